@@ -1,0 +1,57 @@
+"""Quorum: the Flask platform."""
+
+from pathlib import Path
+
+from flask import Flask
+
+from saas import config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates" / "web"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.from_mapping(config.flask_settings(config.load(Path(app.instance_path), overrides)))
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    from saas.areas import import_modules
+    from saas.extensions import api, babel, csrf, db, login_manager, migrate
+    from saas.platform import errors, security, web
+
+    import_modules("models")
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=web.select_locale)
+    login_manager.init_app(app)
+    api.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    web.init_app(app)
+
+    _register_blueprints(app)
+    from saas import cli
+
+    cli.register(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from saas.extensions import api
+    from saas.admin.views import bp as admin_views
+    from saas.identity.api import blp as identity_api
+    from saas.identity.views import bp as identity_views
+    from saas.mail.views import bp as mail_views
+    from saas.platform.views import bp as platform_views
+    from saas.tenancy.api import blp as tenancy_api
+    from saas.tenancy.views import bp as tenancy_views
+
+    for blueprint in (platform_views, identity_views, tenancy_views, admin_views, mail_views):
+        app.register_blueprint(blueprint)
+    for blueprint in (identity_api, tenancy_api):
+        api.register_blueprint(blueprint)

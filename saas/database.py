@@ -1,0 +1,176 @@
+"""Declarative base, column types and the tenant context shared by every model.
+
+Two of the three isolation guards live here: the automatic ORM filter on tenant-owned models, and the
+per-transaction PostgreSQL settings (``quorum.tenant_id``, ``quorum.person_id``) that the row-level
+security policies read. The third guard, access checks, lives in each handler.
+"""
+
+import contextlib
+import dataclasses
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    ORMExecuteState,
+    Session,
+    declared_attr,
+    mapped_column,
+    scoped_session,
+)
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(sa.TypeDecorator):
+    """Aware UTC datetimes in, aware UTC datetimes out, whatever the database keeps."""
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    registry = sa.orm.registry(
+        metadata=sa.MetaData(naming_convention=NAMING_CONVENTION), type_annotation_map={datetime: UTCDateTime()}
+    )
+
+
+class TenantOwned:
+    """A row that belongs to one collectivity: filtered by the ORM and by row-level security."""
+
+    #: the collectivity that owns this row
+    @declared_attr
+    def tenant_id(cls) -> Mapped[int]:
+        return mapped_column(sa.ForeignKey("tenant.id"), nullable=False)
+
+
+class PersonOwned(TenantOwned):
+    """A tenant-owned row that its person may also read from any tenant (the inbox crossing)."""
+
+    #: the person this row is about; they may read it across tenants
+    @declared_attr
+    def person_id(cls) -> Mapped[int]:
+        return mapped_column(sa.ForeignKey("person.id"), nullable=False, index=True)
+
+
+@dataclasses.dataclass(frozen=True)
+class TenantContext:
+    """What the current transaction may see: one tenant, the caller's own rows, or everything (system)."""
+
+    tenant_id: int | None = None
+    person_id: int | None = None
+    system: bool = False
+
+
+NO_ACCESS = TenantContext()
+SYSTEM = TenantContext(system=True)
+
+
+def _resolve(session: Session | scoped_session) -> Session:
+    return session() if isinstance(session, scoped_session) else session
+
+
+def current_context(session: Session) -> TenantContext:
+    session = _resolve(session)
+    return session.info.get("tenant_context", NO_ACCESS)
+
+
+def set_context(session: Session, context: TenantContext) -> None:
+    """Switch what ``session`` may see, now and in every later transaction of it."""
+    session = _resolve(session)
+    session.info["tenant_context"] = context
+    if session.in_transaction():
+        _push_settings(session.connection(), context)
+
+
+@contextlib.contextmanager
+def context(session: Session, ctx: TenantContext):
+    previous = current_context(session)
+    set_context(session, ctx)
+    try:
+        yield
+    finally:
+        set_context(session, previous)
+
+
+def _push_settings(connection: sa.Connection, ctx: TenantContext) -> None:
+    if connection.dialect.name != "postgresql":
+        return
+    connection.execute(
+        sa.text(
+            "SELECT set_config('quorum.tenant_id', :tenant, true),"
+            " set_config('quorum.person_id', :person, true),"
+            " set_config('quorum.system', :system, true)"
+        ),
+        {
+            "tenant": "" if ctx.tenant_id is None else str(ctx.tenant_id),
+            "person": "" if ctx.person_id is None else str(ctx.person_id),
+            "system": "on" if ctx.system else "off",
+        },
+    )
+
+
+@event.listens_for(Session, "after_begin")
+def _settings_for_new_transaction(session: Session, transaction, connection: sa.Connection) -> None:
+    _push_settings(connection, current_context(session))
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _filter_by_tenant(state: ORMExecuteState) -> None:
+    ctx = current_context(state.session)
+    if ctx.system or state.execution_options.get("include_all_tenants"):
+        return
+    if not (state.is_select or state.is_update or state.is_delete):
+        return
+    tenant_id, person_id = ctx.tenant_id, ctx.person_id
+
+    def visible(cls):
+        if person_id is not None and issubclass(cls, PersonOwned):
+            return sa.or_(cls.tenant_id == tenant_id, cls.person_id == person_id)
+        return cls.tenant_id == tenant_id
+
+    state.statement = state.statement.options(
+        sa.orm.with_loader_criteria(TenantOwned, visible, include_aliases=True)
+    )
+
+
+def after_commit(session: Session, callback) -> None:
+    """Run ``callback`` once the current transaction has committed (mail, jobs); dropped on rollback."""
+    session = _resolve(session)
+    session.info.setdefault("after_commit", []).append(callback)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_side_effects(session: Session) -> None:
+    session.info.pop("after_commit", None)
+
+
+def commit(session: Session) -> None:
+    """The one commit point of a request or job: commit, then release the side effects it queued."""
+    session = _resolve(session)
+    callbacks = session.info.pop("after_commit", [])
+    session.commit()
+    for callback in callbacks:
+        callback()

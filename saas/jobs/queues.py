@@ -1,0 +1,111 @@
+"""The queues, the ``job`` decorator, and how a job is released and run.
+
+Jobs receive ids and the tenant id, never ORM objects. They are released only after the transaction
+that asked for them commits. Without Redis (the embedded default) they run inline, in the same session,
+right after that commit, and a failure is raised. With Redis they go to RQ and ``quorum worker`` runs them.
+Every job must be idempotent: it may run more than once.
+"""
+
+import dataclasses
+import logging
+from collections.abc import Callable
+
+from flask import current_app
+
+from saas.database import SYSTEM, TenantContext, after_commit, commit, context
+from saas.extensions import db
+
+QUEUES = ("mail", "documents", "signing", "default")
+
+log = logging.getLogger(__name__)
+_registry: dict[str, "Job"] = {}
+
+
+@dataclasses.dataclass
+class Job:
+    func: Callable
+    queue: str
+    timeout: int
+    ttl: int
+
+    @property
+    def name(self) -> str:
+        return f"{self.func.__module__}.{self.func.__qualname__}"
+
+    def __call__(self, *args, **kwargs):
+        return self.func(*args, **kwargs)
+
+    def delay(self, *args: int | str, tenant_id: int | None, job_id: str | None = None) -> None:
+        """Run after the current transaction commits. ``tenant_id`` None means a platform job."""
+        after_commit(db.session, lambda: _release(self, args, tenant_id, job_id))
+
+
+def job(queue: str = "default", timeout: int = 300, ttl: int = 24 * 3600):
+    if queue not in QUEUES:
+        raise ValueError(f"unknown queue {queue!r}; declare it in saas.jobs.queues.QUEUES")
+
+    def register(func: Callable) -> Job:
+        registered = Job(func, queue, timeout, ttl)
+        _registry[registered.name] = registered
+        return registered
+
+    return register
+
+
+def redis_connection():
+    from redis import Redis
+
+    return Redis.from_url(current_app.config["REDIS_URL"])
+
+
+def _release(registered: Job, args: tuple, tenant_id: int | None, job_id: str | None) -> None:
+    if not current_app.config["REDIS_URL"]:
+        run(registered.name, tenant_id, args)
+        return
+    from rq import Queue
+
+    Queue(registered.queue, connection=redis_connection()).enqueue(
+        execute,
+        registered.name,
+        tenant_id,
+        list(args),
+        job_id=job_id,
+        job_timeout=registered.timeout,
+        ttl=registered.ttl,
+        failure_ttl=7 * 24 * 3600,
+    )
+
+
+def run(name: str, tenant_id: int | None, args) -> None:
+    """Run a job in the current application context, in its tenant's context, and commit once."""
+    _import_job_modules()
+    registered = _registry[name]
+    ctx = SYSTEM if tenant_id is None else TenantContext(tenant_id=tenant_id)
+    try:
+        with context(db.session, ctx):
+            registered(*args)
+            commit(db.session)
+    except Exception:
+        db.session.rollback()
+        log.exception("job %s failed (tenant %s, args %s)", name, tenant_id, args)
+        raise
+
+
+_worker_app = None
+
+
+def execute(name: str, tenant_id: int | None, args: list) -> None:
+    """Entry point of RQ workers: build the application once per process, then run the job."""
+    global _worker_app
+    if _worker_app is None:
+        from saas import create_app
+
+        _worker_app = create_app()
+    with _worker_app.app_context():
+        run(name, tenant_id, args)
+
+
+def _import_job_modules() -> None:
+    from saas.areas import import_modules
+
+    import_modules("jobs")

@@ -1,0 +1,46 @@
+"""Where mail goes: files under instance/outbox (embedded default) or an SMTP server."""
+
+import re
+import smtplib
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+
+from flask import current_app
+
+from saas.database import utcnow
+from saas.mail.models import OutboundMail
+
+
+def build_message(mail: OutboundMail) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = current_app.config["MAIL_FROM"]
+    message["To"] = mail.to_address
+    message["Subject"] = mail.subject
+    message["Date"] = format_datetime(utcnow())
+    #: a stable Message-ID lets receiving servers drop the duplicate of a mail sent twice after a crash
+    message["Message-ID"] = make_msgid(idstring=re.sub(r"[^A-Za-z0-9.-]", "-", mail.key), domain="quorum")
+    message.set_content(mail.body_text)
+    return message
+
+
+def outbox_dir() -> Path:
+    return Path(current_app.instance_path) / "outbox"
+
+
+def send(mail: OutboundMail) -> None:
+    message = build_message(mail)
+    if current_app.config["MAIL_BACKEND"] == "smtp":
+        config = current_app.config
+        with smtplib.SMTP(config["SMTP_HOST"], int(config["SMTP_PORT"]), timeout=30) as smtp:
+            if config["SMTP_STARTTLS"]:
+                smtp.starttls()
+            if config["SMTP_USERNAME"]:
+                smtp.login(config["SMTP_USERNAME"], config["SMTP_PASSWORD"])
+            smtp.send_message(message)
+    elif current_app.config["MAIL_BACKEND"] == "outbox":
+        folder = outbox_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{mail.id:08d}.eml").write_bytes(message.as_bytes())
+    else:
+        raise ValueError(f"unknown MAIL_BACKEND {current_app.config['MAIL_BACKEND']!r}")

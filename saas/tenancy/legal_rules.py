@@ -1,0 +1,48 @@
+"""The CGCT rules that follow from a tenant's kind and population, read from legal_rules.toml."""
+
+import dataclasses
+import functools
+import tomllib
+from pathlib import Path
+
+from saas.tenancy.models import Tenant, TenantKind
+
+
+@dataclasses.dataclass(frozen=True)
+class LegalRules:
+    name: str
+    notice_days: int
+    notice_counting: str
+    notice_article: str
+    urgency_notice_days: int
+    summary_note_required: bool
+    quorum_rule: str
+    quorum_article: str
+    quorum_failed_reconvene_days: int
+
+
+@functools.cache
+def _profiles() -> list[dict]:
+    with (Path(__file__).parent / "legal_rules.toml").open("rb") as fh:
+        profiles = tomllib.load(fh)["profile"]
+    for profile in profiles:
+        if profile["notice_counting"] not in {"clear", "plain"}:
+            raise ValueError(f"notice_counting of {profile['name']!r} must be clear or plain")
+    return profiles
+
+
+def rules_for(kind: TenantKind, population: int) -> LegalRules:
+    for profile in _profiles():
+        if kind.value not in profile["kinds"]:
+            continue
+        if population < profile.get("population_at_least", 0):
+            continue
+        if "population_below" in profile and population >= profile["population_below"]:
+            continue
+        fields = {f.name for f in dataclasses.fields(LegalRules)}
+        return LegalRules(**{key: value for key, value in profile.items() if key in fields})
+    raise LookupError(f"no legal rules for a {kind} of {population} inhabitants")
+
+
+def tenant_rules(tenant: Tenant) -> LegalRules:
+    return rules_for(tenant.kind, tenant.population)
