@@ -1,5 +1,6 @@
 """Quorum: the Flask platform."""
 
+import os
 from pathlib import Path
 
 from flask import Flask
@@ -9,10 +10,12 @@ from saas import config
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def create_app(overrides: dict | None = None) -> Flask:
+def create_app(overrides: dict | None = None, instance_path: str | None = None) -> Flask:
+    """The application. ``instance_path`` (or QUORUM_INSTANCE_PATH) holds the embedded database, files,
+    outbox and generated secrets; it defaults to instance/ in the checkout."""
     app = Flask(
         __name__,
-        instance_path=str(ROOT / "instance"),
+        instance_path=instance_path or os.environ.get("QUORUM_INSTANCE_PATH") or str(ROOT / "instance"),
         template_folder=str(ROOT / "templates" / "web"),
         static_folder=str(ROOT / "static"),
     )

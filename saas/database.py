@@ -16,7 +16,6 @@ from sqlalchemy.orm import (
     Mapped,
     ORMExecuteState,
     Session,
-    declared_attr,
     mapped_column,
     scoped_session,
 )
@@ -57,22 +56,22 @@ class Base(DeclarativeBase):
     )
 
 
-class TenantOwned:
-    """A row that belongs to one collectivity: filtered by the ORM and by row-level security."""
+class TenantScoped:
+    """Any row that belongs to one collectivity; use one of the two subclasses below."""
 
     #: the collectivity that owns this row
-    @declared_attr
-    def tenant_id(cls) -> Mapped[int]:
-        return mapped_column(sa.ForeignKey("tenant.id"), nullable=False)
+    tenant_id: Mapped[int] = mapped_column(sa.ForeignKey("tenant.id"))
 
 
-class PersonOwned(TenantOwned):
+class TenantOwned(TenantScoped):
+    """A row only its collectivity sees: filtered by the ORM and by row-level security."""
+
+
+class PersonOwned(TenantScoped):
     """A tenant-owned row that its person may also read from any tenant (the inbox crossing)."""
 
     #: the person this row is about; they may read it across tenants
-    @declared_attr
-    def person_id(cls) -> Mapped[int]:
-        return mapped_column(sa.ForeignKey("person.id"), nullable=False, index=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"), index=True)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -145,14 +144,13 @@ def _filter_by_tenant(state: ORMExecuteState) -> None:
     if not (state.is_select or state.is_update or state.is_delete):
         return
     tenant_id, person_id = ctx.tenant_id, ctx.person_id
-
-    def visible(cls):
-        if person_id is not None and issubclass(cls, PersonOwned):
-            return sa.or_(cls.tenant_id == tenant_id, cls.person_id == person_id)
-        return cls.tenant_id == tenant_id
-
     state.statement = state.statement.options(
-        sa.orm.with_loader_criteria(TenantOwned, visible, include_aliases=True)
+        sa.orm.with_loader_criteria(TenantOwned, lambda cls: cls.tenant_id == tenant_id, include_aliases=True),
+        sa.orm.with_loader_criteria(
+            PersonOwned,
+            lambda cls: sa.or_(cls.tenant_id == tenant_id, cls.person_id == person_id),
+            include_aliases=True,
+        ),
     )
 
 

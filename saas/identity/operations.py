@@ -17,7 +17,16 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from saas.audit.operations import record
 from saas.database import TenantContext, context, utcnow
 from saas.extensions import db
-from saas.identity.models import AccessToken, LoginFailure, LoginSession, Mandate, MandateRole, Person
+from saas.identity.models import (
+    AccessToken,
+    GrantKind,
+    LoginFailure,
+    LoginSession,
+    Mandate,
+    MandateRole,
+    Person,
+    TenantGrant,
+)
 from saas.identity.secrets import seal, unseal
 from saas.mail.operations import queue_mail
 from saas.platform.urls import external_url
@@ -353,3 +362,45 @@ def give_mandate(tenant: Tenant, request: MandateRequest, actor: Person | None) 
             tenant_id=tenant.id,
         )
     return mandate
+
+
+def give_grant(person: Person, tenant: Tenant, kind: GrantKind, *, assembly: Assembly | None, actor: Person | None) -> TenantGrant:
+    """Make ``person`` admin of ``tenant``, or secretary of one of its assemblies (idempotent)."""
+    if (kind == GrantKind.SECRETARY) != (assembly is not None):
+        raise ValueError("a secretary grant names one assembly; an admin grant names none")
+    if assembly is not None and assembly.tenant_id != tenant.id:
+        raise ValueError("assembly of another tenant")
+    existing = db.session.execute(
+        sa.select(TenantGrant).where(
+            TenantGrant.tenant_id == tenant.id,
+            TenantGrant.person_id == person.id,
+            TenantGrant.kind == kind,
+            TenantGrant.assembly_id == assembly.id if assembly else TenantGrant.assembly_id.is_(None),
+        )
+    ).scalar_one_or_none()
+    if existing is not None:
+        return existing
+    grant = TenantGrant(tenant_id=tenant.id, person=person, kind=kind, assembly=assembly)
+    db.session.add(grant)
+    db.session.flush()
+    record(
+        "grant.created",
+        tenant_id=tenant.id,
+        actor_id=actor.id if actor else None,
+        obj=grant,
+        data={"person_id": person.id, "kind": kind.value, "assembly_id": assembly.id if assembly else None},
+    )
+    return grant
+
+
+def remove_grant(grant: TenantGrant, actor: Person) -> None:
+    """Grants are rights, not council records: removing one deletes it, and the audit keeps the trace."""
+    record(
+        "grant.removed",
+        tenant_id=grant.tenant_id,
+        actor_id=actor.id,
+        obj=grant,
+        data={"person_id": grant.person_id, "kind": grant.kind.value, "assembly_id": grant.assembly_id},
+    )
+    db.session.delete(grant)
+    db.session.flush()
