@@ -1,0 +1,32 @@
+"""Shortcuts for tests that are not about logging in themselves."""
+
+import re
+
+from saas.database import commit
+from saas.extensions import db
+from saas.identity import operations
+
+
+def login(client, person, mfa_verified: bool = True) -> str:
+    """Open a server-side login session for ``person`` and put its key in the client's cookie."""
+    key = operations.open_session(person, mfa_verified=mfa_verified, ip="127.0.0.1", user_agent="pytest")
+    commit(db.session)
+    with client.session_transaction() as cookie_session:
+        cookie_session["_user_id"] = key
+        cookie_session["_fresh"] = True
+    return key
+
+
+def csrf_token(client, url: str) -> str:
+    """The CSRF token of the form on the page at ``url``."""
+    page = client.get(url)
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.get_data(as_text=True))
+    assert match, f"no CSRF token on {url} (status {page.status_code})"
+    return match.group(1)
+
+
+def bearer(person, name: str = "tests") -> dict:
+    """Authorization header of a fresh personal access token for ``person``."""
+    _, value = operations.create_token(person, name)
+    commit(db.session)
+    return {"Authorization": f"Bearer {value}"}
