@@ -1,0 +1,150 @@
+"""Every route of the URL map, walked as tenant A's admin (web) and member (API) with tenant B's ids.
+
+A route with ids answers 404 for every method, exactly like a missing id. A route without ids must be
+public (listed below, with the reason) or show only the caller's own data: its page must not contain
+any of tenant B's names. A new route whose ids this test does not know how to build, or a new route
+without ids that is not listed, fails ``test_every_route_is_covered`` — see
+``test_an_uncovered_route_is_reported`` for that guard at work.
+"""
+
+import re
+from datetime import date
+
+import pytest
+from flask import Flask
+
+from saas.audit.operations import record
+from saas.database import SYSTEM, context
+from saas.extensions import db
+from saas.identity import operations as identity
+from saas.identity.models import GrantKind, LoginSession
+from saas.mail.operations import queue_mail
+from tests.helpers import bearer, login
+
+#: routes anyone may reach, and why
+PUBLIC_ENDPOINTS = {
+    "static": "CSS and scripts",
+    "platform.healthz": "load balancer probe, no data",
+    "identity.login": "the login form",
+    "identity.login_otp": "second step of the login form, bound to the pending login in the cookie",
+    "identity.logout": "ends the caller's own session",
+    "identity.set_password": "the signed link of an invitation",
+    "api-docs.openapi_json": "the API description",
+    "identity_api.TokensCollection": "POST exchanges credentials for a token; GET lists the caller's own tokens",
+}
+#: routes without ids that show the caller's own data only (checked: no trace of tenant B)
+OWN_DATA_ENDPOINTS: set[str] = set()
+
+SECRET_NAMES_OF_B = ("Collectivité Bêta", "Assemblée secrète Bêta", "Groupe Bêta", "beta-member@example.org")
+
+
+def uncovered_routes(app: Flask, id_arguments: set[str]) -> list[str]:
+    problems = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in PUBLIC_ENDPOINTS:
+            continue
+        unknown = set(rule.arguments) - id_arguments
+        if unknown:
+            problems.append(f"{rule.rule}: no tenant-B value for {sorted(unknown)}")
+        elif not rule.arguments and rule.endpoint not in OWN_DATA_ENDPOINTS:
+            problems.append(f"{rule.rule} ({rule.endpoint}): list it in PUBLIC_ENDPOINTS or OWN_DATA_ENDPOINTS")
+    return problems
+
+
+@pytest.fixture
+def world(session, create_tenant, create_person, give_mandate, give_grant):
+    """Tenant A with its admin-member, tenant B with one of everything."""
+    a = create_tenant(slug="alpha")
+    b = create_tenant(slug="beta", name="Collectivité Bêta")
+    caller = create_person(email="alpha-admin@example.org")
+    give_mandate(caller, a)
+    give_grant(caller, a, GrantKind.TENANT_ADMIN)
+    beta_member = create_person(email="beta-member@example.org")
+    with context(session, SYSTEM):
+        beta_assembly = b.assemblies[0]
+        beta_assembly.name = "Assemblée secrète Bêta"
+        from saas.tenancy.models import PoliticalGroup
+
+        group = session.query(PoliticalGroup).filter_by(tenant_id=b.id).one()
+        group.name = "Groupe Bêta"
+        mandate = give_mandate(beta_member, b, start_date=date(2026, 1, 1))
+        grant = give_grant(beta_member, b, GrantKind.SECRETARY, assembly=beta_assembly)
+        token, _ = identity.create_token(beta_member, "tablette")
+        identity.open_session(beta_member, mfa_verified=True, ip=None, user_agent="x")
+        login_session = session.query(LoginSession).filter_by(person_id=beta_member.id).one()
+        mail = queue_mail("isolation:beta", to=beta_member.email, subject="Bêta", body="…", tenant_id=b.id)
+        event = record("test.event", tenant_id=b.id, obj=b)
+        session.flush()
+    ids = {
+        "tenant_slug": b.slug,
+        "slug": b.slug,
+        "assembly_id": beta_assembly.id,
+        "group_id": group.id,
+        "mandate_id": mandate.id,
+        "grant_id": grant.id,
+        "person_id": beta_member.id,
+        "token_id": token.id,
+        "session_id": login_session.id,
+        "mail_id": mail.id,
+        "event_id": event.id,
+    }
+    return {"caller": caller, "ids": ids}
+
+
+ID_ARGUMENTS = {
+    "tenant_slug", "slug", "assembly_id", "group_id", "mandate_id", "grant_id", "person_id", "token_id",
+    "session_id", "mail_id", "event_id",
+}  # fmt: skip
+
+
+def test_every_route_is_covered(app):
+    assert uncovered_routes(app, ID_ARGUMENTS) == []
+
+
+def test_an_uncovered_route_is_reported(app):
+    """The guard itself: a new route nobody told this test about makes the walk fail."""
+    from saas import create_app
+
+    fresh = create_app(dict(app.config), instance_path=app.instance_path)
+    fresh.add_url_rule("/t/<tenant_slug>/sittings/<int:sitting_id>", "new_area.sitting", lambda **kw: "")
+    fresh.add_url_rule("/inbox", "new_area.inbox", lambda: "")
+    problems = uncovered_routes(fresh, ID_ARGUMENTS)
+    assert any("sitting_id" in problem for problem in problems)
+    assert any("new_area.inbox" in problem for problem in problems)
+
+
+def _methods(rule) -> list[str]:
+    return sorted(set(rule.methods) - {"HEAD", "OPTIONS"})
+
+
+def test_routes_with_ids_of_another_tenant_answer_404(app, client, world):
+    app.config["WTF_CSRF_ENABLED"] = False  # access is what is tested here; CSRF has its own tests
+    try:
+        login(client, world["caller"])
+        api_headers = bearer(world["caller"])
+        checked = 0
+        for rule in app.url_map.iter_rules():
+            if rule.endpoint in PUBLIC_ENDPOINTS or not rule.arguments:
+                continue
+            url = rule.build({name: world["ids"][name] for name in rule.arguments})[1]
+            headers = api_headers if url.startswith("/api/") else {}
+            for method in _methods(rule):
+                response = client.open(url, method=method, headers=headers, json={} if url.startswith("/api/") else None)
+                assert response.status_code == 404, f"{method} {url} answered {response.status_code}"
+                checked += 1
+        assert checked > 0
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = True
+
+
+def test_routes_without_ids_show_nothing_of_another_tenant(app, client, world):
+    login(client, world["caller"])
+    api_headers = bearer(world["caller"])
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint not in OWN_DATA_ENDPOINTS or "GET" not in rule.methods:
+            continue
+        response = client.get(rule.rule, headers=api_headers if rule.rule.startswith("/api/") else {})
+        assert response.status_code in (200, 302), f"GET {rule.rule} answered {response.status_code}"
+        body = response.get_data(as_text=True)
+        for name in SECRET_NAMES_OF_B:
+            assert not re.search(re.escape(name), body), f"GET {rule.rule} shows {name!r} of tenant B"
