@@ -7,6 +7,7 @@ security policies read. The third guard, access checks, lives in each handler.
 
 import contextlib
 import dataclasses
+import sqlite3
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -129,6 +130,20 @@ def _push_settings(connection: sa.Connection, ctx: TenantContext) -> None:
             "system": "on" if ctx.system else "off",
         },
     )
+
+
+@event.listens_for(sa.Engine, "connect")
+def _sqlite_leaves_transactions_to_sqlalchemy(dbapi_connection, connection_record) -> None:
+    """pysqlite's own transaction handling breaks SAVEPOINT and transactional DDL: turn it off and
+    let the "begin" hook below emit BEGIN (SQLAlchemy's documented recipe)."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.isolation_level = None
+
+
+@event.listens_for(sa.Engine, "begin")
+def _sqlite_begin(connection: sa.Connection) -> None:
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN")
 
 
 @event.listens_for(Session, "after_begin")

@@ -10,10 +10,11 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
+from flask import g, request_started, request_tearing_down
 from flask_migrate import upgrade
 
 from saas import create_app
-from saas.database import SYSTEM, TenantContext, context, set_context
+from saas.database import NO_ACCESS, SYSTEM, TenantContext, commit, context, current_context, set_context
 from saas.extensions import db
 from saas.identity import operations as identity
 from saas.identity.models import GrantKind, MandateRole, Person, TenantGrant
@@ -50,13 +51,37 @@ def app(tmp_path_factory, smtp_server):
     app = create_app(overrides, instance_path=str(instance))
     with app.app_context():
         upgrade()
-    return app
+    yield app
+    with app.app_context():
+        db.engine.dispose()
 
 
 @pytest.fixture
 def session(app):
-    """A database session inside a transaction rolled back after the test; commits become savepoints."""
-    with app.app_context():
+    """A database session inside a transaction rolled back after the test; commits become savepoints.
+
+    Flask reuses the test's application context for every test-client request, so each request is made
+    to start as in production: what the test set up is committed (it is "already in the database"),
+    ``g`` is empty (Flask-Login caches the caller there) and the session sees nothing until the request
+    says who calls; at its end, what the request did not commit is rolled back and the test's own
+    context comes back.
+    """
+    saved_contexts = []
+
+    def start_like_production(sender, **extra):
+        for name in list(g):
+            g.pop(name)
+        saved_contexts.append(current_context(db.session))
+        commit(db.session)
+        set_context(db.session, NO_ACCESS)
+
+    def end_like_production(sender, **extra):
+        db.session.rollback()
+        if saved_contexts:
+            set_context(db.session, saved_contexts.pop())
+
+    with app.app_context(), request_started.connected_to(start_like_production, app), \
+            request_tearing_down.connected_to(end_like_production, app):
         connection = db.engine.connect()
         outer = connection.begin()
         original = db.session

@@ -30,3 +30,8 @@ def bearer(person, name: str = "tests") -> dict:
     _, value = operations.create_token(person, name)
     commit(db.session)
     return {"Authorization": f"Bearer {value}"}
+
+
+def post_login(client, email: str, password: str, **extra):
+    data = {"email": email, "password": password, "csrf_token": csrf_token(client, "/login"), **extra}
+    return client.post("/login", data=data)

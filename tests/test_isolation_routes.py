@@ -30,10 +30,21 @@ PUBLIC_ENDPOINTS = {
     "identity.logout": "ends the caller's own session",
     "identity.set_password": "the signed link of an invitation",
     "api-docs.openapi_json": "the API description",
+    "identity_api.api_docs": "the API description, readable",
     "identity_api.TokensCollection": "POST exchanges credentials for a token; GET lists the caller's own tokens",
 }
-#: routes without ids that show the caller's own data only (checked: no trace of tenant B)
-OWN_DATA_ENDPOINTS: set[str] = set()
+#: routes without ids that show or change the caller's own data only (checked: no trace of tenant B)
+OWN_DATA_ENDPOINTS = {
+    "identity.home",
+    "identity.account",
+    "identity.set_locale",
+    "identity.enroll_mfa",
+    "identity.remove_mfa",
+    "identity.create_token",
+    "identity_api.me",
+}
+#: platform routes for operators only (checked: 404 for anyone else)
+OPERATOR_ENDPOINTS = {"mail.outbox"}
 
 SECRET_NAMES_OF_B = ("Collectivité Bêta", "Assemblée secrète Bêta", "Groupe Bêta", "beta-member@example.org")
 
@@ -46,7 +57,7 @@ def uncovered_routes(app: Flask, id_arguments: set[str]) -> list[str]:
         unknown = set(rule.arguments) - id_arguments
         if unknown:
             problems.append(f"{rule.rule}: no tenant-B value for {sorted(unknown)}")
-        elif not rule.arguments and rule.endpoint not in OWN_DATA_ENDPOINTS:
+        elif not rule.arguments and rule.endpoint not in OWN_DATA_ENDPOINTS | OPERATOR_ENDPOINTS:
             problems.append(f"{rule.rule} ({rule.endpoint}): list it in PUBLIC_ENDPOINTS or OWN_DATA_ENDPOINTS")
     return problems
 
@@ -88,7 +99,7 @@ def world(session, create_tenant, create_person, give_mandate, give_grant):
         "mail_id": mail.id,
         "event_id": event.id,
     }
-    return {"caller": caller, "ids": ids}
+    return {"caller": caller, "ids": ids, "own_slug": a.slug}
 
 
 ID_ARGUMENTS = {
@@ -117,6 +128,15 @@ def _methods(rule) -> list[str]:
     return sorted(set(rule.methods) - {"HEAD", "OPTIONS"})
 
 
+def _urls_with_ids_of_b(rule, world) -> list[str]:
+    """The route with tenant B's ids; and, when it names objects, with A's slug and B's objects."""
+    ids = world["ids"]
+    urls = [rule.build({name: ids[name] for name in rule.arguments})[1]]
+    if "tenant_slug" in rule.arguments and len(rule.arguments) > 1:
+        urls.append(rule.build({**{name: ids[name] for name in rule.arguments}, "tenant_slug": world["own_slug"]})[1])
+    return urls
+
+
 def test_routes_with_ids_of_another_tenant_answer_404(app, client, world):
     app.config["WTF_CSRF_ENABLED"] = False  # access is what is tested here; CSRF has its own tests
     try:
@@ -126,15 +146,22 @@ def test_routes_with_ids_of_another_tenant_answer_404(app, client, world):
         for rule in app.url_map.iter_rules():
             if rule.endpoint in PUBLIC_ENDPOINTS or not rule.arguments:
                 continue
-            url = rule.build({name: world["ids"][name] for name in rule.arguments})[1]
-            headers = api_headers if url.startswith("/api/") else {}
-            for method in _methods(rule):
-                response = client.open(url, method=method, headers=headers, json={} if url.startswith("/api/") else None)
-                assert response.status_code == 404, f"{method} {url} answered {response.status_code}"
-                checked += 1
+            for url in _urls_with_ids_of_b(rule, world):
+                api = url.startswith("/api/")
+                for method in _methods(rule):
+                    response = client.open(url, method=method, headers=api_headers if api else {}, json={} if api else None)
+                    assert response.status_code == 404, f"{method} {url} answered {response.status_code}"
+                    checked += 1
         assert checked > 0
     finally:
         app.config["WTF_CSRF_ENABLED"] = True
+
+
+def test_operator_routes_answer_404_to_others(client, world):
+    login(client, world["caller"])
+    for endpoint in OPERATOR_ENDPOINTS:
+        rule = next(r for r in client.application.url_map.iter_rules() if r.endpoint == endpoint)
+        assert client.get(rule.rule).status_code == 404, rule.rule
 
 
 def test_routes_without_ids_show_nothing_of_another_tenant(app, client, world):

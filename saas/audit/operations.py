@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask import has_request_context, request
 
 from saas.audit.models import AuditChainHead, AuditEvent, chain_key
-from saas.database import SYSTEM, context, utcnow
+from saas.database import SYSTEM, context, current_context, utcnow
 from saas.extensions import db
 
 GENESIS = "0" * 64
@@ -39,7 +39,20 @@ def record(
     obj: object | None = None,
     data: dict | None = None,
 ) -> AuditEvent:
-    """Append an event to its chain (the tenant's, or the platform's when ``tenant_id`` is None)."""
+    """Append an event to its chain (the tenant's, or the platform's when ``tenant_id`` is None).
+
+    Platform events (logins, failed logins…) are appended from any context, but row-level security lets
+    only the system read them, and the INSERT reads its row back (RETURNING id): so they are appended as
+    the system, after the caller's own pending rows were flushed under the caller's context.
+    """
+    if tenant_id is None and not current_context(db.session).system:
+        db.session.flush()
+        with context(db.session, SYSTEM):
+            return _append(action, tenant_id, actor_id, obj, data)
+    return _append(action, tenant_id, actor_id, obj, data)
+
+
+def _append(action: str, tenant_id: int | None, actor_id: int | None, obj: object | None, data: dict | None):
     chain = chain_key(tenant_id)
     head = db.session.execute(
         sa.select(AuditChainHead).where(AuditChainHead.chain == chain).with_for_update()
@@ -86,15 +99,19 @@ def verify_chain(chain: str) -> ChainReport:
         events = db.session.execute(
             sa.select(AuditEvent).where(AuditEvent.chain == chain).order_by(AuditEvent.seq)
         ).scalars()
+        #: the report states how many events the chain holds, even when the walk stops at the first problem
+        total = db.session.execute(
+            sa.select(sa.func.count()).select_from(AuditEvent).where(AuditEvent.chain == chain)
+        ).scalar_one()
         prev_hash, expected_seq, count = GENESIS, 1, 0
         for event in events:
             count += 1
             if event.seq != expected_seq:
-                return ChainReport(chain, count, f"event #{expected_seq} is missing (found #{event.seq} next, id {event.id})")
+                return ChainReport(chain, total, f"event #{expected_seq} is missing (found #{event.seq} next, id {event.id})")
             if event.prev_hash != prev_hash:
-                return ChainReport(chain, count, f"event #{event.seq} (id {event.id}) does not follow event #{event.seq - 1}: reordered or replaced")
+                return ChainReport(chain, total, f"event #{event.seq} (id {event.id}) does not follow event #{event.seq - 1}: reordered or replaced")
             if _digest(event) != event.hash:
-                return ChainReport(chain, count, f"event #{event.seq} (id {event.id}) was altered")
+                return ChainReport(chain, total, f"event #{event.seq} (id {event.id}) was altered")
             prev_hash, expected_seq = event.hash, expected_seq + 1
         if head is not None and head.seq != count:
             return ChainReport(chain, count, f"events #{count + 1} to #{head.seq} are missing at the end of the chain")

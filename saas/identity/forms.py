@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
 from saas.platform.web import LOCALES
@@ -37,12 +38,17 @@ class SetPasswordForm(FlaskForm):
     )
     confirm = PasswordField(
         _l("Confirmez le mot de passe"),
-        validators=[REQUIRED, EqualTo("password", message=_l("Les deux mots de passe ne sont pas identiques."))],
+        validators=[
+            REQUIRED,
+            EqualTo("password", message=_l("Les deux mots de passe ne sont pas identiques.")),
+        ],
     )
 
 
 class LocaleForm(FlaskForm):
-    locale = SelectField(_l("Langue de l'interface"), choices=[(code, LOCALE_NAMES[code]) for code in LOCALES])
+    locale = SelectField(
+        _l("Langue de l'interface"), choices=[SelectChoice(code, LOCALE_NAMES[code]) for code in LOCALES]
+    )
 
 
 class TokenForm(FlaskForm):

@@ -37,6 +37,8 @@ password_hasher = PasswordHasher()  # argon2id with the library's recommended pa
 _UNKNOWN_ACCOUNT_HASH = password_hasher.hash(secrets.token_hex(16))
 TOTP_PURPOSE = b"totp"
 SET_PASSWORD_DAYS = 7
+#: wrong second-factor codes per person and hour before every code is refused
+TOTP_FAILURES_PER_HOUR = 10
 
 
 def sha256(value: str) -> str:
@@ -160,11 +162,17 @@ def enroll_totp(person: Person, secret: str, code: str) -> bool:
 
 
 def verify_totp(person: Person, code: str) -> bool:
-    """Check a code of the person's enrolled app; each code is accepted once."""
+    """Check a code of the person's enrolled app; each code is accepted once, and after
+    TOTP_FAILURES_PER_HOUR wrong codes in an hour none is, so the 6 digits cannot be guessed."""
     if not person.has_totp:
+        return False
+    failures_key = sha256(f"totp:{person.id}")
+    if _failures_last_hour(failures_key, None) >= TOTP_FAILURES_PER_HOUR:
+        record("mfa.throttled", actor_id=person.id, obj=person)
         return False
     step = _accept_code(unseal(person.totp_secret_sealed, TOTP_PURPOSE), code, person.totp_last_step)
     if step is None:
+        db.session.add(LoginFailure(account_key=failures_key))
         record("mfa.failed", actor_id=person.id, obj=person)
         return False
     person.totp_last_step = step
@@ -216,7 +224,7 @@ def find_session(key: str) -> LoginSession | None:
     if now - login.created_at > timedelta(hours=config["SESSION_MAX_HOURS"]):
         return None
     if now - login.last_seen_at > timedelta(seconds=60):
-        login.last_seen_at = now
+        login.last_seen_at = now  # saved after the response (saas.platform.web), at most once a minute
     return login
 
 

@@ -234,7 +234,7 @@ def seed() -> list[DemoLogin]:
         secretary = _person(*secretary_name)
         operations.give_grant(secretary, tenant, GrantKind.SECRETARY, assembly=council, actor=None)
         for person, shows in (
-            (admin, f"administrateur de « {tenant.name} »"),
+            (admin, f"administration de « {tenant.name} »"),
             (secretary, f"secrétariat de « {council.name} » ({tenant.name})"),
         ):
             _ensure_password(person)

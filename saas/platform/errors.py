@@ -1,8 +1,15 @@
-"""Errors: one JSON shape under /api/ (flask-smorest's), a French page elsewhere."""
+"""Errors: one JSON shape under /api/ (flask-smorest's), a French page elsewhere.
+
+flask-smorest registers ``Api.handle_http_exception`` for ``HTTPException``; ``init_app`` here runs after
+it and replaces it, so this module is the one error handler. It honours the same ``abort`` keywords
+(``message``, ``errors``, webargs' ``messages``, ``headers``) and produces the same shape
+``{code, status, message, errors?}``, so the documented ``ErrorSchema`` stays true.
+"""
 
 from flask import Flask, render_template, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
 
 MESSAGES = {
     400: _l("La requête est mal formée."),
@@ -11,6 +18,7 @@ MESSAGES = {
     404: _l("Cette page n'existe pas, ou vous n'y avez pas accès."),
     405: _l("Cette méthode n'est pas permise ici."),
     413: _l("Le contenu envoyé est trop volumineux."),
+    422: _l("Les données envoyées ne sont pas valides."),
     429: _l("Trop de tentatives. Réessayez plus tard."),
     500: _l("Une erreur interne est survenue. Elle a été enregistrée."),
 }
@@ -20,13 +28,24 @@ def is_api_request() -> bool:
     return request.path.startswith("/api/")
 
 
-def json_error(code: int, message: str, errors: dict | None = None):
-    from http import HTTPStatus
-
-    body = {"code": code, "status": HTTPStatus(code).phrase, "message": message}
+def json_error(code: int, message: str, errors: dict | None = None, headers: dict | None = None):
+    """The API error response; a 401 also says which scheme to use (RFC 6750)."""
+    body = {"code": code, "status": HTTP_STATUS_CODES.get(code, "Unknown Error"), "message": str(message)}
     if errors:
         body["errors"] = errors
-    return body, code
+    headers = dict(headers or {})
+    if code == 401:
+        headers.setdefault("WWW-Authenticate", "Bearer")
+    return body, code, headers
+
+
+def _api_message(error: HTTPException, data: dict) -> str:
+    """An explicit message if the code gave one, else the French message of the status."""
+    if data.get("message"):
+        return str(data["message"])
+    if error.description and error.description != type(error).description:
+        return error.description
+    return str(MESSAGES.get(error.code, error.name))
 
 
 def init_app(app: Flask) -> None:
@@ -34,6 +53,10 @@ def init_app(app: Flask) -> None:
     def handle_http_error(error: HTTPException):
         if is_api_request():
             data = getattr(error, "data", None) or {}
-            return json_error(error.code, error.description or str(MESSAGES.get(error.code, "")), data.get("messages"))
+            headers = dict(data.get("headers") or {})
+            if getattr(error, "valid_methods", None):
+                headers["Allow"] = ", ".join(error.valid_methods)
+            errors = data.get("errors") or data.get("messages")
+            return json_error(error.code, _api_message(error, data), errors, headers)
         message = MESSAGES.get(error.code, error.name)
         return render_template("error.html", code=error.code, message=message), error.code

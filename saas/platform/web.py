@@ -3,7 +3,7 @@
 from flask import Blueprint, Flask, g, redirect, request, session, url_for
 from flask_login import current_user
 
-from saas.database import TenantContext, set_context
+from saas.database import TenantContext, commit, set_context
 from saas.extensions import db, login_manager
 from saas.identity import operations
 from saas.identity.models import Person
@@ -43,7 +43,7 @@ def load_person_from_token(req) -> Person | None:
 @login_manager.unauthorized_handler
 def unauthorized():
     if is_api_request():
-        return json_error(401, "Authentication required: send 'Authorization: Bearer <token>'.")
+        return json_error(401, "Authentification requise : envoyez l'en-tête « Authorization: Bearer <jeton> ».")
     return redirect(url_for("identity.login", next=request.full_path if request.method == "GET" else None))
 
 
@@ -66,6 +66,14 @@ def init_app(app: Flask) -> None:
             return redirect(url_for("identity.enroll_mfa"))
         session.permanent = True
         return None
+
+    @app.after_request
+    def keep_session_alive(response):
+        """Save the session's last activity even on pages that change nothing else."""
+        login = getattr(current_user, "login_session", None)
+        if login is not None and response.status_code < 400 and login in db.session.dirty:
+            commit(db.session)
+        return response
 
 
 def tenant_blueprint(name: str, import_name: str, url_prefix: str = "") -> Blueprint:

@@ -113,11 +113,16 @@ def current_seats(person: Person, on: date | None = None) -> list[Seat]:
         tenant = db.session.get(Tenant, tenant_id)
         mine = [row for row in rows if row.tenant_id == tenant_id]
         assemblies, groups = _names_in_tenant(
-            tenant_id, person, {r.assembly_id for r in mine}, {r.political_group_id for r in mine if r.political_group_id}
+            tenant_id,
+            person,
+            {r.assembly_id for r in mine},
+            {r.political_group_id for r in mine if r.political_group_id},
         )
         for row in mine:
             name, kind = assemblies[row.assembly_id]
-            seats.append(Seat(tenant, row.assembly_id, name, kind, row.role, groups.get(row.political_group_id)))
+            seats.append(
+                Seat(tenant, row.assembly_id, name, kind, row.role, groups.get(row.political_group_id))
+            )
     return sorted(seats, key=lambda s: (s.tenant.name.casefold(), s.assembly_name.casefold(), s.assembly_id))
 
 
@@ -145,7 +150,8 @@ def group_by_tenant(seats: list[Seat]) -> list[tuple[Tenant, list[Seat]]]:
     return list(grouped.values())
 
 
-def _labels() -> dict:
+def labels() -> dict:
+    """Translated names of enum values, for the templates."""
     return {
         "role_labels": ROLE_LABELS,
         "assembly_kind_labels": ASSEMBLY_KIND_LABELS,
@@ -158,10 +164,12 @@ def home():
     """The assemblies of this collectivity the caller may open, with their role where they sit."""
     roles = {s.assembly_id: s.role for s in current_seats(current_user) if s.tenant.id == g.tenant.id}
     assemblies = db.session.execute(
-        sa.select(Assembly).where(Assembly.tenant_id == g.tenant.id).order_by(Assembly.archived, Assembly.name)
+        sa.select(Assembly)
+        .where(Assembly.tenant_id == g.tenant.id)
+        .order_by(Assembly.archived, Assembly.name)
     ).scalars()
     visible = [a for a in assemblies if a.id in roles or can_access_assembly(current_user, a)]
-    return render_template("tenancy/home.html", tenant=g.tenant, assemblies=visible, roles=roles, **_labels())
+    return render_template("tenancy/home.html", tenant=g.tenant, assemblies=visible, roles=roles, **labels())
 
 
 @bp.get("/a/<int:assembly_id>")
@@ -193,5 +201,5 @@ def assembly(assembly_id: int):
         notice_counting_labels=NOTICE_COUNTING_LABELS,
         members=members,
         others=group_by_tenant(others),
-        **_labels(),
+        **labels(),
     )

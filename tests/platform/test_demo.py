@@ -1,0 +1,137 @@
+"""``quorum demo``: seeds a fresh embedded installation, twice without duplicating anything."""
+
+from pathlib import Path
+
+import pyotp
+import pytest
+import sqlalchemy as sa
+
+from saas.audit.models import AuditEvent
+from saas.identity import operations
+from saas.identity.models import GrantKind, Mandate, MandateRole, Person, TenantGrant
+from saas.mail.models import OutboundMail
+from saas.platform import demo
+from saas.tenancy.models import Assembly
+from tests.helpers import login
+from tests.platform.instances import fresh_app, system_session
+
+COUNTED = {
+    "persons": Person,
+    "mandates": Mandate,
+    "grants": TenantGrant,
+    "mails": OutboundMail,
+    "audit": AuditEvent,
+}
+
+
+def _counts(app) -> dict[str, int]:
+    with system_session(app) as session:
+        return {
+            name: session.execute(sa.select(sa.func.count()).select_from(model)).scalar_one()
+            for name, model in COUNTED.items()
+        }
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    """A fresh SQLite instance on which ``quorum demo --no-serve`` ran twice."""
+    with fresh_app(tmp_path_factory.mktemp("demo"), "demo", sqlite=True) as app:
+        runner = app.test_cli_runner()
+        first = runner.invoke(args=["demo", "--no-serve"])
+        assert first.exit_code == 0, first.output
+        after_first = _counts(app)
+        second = runner.invoke(args=["demo", "--no-serve"])
+        assert second.exit_code == 0, second.output
+        yield app, first.output, after_first, _counts(app)
+
+
+def test_second_run_creates_nothing(demo_run):
+    app, _, after_first, after_second = demo_run
+    assert after_second == after_first
+    assert 55 <= after_first["persons"] <= 65
+    assert after_first["mails"] == after_first["mandates"]  # one invitation or notice per mandate, not two
+
+
+def test_people_hold_mandates_across_collectivities(demo_run):
+    app = demo_run[0]
+    with system_session(app) as session:
+        tenants_per_person = dict(
+            session.execute(
+                sa.select(Mandate.person_id, sa.func.count(sa.distinct(Mandate.tenant_id))).group_by(
+                    Mandate.person_id
+                )
+            ).all()
+        )
+        assert max(tenants_per_person.values()) >= 3
+        assert sum(1 for n in tenants_per_person.values() if n >= 2) >= 5
+        mayor = operations.person_by_email("helene.marchand@demo.quorum.localhost")
+        assert any(
+            m.role == MandateRole.PRESIDENT and m.assembly.key == "conseil-municipal" for m in mayor.mandates
+        )
+        committee = (
+            session.execute(
+                sa.select(Mandate).join(Mandate.assembly).where(Assembly.name == "Commission n° 1")
+            )
+            .scalars()
+            .all()
+        )
+        assert committee
+        emails = session.execute(sa.select(Person.email)).scalars().all()
+        assert all(email.endswith("@demo.quorum.localhost") for email in emails)
+
+
+def test_roles_and_second_factor(demo_run):
+    app = demo_run[0]
+    with system_session(app) as session:
+        grants = session.execute(sa.select(TenantGrant)).scalars().all()
+        for kind in GrantKind:
+            assert {g.tenant.slug for g in grants if g.kind == kind} == set(demo.TERM_START)
+        coordinators = session.execute(sa.select(Person).where(Person.is_coordinator)).scalars().all()
+        operators = session.execute(sa.select(Person).where(Person.is_operator)).scalars().all()
+        assert len(coordinators) == 1 and len(operators) == 1
+        for person in [*coordinators, *operators, *(g.person for g in grants)]:
+            assert operations.mfa_required(person)
+            assert person.has_totp
+            # the documented key and password work: a login as the demo user would do it
+            assert operations.check_password(person.email, demo.DEMO_PASSWORD) == person
+            assert operations.verify_totp(person, pyotp.TOTP(demo.DEMO_TOTP_KEY).now())
+        session.rollback()
+
+
+def test_describe_logins_documents_every_way_in(demo_run):
+    output = demo_run[1]
+    assert demo.DEMO_PASSWORD in output
+    assert demo.DEMO_TOTP_KEY in output
+    assert "otpauth://totp/" in output
+    assert f"pyotp.TOTP('{demo.DEMO_TOTP_KEY}').now()" in output
+    for email in ("helene.marchand@", "operateur.demo@", "regis.coulon@", "claire.dubois@"):
+        assert email in output
+
+
+def test_invitations_are_in_the_outbox(demo_run):
+    app, _, after_first, _ = demo_run
+    files = list((Path(app.instance_path) / "outbox").glob("*.eml"))
+    assert len(files) == after_first["mails"]
+    with system_session(app) as session:
+        assert session.execute(sa.select(OutboundMail).where(OutboundMail.sent_at.is_(None))).first() is None
+        invitation = session.execute(
+            sa.select(OutboundMail).where(OutboundMail.key.like("invitation:%")).limit(1)
+        ).scalar_one()
+    assert "/password/set/" in invitation.body_text
+
+
+def test_outbox_page_is_for_operators_only(demo_run):
+    app = demo_run[0]
+    with system_session(app):
+        operator = operations.person_by_email("operateur.demo@demo.quorum.localhost")
+        mayor = operations.person_by_email("helene.marchand@demo.quorum.localhost")
+        as_operator, as_mayor, anonymous = app.test_client(), app.test_client(), app.test_client()
+        login(as_operator, operator)
+        login(as_mayor, mayor)
+    page = as_operator.get("/operator/outbox")
+    assert page.status_code == 200
+    assert "Invitation à Quorum" in page.get_data(as_text=True)
+    assert as_mayor.get("/operator/outbox").status_code == 404
+    assert as_mayor.get("/operator/outbox/1").status_code == 404
+    redirect = anonymous.get("/operator/outbox")
+    assert redirect.status_code == 302 and "/login" in redirect.headers["Location"]
