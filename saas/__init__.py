@@ -45,8 +45,8 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
 
 
 def _register_blueprints(app: Flask) -> None:
-    from saas.extensions import api
     from saas.admin.views import bp as admin_views
+    from saas.extensions import api
     from saas.identity.api import blp as identity_api
     from saas.identity.views import bp as identity_views
     from saas.mail.views import bp as mail_views

@@ -120,24 +120,32 @@ def operator():
 @with_appcontext
 def operator_create(email: str, first_name: str, last_name: str):
     """Create an operator: asks for a password, then enrols a TOTP second factor."""
-    from saas.identity import operations
+    from saas.identity import authentication, operations
     from saas.identity.models import Person
 
     _system_session()
     if operations.person_by_email(email) is not None:
         raise click.ClickException(f"{email} already has an account.")
-    person = Person(email=operations.normalize_email(email), first_name=first_name, last_name=last_name, is_operator=True)
+    person = Person(
+        email=operations.normalize_email(email), first_name=first_name, last_name=last_name, is_operator=True
+    )
     db.session.add(person)
     db.session.flush()
-    password = getpass.getpass("Mot de passe (12 caractères au moins) : ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
+    password = (
+        getpass.getpass("Mot de passe (12 caractères au moins) : ")
+        if sys.stdin.isatty()
+        else sys.stdin.readline().rstrip("\n")
+    )
     try:
-        operations.set_password(person, password)
+        authentication.set_password(person, password)
     except ValueError as error:
         raise click.ClickException(str(error)) from error
-    secret = operations.new_totp_secret()
-    click.echo(f"Ajoutez ce compte à votre application TOTP :\n  {operations.totp_uri(person, secret)}\n  clé : {secret}")
+    secret = authentication.new_totp_secret()
+    click.echo(
+        f"Ajoutez ce compte à votre application TOTP :\n  {authentication.totp_uri(person, secret)}\n  clé : {secret}"
+    )
     code = input("Code à 6 chiffres : ") if sys.stdin.isatty() else sys.stdin.readline().strip()
-    if not operations.enroll_totp(person, secret, code):
+    if not authentication.enroll_totp(person, secret, code):
         raise click.ClickException("Code incorrect : rien n'a été créé.")
     commit(db.session)
     click.echo(f"Opérateur {person.email} créé.")

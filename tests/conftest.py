@@ -16,6 +16,7 @@ from flask_migrate import upgrade
 from saas import create_app
 from saas.database import NO_ACCESS, SYSTEM, TenantContext, commit, context, current_context, set_context
 from saas.extensions import db
+from saas.identity import authentication
 from saas.identity import operations as identity
 from saas.identity.models import GrantKind, MandateRole, Person, TenantGrant
 from saas.tenancy.models import Assembly, AssemblyKind, PoliticalGroup, Tenant, TenantKind
@@ -80,8 +81,11 @@ def session(app):
         if saved_contexts:
             set_context(db.session, saved_contexts.pop())
 
-    with app.app_context(), request_started.connected_to(start_like_production, app), \
-            request_tearing_down.connected_to(end_like_production, app):
+    with (
+        app.app_context(),
+        request_started.connected_to(start_like_production, app),
+        request_tearing_down.connected_to(end_like_production, app),
+    ):
         connection = db.engine.connect()
         outer = connection.begin()
         original = db.session
@@ -110,7 +114,9 @@ def no_network(monkeypatch, request):
 
     def guarded_connect(sock, address):
         host = address[0] if isinstance(address, tuple) else address
-        if isinstance(host, str) and not (host.startswith("127.") or host in {"localhost", "::1"} or host.startswith("/")):
+        if isinstance(host, str) and not (
+            host.startswith("127.") or host in {"localhost", "::1"} or host.startswith("/")
+        ):
             raise RuntimeError(f"test tried to reach {address}: only loopback is allowed")
         return real_connect(sock, address)
 
@@ -124,7 +130,9 @@ _counter = iter(range(1, 10**9))
 
 @pytest.fixture
 def create_tenant(session):
-    def create(slug: str | None = None, kind: TenantKind = TenantKind.COMMUNE, population: int = 10000, **values) -> Tenant:
+    def create(
+        slug: str | None = None, kind: TenantKind = TenantKind.COMMUNE, population: int = 10000, **values
+    ) -> Tenant:
         n = next(_counter)
         with context(session, SYSTEM):
             tenant = Tenant(
@@ -137,7 +145,9 @@ def create_tenant(session):
             )
             session.add(tenant)
             session.flush()
-            session.add(Assembly(tenant_id=tenant.id, key="conseil", name="Conseil", kind=AssemblyKind.COUNCIL, seats=33))
+            session.add(
+                Assembly(tenant_id=tenant.id, key="conseil", name="Conseil", kind=AssemblyKind.COUNCIL, seats=33)
+            )
             session.add(PoliticalGroup(tenant_id=tenant.id, name="Majorité"))
             session.flush()
         return tenant
@@ -157,7 +167,7 @@ def create_person(session):
                 **values,
             )
             if password:
-                person.password_hash = identity.password_hasher.hash(password)
+                person.password_hash = authentication.password_hasher.hash(password)
             session.add(person)
             session.flush()
         return person

@@ -4,12 +4,12 @@ import re
 
 from saas.database import commit
 from saas.extensions import db
-from saas.identity import operations
+from saas.identity import authentication
 
 
 def login(client, person, mfa_verified: bool = True) -> str:
     """Open a server-side login session for ``person`` and put its key in the client's cookie."""
-    key = operations.open_session(person, mfa_verified=mfa_verified, ip="127.0.0.1", user_agent="pytest")
+    key = authentication.open_session(person, mfa_verified=mfa_verified, ip="127.0.0.1", user_agent="pytest")
     commit(db.session)
     with client.session_transaction() as cookie_session:
         cookie_session["_user_id"] = key
@@ -27,7 +27,7 @@ def csrf_token(client, url: str) -> str:
 
 def bearer(person, name: str = "tests") -> dict:
     """Authorization header of a fresh personal access token for ``person``."""
-    _, value = operations.create_token(person, name)
+    _, value = authentication.create_token(person, name)
     commit(db.session)
     return {"Authorization": f"Bearer {value}"}
 

@@ -7,6 +7,8 @@ be reached fails the run, it is never skipped.
 import os
 import socket
 import subprocess
+import sys
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -94,4 +96,5 @@ class SMTPServer:
 
 def worker_process(env: dict) -> subprocess.Popen:
     """``quorum worker --burst``: a real RQ worker in its own process."""
-    return subprocess.Popen(["quorum", "worker", "--burst"], env={**os.environ, **env})
+    quorum = Path(sys.executable).parent / "quorum"
+    return subprocess.Popen([str(quorum), "worker", "--burst"], env={**os.environ, **env})

@@ -15,8 +15,7 @@ from flask import Flask
 
 from saas.audit.operations import record
 from saas.database import SYSTEM, context
-from saas.extensions import db
-from saas.identity import operations as identity
+from saas.identity import authentication
 from saas.identity.models import GrantKind, LoginSession
 from saas.mail.operations import queue_mail
 from tests.helpers import bearer, login
@@ -80,8 +79,8 @@ def world(session, create_tenant, create_person, give_mandate, give_grant):
         group.name = "Groupe Bêta"
         mandate = give_mandate(beta_member, b, start_date=date(2026, 1, 1))
         grant = give_grant(beta_member, b, GrantKind.SECRETARY, assembly=beta_assembly)
-        token, _ = identity.create_token(beta_member, "tablette")
-        identity.open_session(beta_member, mfa_verified=True, ip=None, user_agent="x")
+        token, _ = authentication.create_token(beta_member, "tablette")
+        authentication.open_session(beta_member, mfa_verified=True, ip=None, user_agent="x")
         login_session = session.query(LoginSession).filter_by(person_id=beta_member.id).one()
         mail = queue_mail("isolation:beta", to=beta_member.email, subject="Bêta", body="…", tenant_id=b.id)
         event = record("test.event", tenant_id=b.id, obj=b)
@@ -149,7 +148,9 @@ def test_routes_with_ids_of_another_tenant_answer_404(app, client, world):
             for url in _urls_with_ids_of_b(rule, world):
                 api = url.startswith("/api/")
                 for method in _methods(rule):
-                    response = client.open(url, method=method, headers=api_headers if api else {}, json={} if api else None)
+                    response = client.open(
+                        url, method=method, headers=api_headers if api else {}, json={} if api else None
+                    )
                     assert response.status_code == 404, f"{method} {url} answered {response.status_code}"
                     checked += 1
         assert checked > 0

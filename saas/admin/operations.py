@@ -42,7 +42,10 @@ def political_groups(tenant: Tenant) -> list[PoliticalGroup]:
 
 def mandates(tenant: Tenant, assembly: Assembly | None = None) -> list[Mandate]:
     query = (
-        sa.select(Mandate).join(Mandate.person).join(Mandate.assembly).where(Mandate.tenant_id == tenant.id)
+        sa.select(Mandate)
+        .join(Mandate.person)
+        .join(Mandate.assembly)
+        .where(Mandate.tenant_id == tenant.id)
         .order_by(Assembly.name, Person.last_name, Person.first_name, Mandate.start_date)
     )
     if assembly is not None:
@@ -52,7 +55,9 @@ def mandates(tenant: Tenant, assembly: Assembly | None = None) -> list[Mandate]:
 
 def grants(tenant: Tenant) -> list[TenantGrant]:
     query = (
-        sa.select(TenantGrant).join(TenantGrant.person).where(TenantGrant.tenant_id == tenant.id)
+        sa.select(TenantGrant)
+        .join(TenantGrant.person)
+        .where(TenantGrant.tenant_id == tenant.id)
         .order_by(TenantGrant.kind, Person.last_name, Person.first_name)
     )
     return list(db.session.execute(query).scalars())
@@ -91,8 +96,9 @@ def _update(obj, values: dict, action: str, actor: Person) -> None:
     record(action, tenant_id=obj.tenant_id, actor_id=actor.id, obj=obj, data={"before": before, "after": values})
 
 
-def create_assembly(tenant: Tenant, *, name: str, kind: AssemblyKind, seats: int | None, key: str | None,
-                    actor: Person) -> Assembly:
+def create_assembly(
+    tenant: Tenant, *, name: str, kind: AssemblyKind, seats: int | None, key: str | None, actor: Person
+) -> Assembly:
     """A new assembly; its key (its name in tenant files) is derived from the name unless given."""
     if key and _key_taken(tenant, key):
         raise AdminError(_l("Une assemblée porte déjà l'identifiant « %(key)s ».", key=key))
@@ -124,7 +130,8 @@ def set_assembly_archived(assembly: Assembly, archived: bool, actor: Person) -> 
 
 def _check_group_name(tenant_id: int, name: str, except_id: int | None = None) -> None:
     query = sa.select(PoliticalGroup.id).where(
-        PoliticalGroup.tenant_id == tenant_id, sa.func.lower(PoliticalGroup.name) == name.strip().lower(),
+        PoliticalGroup.tenant_id == tenant_id,
+        sa.func.lower(PoliticalGroup.name) == name.strip().lower(),
         PoliticalGroup.id != (except_id or 0),
     )
     if db.session.execute(query).first() is not None:
@@ -165,9 +172,12 @@ def end_mandate(mandate: Mandate, end_date: date, actor: Person) -> None:
 def remove_grant(grant: TenantGrant, actor: Person) -> None:
     """Remove a grant, but never the admin's own admin grant: a collectivity must not lock itself out."""
     if grant.kind == GrantKind.TENANT_ADMIN and grant.person_id == actor.id:
-        raise AdminError(_l(
-            "Vous ne pouvez pas retirer votre propre droit d'administration : demandez-le à un autre administrateur."
-        ))
+        raise AdminError(
+            _l(
+                "Vous ne pouvez pas retirer votre propre droit d'administration :"
+                " demandez-le à un autre administrateur."
+            )
+        )
     identity.remove_grant(grant, actor)
 
 
@@ -180,9 +190,13 @@ OPTIONAL_COLUMNS = ("groupe", "debut", "fin")
 #: role codes accepted in the file: French (accents and case ignored) or the English code
 ROLE_CODES = {
     **{role.value: role for role in MandateRole},
-    "membre": MandateRole.MEMBER, "president": MandateRole.PRESIDENT, "presidente": MandateRole.PRESIDENT,
-    "secretaire_de_seance": MandateRole.SECRETARY_OF_SITTING, "personnel": MandateRole.STAFF,
-    "invite": MandateRole.GUEST, "invitee": MandateRole.GUEST,
+    "membre": MandateRole.MEMBER,
+    "president": MandateRole.PRESIDENT,
+    "presidente": MandateRole.PRESIDENT,
+    "secretaire_de_seance": MandateRole.SECRETARY_OF_SITTING,
+    "personnel": MandateRole.STAFF,
+    "invite": MandateRole.GUEST,
+    "invitee": MandateRole.GUEST,
 }
 EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
@@ -301,7 +315,8 @@ def _check_rows(tenant: Tenant, reader, report: ImportReport) -> None:
     if missing:
         report.file_problem = _l(
             "Colonnes manquantes : %(missing)s. La première ligne doit nommer les colonnes %(expected)s.",
-            missing=", ".join(missing), expected=", ".join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS),
+            missing=", ".join(missing),
+            expected=", ".join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS),
         )
         return
     lookup, seen, count = _Lookup(tenant), {}, 0
@@ -361,8 +376,13 @@ def _check_row(line: int, values: dict, lookup: _Lookup, problems: list[RowProbl
             problem("assemblee", message)
     role = ROLE_CODES.get(_simplify(values["role"]))
     if role is None:
-        problem("role", _l("Rôle inconnu « %(value)s » : membre, president, secretaire_de_seance, personnel ou invite.",
-                           value=values["role"]))
+        problem(
+            "role",
+            _l(
+                "Rôle inconnu « %(value)s » : membre, president, secretaire_de_seance, personnel ou invite.",
+                value=values["role"],
+            ),
+        )
     group = lookup.groups.get(values.get("groupe", "").casefold())
     if values.get("groupe") and group is None:
         problem("groupe", _l("Groupe politique inconnu « %(value)s ».", value=values["groupe"]))

@@ -107,9 +107,15 @@ def verify_chain(chain: str) -> ChainReport:
         for event in events:
             count += 1
             if event.seq != expected_seq:
-                return ChainReport(chain, total, f"event #{expected_seq} is missing (found #{event.seq} next, id {event.id})")
+                return ChainReport(
+                    chain, total, f"event #{expected_seq} is missing (found #{event.seq} next, id {event.id})"
+                )
             if event.prev_hash != prev_hash:
-                return ChainReport(chain, total, f"event #{event.seq} (id {event.id}) does not follow event #{event.seq - 1}: reordered or replaced")
+                return ChainReport(
+                    chain,
+                    total,
+                    f"event #{event.seq} (id {event.id}) does not follow event #{event.seq - 1}: reordered or replaced",
+                )
             if _digest(event) != event.hash:
                 return ChainReport(chain, total, f"event #{event.seq} (id {event.id}) was altered")
             prev_hash, expected_seq = event.hash, expected_seq + 1
@@ -122,7 +128,9 @@ def verify_chain(chain: str) -> ChainReport:
 
 def verify_all() -> list[ChainReport]:
     with context(db.session, SYSTEM):
-        chains = db.session.execute(
-            sa.select(AuditChainHead.chain).union(sa.select(AuditEvent.chain)).order_by("chain")
-        ).scalars().all()
+        chains = (
+            db.session.execute(sa.select(AuditChainHead.chain).union(sa.select(AuditEvent.chain)).order_by("chain"))
+            .scalars()
+            .all()
+        )
     return [verify_chain(chain) for chain in chains]

@@ -13,7 +13,7 @@ from flask_smorest import Blueprint, abort
 
 from saas.database import TenantContext, commit, context
 from saas.extensions import db
-from saas.identity import operations
+from saas.identity import authentication
 from saas.identity.models import AccessToken, Mandate, TenantGrant
 from saas.identity.schemas import MeSchema, TokenCreatedSchema, TokenRequestSchema, TokenSchema
 from saas.platform.api_docs import api_blueprint, render_docs
@@ -46,23 +46,23 @@ class TokensCollection(MethodView):
     def post(self, data):
         """Password and second factor are checked as on the web login, so the API is no weaker door."""
         try:
-            person = operations.check_password(data["email"], data["password"], device_key=None)
-        except operations.LoginRefused as refused:
+            person = authentication.check_password(data["email"], data["password"], device_key=None)
+        except authentication.LoginRefused as refused:
             commit(db.session)  # the failure counts towards throttling
             if refused.throttled:
                 abort(429)
             abort(401, message=LOGIN_REFUSED)
         if person.has_totp:
-            if not data["otp"] or not operations.verify_totp(person, data["otp"]):
+            if not data["otp"] or not authentication.verify_totp(person, data["otp"]):
                 commit(db.session)  # a wrong code counts towards the second factor's own throttle
                 abort(401, message="Code de vérification absent, invalide ou déjà utilisé (champ « otp »).")
-        elif operations.mfa_required(person):
+        elif authentication.mfa_required(person):
             abort(
                 403,
                 message="Votre compte exige une double authentification : activez-la d'abord dans "
                 "l'application web (Mon compte), puis créez le jeton avec le code (champ « otp »).",
             )
-        token, value = operations.create_token(person, data["name"])
+        token, value = authentication.create_token(person, data["name"])
         commit(db.session)
         return {
             "token": value,
@@ -94,7 +94,7 @@ class TokenItem(MethodView):
         token = db.session.get(AccessToken, token_id)
         if token is None or token.person_id != current_user.id or token.revoked_at is not None:
             abort(404)
-        operations.revoke_token(token, current_user)
+        authentication.revoke_token(token, current_user)
         commit(db.session)
 
 

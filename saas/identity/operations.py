@@ -1,44 +1,21 @@
-"""Accounts, passwords, second factor, login sessions, access tokens and invitations."""
+"""Persons, invitations, mandates and grants: who sits where, and who may do what in a tenant."""
 
 import dataclasses
 import hashlib
-import hmac
-import secrets
-import time
-from datetime import date, timedelta
+from datetime import date
 
-import pyotp
 import sqlalchemy as sa
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from saas.audit.operations import record
-from saas.database import TenantContext, context, utcnow
 from saas.extensions import db
-from saas.identity.models import (
-    AccessToken,
-    GrantKind,
-    LoginFailure,
-    LoginSession,
-    Mandate,
-    MandateRole,
-    Person,
-    TenantGrant,
-)
-from saas.identity.secrets import seal, unseal
+from saas.identity.models import GrantKind, Mandate, MandateRole, Person, TenantGrant
 from saas.mail.operations import queue_mail
 from saas.platform.urls import external_url
 from saas.tenancy.models import Assembly, PoliticalGroup, Tenant
 
-password_hasher = PasswordHasher()  # argon2id with the library's recommended parameters
-#: checked against when the e-mail is unknown, so both answers take the same time
-_UNKNOWN_ACCOUNT_HASH = password_hasher.hash(secrets.token_hex(16))
-TOTP_PURPOSE = b"totp"
 SET_PASSWORD_DAYS = 7
-#: wrong second-factor codes per person and hour before every code is refused
-TOTP_FAILURES_PER_HOUR = 10
 
 
 def sha256(value: str) -> str:
@@ -51,229 +28,6 @@ def normalize_email(email: str) -> str:
 
 def person_by_email(email: str) -> Person | None:
     return db.session.execute(sa.select(Person).where(Person.email == normalize_email(email))).scalar_one_or_none()
-
-
-def set_password(person: Person, password: str) -> None:
-    if len(password) < 12:
-        raise ValueError("Le mot de passe doit compter au moins 12 caractères.")
-    person.password_hash = password_hasher.hash(password)
-    record("password.set", actor_id=person.id, obj=person)
-
-
-# --- Login and throttling -------------------------------------------------------------------------
-
-
-class LoginRefused(Exception):
-    """The login failed: ``throttled`` or not, the caller never learns whether the account exists."""
-
-    def __init__(self, throttled: bool = False):
-        super().__init__("throttled" if throttled else "invalid")
-        self.throttled = throttled
-
-
-def _failures_last_hour(account_key: str, device_key: str | None) -> int:
-    since = utcnow() - timedelta(hours=1)
-    device_clause = LoginFailure.device_key.is_(None) if device_key is None else LoginFailure.device_key == device_key
-    return db.session.execute(
-        sa.select(sa.func.count())
-        .select_from(LoginFailure)
-        .where(LoginFailure.account_key == account_key, device_clause, LoginFailure.at >= since)
-    ).scalar_one()
-
-
-def check_password(email: str, password: str, device_key: str | None = None) -> Person:
-    """Return the person whose e-mail and password these are, or raise ``LoginRefused``.
-
-    Failures are counted per account and hour, separately for each browser that once logged in to the
-    account (its device cookie, see ``device_key_for``) and for all other clients together. A guesser
-    without that cookie is stopped after the limit; the real person's browser keeps its own count.
-    """
-    account_key = sha256(normalize_email(email))
-    if _failures_last_hour(account_key, device_key) >= current_app.config["LOGIN_FAILURES_PER_HOUR"]:
-        raise LoginRefused(throttled=True)
-    person = person_by_email(email)
-    stored_hash = person.password_hash if person is not None and person.password_hash else _UNKNOWN_ACCOUNT_HASH
-    try:
-        matches = password_hasher.verify(stored_hash, password)
-    except (VerificationError, InvalidHashError):
-        matches = False
-    if not matches or person is None or not person.password_hash or not person.is_active:
-        db.session.add(LoginFailure(account_key=account_key, device_key=device_key))
-        record("login.failed", actor_id=person.id if person else None, data={"account_key": account_key})
-        raise LoginRefused()
-    if password_hasher.check_needs_rehash(person.password_hash):
-        person.password_hash = password_hasher.hash(password)
-    return person
-
-
-def device_token(person: Person) -> str:
-    """The value of the device cookie given to a browser after a successful login."""
-    serializer = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="device")
-    return serializer.dumps({"p": person.id, "n": secrets.token_urlsafe(16)})
-
-
-def device_key_for(token: str | None, email: str) -> str | None:
-    """The key counting this browser's failures, if its device cookie belongs to ``email``'s account."""
-    if not token:
-        return None
-    try:
-        payload = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="device").loads(
-            token, max_age=365 * 24 * 3600
-        )
-    except BadSignature:
-        return None
-    person = person_by_email(email)
-    if person is None or payload.get("p") != person.id:
-        return None
-    return sha256(payload["n"])
-
-
-# --- Second factor (TOTP) -------------------------------------------------------------------------
-
-
-def new_totp_secret() -> str:
-    return pyotp.random_base32()
-
-
-def totp_uri(person: Person, secret: str) -> str:
-    return pyotp.TOTP(secret).provisioning_uri(name=person.email, issuer_name="Quorum")
-
-
-def _accept_code(secret: str, code: str, last_step: int | None) -> int | None:
-    """The time step ``code`` belongs to (±1 step of drift), if it was not used already."""
-    totp = pyotp.TOTP(secret)
-    code = code.strip().replace(" ", "")
-    current_step = int(time.time()) // totp.interval
-    for step in (current_step - 1, current_step, current_step + 1):
-        if (last_step is None or step > last_step) and hmac.compare_digest(totp.generate_otp(step), code):
-            return step
-    return None
-
-
-def enroll_totp(person: Person, secret: str, code: str) -> bool:
-    """Keep ``secret`` as the person's second factor if ``code`` proves their app holds it."""
-    step = _accept_code(secret, code, None)
-    if step is None:
-        return False
-    person.totp_secret_sealed = seal(secret, TOTP_PURPOSE)
-    person.totp_last_step = step
-    record("mfa.enrolled", actor_id=person.id, obj=person)
-    return True
-
-
-def verify_totp(person: Person, code: str) -> bool:
-    """Check a code of the person's enrolled app; each code is accepted once, and after
-    TOTP_FAILURES_PER_HOUR wrong codes in an hour none is, so the 6 digits cannot be guessed."""
-    if not person.has_totp:
-        return False
-    failures_key = sha256(f"totp:{person.id}")
-    if _failures_last_hour(failures_key, None) >= TOTP_FAILURES_PER_HOUR:
-        record("mfa.throttled", actor_id=person.id, obj=person)
-        return False
-    step = _accept_code(unseal(person.totp_secret_sealed, TOTP_PURPOSE), code, person.totp_last_step)
-    if step is None:
-        db.session.add(LoginFailure(account_key=failures_key))
-        record("mfa.failed", actor_id=person.id, obj=person)
-        return False
-    person.totp_last_step = step
-    return True
-
-
-def remove_totp(person: Person, actor: Person) -> None:
-    person.totp_secret_sealed = None
-    person.totp_last_step = None
-    record("mfa.removed", actor_id=actor.id, obj=person)
-
-
-def mfa_required(person: Person) -> bool:
-    """Admins, secretaries, coordinators and operators always; members where their tenant asks."""
-    if person.is_operator or person.is_coordinator:
-        return True
-    with context(db.session, TenantContext(person_id=person.id)):
-        if person.grants:
-            return True
-        today = date.today()
-        return any(m.tenant.require_mfa_for_members for m in person.mandates if m.is_current(today))
-
-
-# --- Login sessions -------------------------------------------------------------------------------
-
-
-def open_session(person: Person, *, mfa_verified: bool, ip: str | None, user_agent: str | None) -> str:
-    """Start a login session and return its key (a fresh one at every login: the id is rotated)."""
-    key = secrets.token_urlsafe(32)
-    db.session.add(
-        LoginSession(
-            key_hash=sha256(key), person=person, mfa_verified=mfa_verified, ip=ip, user_agent=(user_agent or "")[:300]
-        )
-    )
-    record("login.succeeded", actor_id=person.id, obj=person, data={"mfa": mfa_verified})
-    db.session.flush()
-    return key
-
-
-def find_session(key: str) -> LoginSession | None:
-    """The live session for ``key``; revoked, idle, expired or disabled ones are None."""
-    login = db.session.execute(sa.select(LoginSession).where(LoginSession.key_hash == sha256(key))).scalar_one_or_none()
-    if login is None or login.revoked_at is not None or not login.person.is_active:
-        return None
-    now = utcnow()
-    config = current_app.config
-    if now - login.last_seen_at > timedelta(minutes=config["SESSION_IDLE_MINUTES"]):
-        return None
-    if now - login.created_at > timedelta(hours=config["SESSION_MAX_HOURS"]):
-        return None
-    if now - login.last_seen_at > timedelta(seconds=60):
-        login.last_seen_at = now  # saved after the response (saas.platform.web), at most once a minute
-    return login
-
-
-def close_session(login: LoginSession) -> None:
-    login.revoked_at = utcnow()
-    record("logout", actor_id=login.person_id, obj=login.person)
-
-
-def disable_person(person: Person, actor: Person) -> None:
-    """Disable an account: its sessions and tokens stop working at once."""
-    person.is_active = False
-    now = utcnow()
-    db.session.execute(
-        sa.update(LoginSession).where(LoginSession.person_id == person.id, LoginSession.revoked_at.is_(None)).values(revoked_at=now)
-    )
-    db.session.execute(
-        sa.update(AccessToken).where(AccessToken.person_id == person.id, AccessToken.revoked_at.is_(None)).values(revoked_at=now)
-    )
-    record("person.disabled", actor_id=actor.id, obj=person)
-
-
-# --- Personal access tokens -----------------------------------------------------------------------
-
-TOKEN_PREFIX = "qrm_"
-
-
-def create_token(person: Person, name: str) -> tuple[AccessToken, str]:
-    """Create a token; its value is returned once and only its hash is kept."""
-    value = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = AccessToken(person=person, name=name.strip()[:100] or "API", token_hash=sha256(value), prefix=value[:10])
-    db.session.add(token)
-    db.session.flush()
-    record("token.created", actor_id=person.id, obj=token, data={"name": token.name})
-    return token, value
-
-
-def person_for_token(value: str) -> Person | None:
-    token = db.session.execute(sa.select(AccessToken).where(AccessToken.token_hash == sha256(value))).scalar_one_or_none()
-    if token is None or token.revoked_at is not None or not token.person.is_active:
-        return None
-    now = utcnow()
-    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
-        token.last_used_at = now
-    return token.person
-
-
-def revoke_token(token: AccessToken, actor: Person) -> None:
-    token.revoked_at = utcnow()
-    record("token.revoked", actor_id=actor.id, obj=token)
 
 
 # --- Invitations and mandates ---------------------------------------------------------------------
@@ -321,7 +75,9 @@ def give_mandate(tenant: Tenant, request: MandateRequest, actor: Person | None) 
     created = person is None
     if created:
         person = Person(
-            email=normalize_email(request.email), first_name=request.first_name.strip(), last_name=request.last_name.strip()
+            email=normalize_email(request.email),
+            first_name=request.first_name.strip(),
+            last_name=request.last_name.strip(),
         )
         db.session.add(person)
         db.session.flush()
@@ -352,7 +108,8 @@ def give_mandate(tenant: Tenant, request: MandateRequest, actor: Person | None) 
             subject=f"Invitation à Quorum — {tenant.name}",
             body=(
                 f"Bonjour {person.full_name},\n\n{tenant.name} vous invite à rejoindre Quorum pour votre mandat :"
-                f" {request.assembly.name}.\n\nChoisissez votre mot de passe (lien valable {SET_PASSWORD_DAYS} jours) :\n"
+                f" {request.assembly.name}.\n\n"
+                f"Choisissez votre mot de passe (lien valable {SET_PASSWORD_DAYS} jours) :\n"
                 f"{link}\n"
             ),
             tenant_id=tenant.id,
@@ -372,7 +129,9 @@ def give_mandate(tenant: Tenant, request: MandateRequest, actor: Person | None) 
     return mandate
 
 
-def give_grant(person: Person, tenant: Tenant, kind: GrantKind, *, assembly: Assembly | None, actor: Person | None) -> TenantGrant:
+def give_grant(
+    person: Person, tenant: Tenant, kind: GrantKind, *, assembly: Assembly | None, actor: Person | None
+) -> TenantGrant:
     """Make ``person`` admin of ``tenant``, or secretary of one of its assemblies (idempotent)."""
     if (kind == GrantKind.SECRETARY) != (assembly is not None):
         raise ValueError("a secretary grant names one assembly; an admin grant names none")

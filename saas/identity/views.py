@@ -15,7 +15,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from saas.database import commit, utcnow
 from saas.extensions import db
-from saas.identity import operations
+from saas.identity import authentication, operations
 from saas.identity.forms import CodeForm, ConfirmForm, LocaleForm, LoginForm, SetPasswordForm, TokenForm
 from saas.identity.models import AccessToken, GrantKind, LoginSession, Person
 from saas.tenancy.views import GRANT_LABELS, current_rights, current_seats, group_by_tenant, labels
@@ -53,16 +53,16 @@ def _safe_next(target: str | None) -> str | None:
 def _complete_login(person: Person, *, mfa_verified: bool, next_url: str | None):
     """Rotate the session, open a server-side login session, and renew the device cookie."""
     session.clear()
-    key = operations.open_session(
+    key = authentication.open_session(
         person, mfa_verified=mfa_verified, ip=request.remote_addr, user_agent=request.user_agent.string
     )
-    person.session_key, person.login_session = key, operations.find_session(key)
+    person.session_key, person.login_session = key, authentication.find_session(key)
     login_user(person)
     commit(db.session)
     response = redirect(_safe_next(next_url) or url_for(".home"))
     response.set_cookie(
         DEVICE_COOKIE,
-        operations.device_token(person),
+        authentication.device_token(person),
         max_age=DEVICE_COOKIE_SECONDS,
         httponly=True,
         samesite="Lax",
@@ -81,10 +81,10 @@ def login():
     status = 200
     if form.validate_on_submit():
         email = form.email.data
-        device_key = operations.device_key_for(request.cookies.get(DEVICE_COOKIE), email)
+        device_key = authentication.device_key_for(request.cookies.get(DEVICE_COOKIE), email)
         try:
-            person = operations.check_password(email, form.password.data, device_key)
-        except operations.LoginRefused as refused:
+            person = authentication.check_password(email, form.password.data, device_key)
+        except authentication.LoginRefused as refused:
             commit(db.session)  # the failure counts towards the throttle
             if refused.throttled:
                 status = 429
@@ -117,7 +117,7 @@ def login_otp():
         return redirect(url_for(".login"))
     form = CodeForm()
     if form.validate_on_submit():
-        if operations.verify_totp(person, form.code.data):
+        if authentication.verify_totp(person, form.code.data):
             return _complete_login(person, mfa_verified=True, next_url=session[PENDING_LOGIN].get("next"))
         commit(db.session)  # keeps the audit of the failed code
         form.code.errors.append(_("Code incorrect ou déjà utilisé."))
@@ -127,7 +127,7 @@ def login_otp():
 @bp.post("/logout")
 def logout():
     if ConfirmForm().validate_on_submit() and current_user.is_authenticated:
-        operations.close_session(current_user.login_session)
+        authentication.close_session(current_user.login_session)
         commit(db.session)
         logout_user()
     elif current_user.is_authenticated:
@@ -144,7 +144,7 @@ def set_password(token: str):
         abort(404)
     form = SetPasswordForm()
     if form.validate_on_submit():
-        operations.set_password(person, form.password.data)
+        authentication.set_password(person, form.password.data)
         commit(db.session)
         flash(_("Votre mot de passe est enregistré. Vous pouvez vous connecter."), "success")
         return redirect(url_for(".login"))
@@ -166,30 +166,30 @@ def enroll_mfa():
         if login.mfa_verified:
             return redirect(url_for(".account"))
         if form.validate_on_submit():
-            if operations.verify_totp(_me(), form.code.data):
+            if authentication.verify_totp(_me(), form.code.data):
                 login.mfa_verified = True
                 commit(db.session)
                 return redirect(url_for(".home"))
             commit(db.session)
             form.code.errors.append(_("Code incorrect ou déjà utilisé."))
         return render_template("identity/mfa_verify.html", form=form)
-    secret = session.get(ENROLL_SECRET) or operations.new_totp_secret()
+    secret = session.get(ENROLL_SECRET) or authentication.new_totp_secret()
     session[ENROLL_SECRET] = secret
     if form.validate_on_submit():
-        if operations.enroll_totp(_me(), secret, form.code.data):
+        if authentication.enroll_totp(_me(), secret, form.code.data):
             login.mfa_verified = True
             commit(db.session)
             session.pop(ENROLL_SECRET, None)
             flash(_("La double authentification est activée."), "success")
             return redirect(url_for(".account"))
         form.code.errors.append(_("Code incorrect. Vérifiez l'heure de votre téléphone et réessayez."))
-    uri = operations.totp_uri(_me(), secret)
+    uri = authentication.totp_uri(_me(), secret)
     return render_template(
         "identity/mfa_enroll.html",
         form=form,
         qr=_qr_data_uri(uri),
         secret=secret,
-        required=operations.mfa_required(current_user),
+        required=authentication.mfa_required(current_user),
     )
 
 
@@ -211,9 +211,7 @@ def _live_sessions(person: Person) -> list[LoginSession]:
 def _account_page(new_token: str | None = None, token_form=None, remove_form=None, status: int = 200):
     person = current_user
     tokens = db.session.execute(
-        sa.select(AccessToken)
-        .where(AccessToken.person_id == person.id)
-        .order_by(AccessToken.created_at.desc())
+        sa.select(AccessToken).where(AccessToken.person_id == person.id).order_by(AccessToken.created_at.desc())
     ).scalars()
     page = render_template(
         "identity/account.html",
@@ -225,7 +223,7 @@ def _account_page(new_token: str | None = None, token_form=None, remove_form=Non
         new_token=new_token,
         sessions=_live_sessions(person),
         current_session_id=person.login_session.id,
-        mfa_required=operations.mfa_required(person),
+        mfa_required=authentication.mfa_required(person),
     )
     return page, status
 
@@ -253,15 +251,15 @@ def set_locale():
 @login_required
 def remove_mfa():
     form = CodeForm()
-    if operations.mfa_required(current_user) or not current_user.has_totp:
+    if authentication.mfa_required(current_user) or not current_user.has_totp:
         abort(403)
     if not form.validate_on_submit():
         return _account_page(remove_form=form, status=400)
-    if not operations.verify_totp(_me(), form.code.data):
+    if not authentication.verify_totp(_me(), form.code.data):
         commit(db.session)
         form.code.errors.append(_("Code incorrect ou déjà utilisé."))
         return _account_page(remove_form=form, status=400)
-    operations.remove_totp(_me(), _me())
+    authentication.remove_totp(_me(), _me())
     commit(db.session)
     flash(_("La double authentification est désactivée."), "success")
     return redirect(url_for(".account"))
@@ -273,7 +271,7 @@ def create_token():
     form = TokenForm()
     if not form.validate_on_submit():
         return _account_page(token_form=form, status=400)
-    _, value = operations.create_token(_me(), form.name.data)
+    _, value = authentication.create_token(_me(), form.name.data)
     commit(db.session)
     return _account_page(new_token=value)  # shown now, never again: only its hash is kept
 
@@ -292,7 +290,7 @@ def revoke_token(token_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     if token.revoked_at is None:
-        operations.revoke_token(token, _me())
+        authentication.revoke_token(token, _me())
         commit(db.session)
     flash(_("Le jeton « %(name)s » est révoqué.", name=token.name), "success")
     return redirect(url_for(".account"))
@@ -305,7 +303,7 @@ def revoke_session(session_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     if login.revoked_at is None:
-        operations.close_session(login)
+        authentication.close_session(login)
         commit(db.session)
     if login.id == current_user.login_session.id:
         logout_user()

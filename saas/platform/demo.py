@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from saas.audit.operations import record
 from saas.extensions import db
-from saas.identity import operations
+from saas.identity import authentication, operations
 from saas.identity.models import GrantKind, Mandate, MandateRole, Person
 from saas.tenancy.models import Assembly, AssemblyKind, PoliticalGroup, PoliticalGroupKind, Tenant
 
@@ -123,7 +123,7 @@ def _person(first_name: str, last_name: str, **flags) -> Person:
 
 def _ensure_password(person: Person) -> None:
     if not person.password_hash:
-        operations.set_password(person, DEMO_PASSWORD)
+        authentication.set_password(person, DEMO_PASSWORD)
 
 
 def _ensure_totp(person: Person) -> None:
@@ -131,16 +131,12 @@ def _ensure_totp(person: Person) -> None:
     if person.has_totp:
         return
     for seconds_ago in (30, 0):  # the second try covers a step boundary crossed meanwhile
-        if operations.enroll_totp(
-            person, DEMO_TOTP_KEY, pyotp.TOTP(DEMO_TOTP_KEY).at(time.time() - seconds_ago)
-        ):
+        if authentication.enroll_totp(person, DEMO_TOTP_KEY, pyotp.TOTP(DEMO_TOTP_KEY).at(time.time() - seconds_ago)):
             return
     raise RuntimeError("the demo TOTP key could not be enrolled")
 
 
-def _ensure_mandate(
-    tenant: Tenant, assembly: Assembly, first_name: str, last_name: str, role: MandateRole, group
-):
+def _ensure_mandate(tenant: Tenant, assembly: Assembly, first_name: str, last_name: str, role: MandateRole, group):
     email = demo_email(first_name, last_name)
     existing = db.session.execute(
         sa.select(Mandate.id)
@@ -162,9 +158,7 @@ def _ensure_mandate(
 
 
 def _tenants() -> dict[str, Tenant]:
-    tenants = {
-        t.slug: t for t in db.session.execute(sa.select(Tenant).where(Tenant.slug.in_(TERM_START))).scalars()
-    }
+    tenants = {t.slug: t for t in db.session.execute(sa.select(Tenant).where(Tenant.slug.in_(TERM_START))).scalars()}
     missing = set(TERM_START) - set(tenants)
     if missing:
         raise LookupError(f"load tenants/ first: missing {', '.join(sorted(missing))}")

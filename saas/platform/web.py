@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from saas.database import TenantContext, commit, set_context
 from saas.extensions import db, login_manager
-from saas.identity import operations
+from saas.identity import authentication
 from saas.identity.models import Person
 from saas.platform.errors import is_api_request, json_error
 
@@ -24,7 +24,7 @@ def select_locale() -> str:
 def load_person_from_session(session_key: str) -> Person | None:
     if is_api_request():
         return None  # the API takes bearer tokens only, so a cookie can never ride a cross-site request
-    login = operations.find_session(session_key)
+    login = authentication.find_session(session_key)
     if login is None:
         return None
     person = login.person
@@ -37,7 +37,7 @@ def load_person_from_token(req) -> Person | None:
     header = req.headers.get("Authorization", "")
     if not is_api_request() or not header.startswith("Bearer "):
         return None
-    return operations.person_for_token(header.removeprefix("Bearer ").strip())
+    return authentication.person_for_token(header.removeprefix("Bearer ").strip())
 
 
 @login_manager.unauthorized_handler
@@ -61,7 +61,7 @@ def init_app(app: Flask) -> None:
             login is not None
             and not login.mfa_verified
             and request.endpoint not in MFA_ENROLLMENT_ENDPOINTS
-            and operations.mfa_required(current_user)
+            and authentication.mfa_required(current_user)
         ):
             return redirect(url_for("identity.enroll_mfa"))
         session.permanent = True

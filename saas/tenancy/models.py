@@ -89,7 +89,10 @@ class PoliticalGroup(TenantOwned, Base):
     """A political group (majority, opposition) of a collectivity."""
 
     __tablename__ = "political_group"
-    __table_args__ = (sa.UniqueConstraint("tenant_id", "name"), sa.Index("ix_political_group_tenant_id_id", "tenant_id", "id"))
+    __table_args__ = (
+        sa.UniqueConstraint("tenant_id", "name"),
+        sa.Index("ix_political_group_tenant_id_id", "tenant_id", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(200))

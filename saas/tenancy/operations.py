@@ -13,7 +13,16 @@ from saas.extensions import db
 from saas.tenancy.legal_rules import rules_for
 from saas.tenancy.models import Assembly, AssemblyKind, PoliticalGroup, PoliticalGroupKind, Tenant, TenantKind
 
-TENANT_FIELDS = ("name", "kind", "siren", "siret", "population", "timezone", "is_coordinator", "require_mfa_for_members")
+TENANT_FIELDS = (
+    "name",
+    "kind",
+    "siren",
+    "siret",
+    "population",
+    "timezone",
+    "is_coordinator",
+    "require_mfa_for_members",
+)
 
 
 class TenantFileError(ValueError):
@@ -93,7 +102,9 @@ def load_tenant_file(path: Path) -> tuple[Tenant, str]:
         db.session.flush()
     changed = not created and _apply(tenant, values)
 
-    assemblies = {a.key: a for a in db.session.execute(sa.select(Assembly).where(Assembly.tenant_id == tenant.id)).scalars()}
+    assemblies = {
+        a.key: a for a in db.session.execute(sa.select(Assembly).where(Assembly.tenant_id == tenant.id)).scalars()
+    }
     for spec in data.get("assemblies", []):
         spec_values = {"name": spec["name"], "kind": AssemblyKind(spec["kind"]), "seats": spec.get("seats")}
         if spec["key"] in assemblies:
@@ -102,7 +113,10 @@ def load_tenant_file(path: Path) -> tuple[Tenant, str]:
             db.session.add(Assembly(tenant_id=tenant.id, key=spec["key"], **spec_values))
             changed = True
 
-    groups = {g.name: g for g in db.session.execute(sa.select(PoliticalGroup).where(PoliticalGroup.tenant_id == tenant.id)).scalars()}
+    groups = {
+        g.name: g
+        for g in db.session.execute(sa.select(PoliticalGroup).where(PoliticalGroup.tenant_id == tenant.id)).scalars()
+    }
     for spec in data.get("political_groups", []):
         kind = PoliticalGroupKind(spec.get("kind", "other"))
         if spec["name"] in groups:

@@ -120,9 +120,7 @@ def current_seats(person: Person, on: date | None = None) -> list[Seat]:
         )
         for row in mine:
             name, kind = assemblies[row.assembly_id]
-            seats.append(
-                Seat(tenant, row.assembly_id, name, kind, row.role, groups.get(row.political_group_id))
-            )
+            seats.append(Seat(tenant, row.assembly_id, name, kind, row.role, groups.get(row.political_group_id)))
     return sorted(seats, key=lambda s: (s.tenant.name.casefold(), s.assembly_name.casefold(), s.assembly_id))
 
 
@@ -164,9 +162,7 @@ def home():
     """The assemblies of this collectivity the caller may open, with their role where they sit."""
     roles = {s.assembly_id: s.role for s in current_seats(current_user) if s.tenant.id == g.tenant.id}
     assemblies = db.session.execute(
-        sa.select(Assembly)
-        .where(Assembly.tenant_id == g.tenant.id)
-        .order_by(Assembly.archived, Assembly.name)
+        sa.select(Assembly).where(Assembly.tenant_id == g.tenant.id).order_by(Assembly.archived, Assembly.name)
     ).scalars()
     visible = [a for a in assemblies if a.id in roles or can_access_assembly(current_user, a)]
     return render_template("tenancy/home.html", tenant=g.tenant, assemblies=visible, roles=roles, **labels())

@@ -4,7 +4,7 @@ import re
 
 from flask_smorest.error_handler import ErrorSchema
 
-from saas.identity import operations
+from saas.identity import authentication
 from saas.identity.models import GrantKind
 from tests.conftest import PASSWORD
 from tests.helpers import bearer
@@ -61,7 +61,7 @@ def test_an_unexpected_failure_is_a_json_500_that_leaks_nothing(app, client, mon
         raise RuntimeError("database exploded: secret detail")
 
     monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
-    monkeypatch.setattr(operations, "create_token", failing_insert)
+    monkeypatch.setattr(authentication, "create_token", failing_insert)
     response = client.post(TOKENS, json={"email": person.email, "password": PASSWORD})
     body = assert_api_error(response, 500)
     assert body["message"] == "Une erreur interne est survenue. Elle a été enregistrée."

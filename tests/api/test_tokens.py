@@ -6,7 +6,7 @@ import pyotp
 import sqlalchemy as sa
 
 from saas.database import SYSTEM, context
-from saas.identity import operations
+from saas.identity import authentication
 from saas.identity.models import AccessToken, GrantKind
 from tests.conftest import PASSWORD
 from tests.helpers import bearer, login
@@ -16,10 +16,10 @@ URL = "/api/v1/auth/tokens"
 
 def _enroll(session, person) -> pyotp.TOTP:
     """Enrol a TOTP app with the previous step's code, so the current code is still unused."""
-    secret = operations.new_totp_secret()
+    secret = authentication.new_totp_secret()
     totp = pyotp.TOTP(secret)
     with context(session, SYSTEM):
-        assert operations.enroll_totp(person, secret, totp.at(time.time() - totp.interval))
+        assert authentication.enroll_totp(person, secret, totp.at(time.time() - totp.interval))
         session.flush()
     return totp
 
@@ -94,7 +94,7 @@ def test_totp_is_required_checked_and_single_use(client, session, create_person)
 def test_wrong_codes_are_throttled(monkeypatch, client, session, create_person):
     """Knowing the password is not enough to try codes without limit: after the limit of wrong codes
     in an hour, even the right code is refused."""
-    monkeypatch.setattr(operations, "TOTP_FAILURES_PER_HOUR", 2)
+    monkeypatch.setattr(authentication, "TOTP_FAILURES_PER_HOUR", 2)
     person = create_person()
     totp = _enroll(session, person)
     for _ in range(2):
@@ -128,9 +128,9 @@ def test_invalid_input_is_a_french_422(client):
 def test_list_own_tokens_without_values(client, session, create_person):
     person, other = create_person(), create_person()
     headers = bearer(person, "tablette")
-    _, revoked_value = operations.create_token(person, "ancien")
+    _, revoked_value = authentication.create_token(person, "ancien")
     with context(session, SYSTEM):
-        operations.revoke_token(_live_tokens(session, person)[-1], person)
+        authentication.revoke_token(_live_tokens(session, person)[-1], person)
     other_headers = bearer(other, "autre")
     response = client.get(URL, headers=headers)
     assert response.status_code == 200

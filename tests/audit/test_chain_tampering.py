@@ -126,10 +126,7 @@ def test_swapped_events_are_reported(chains):
     )
     code, lines = verify(app)
     assert code != 0
-    assert (
-        lines[first]
-        == f"3 events, BROKEN: event #2 (id {three}) does not follow event #1: reordered or replaced"
-    )
+    assert lines[first] == f"3 events, BROKEN: event #2 (id {three}) does not follow event #1: reordered or replaced"
 
 
 def assert_postgres_refuses_changes(app, target: int) -> None:

@@ -13,7 +13,7 @@ from werkzeug.serving import make_server
 
 from saas.database import SYSTEM, commit, context
 from saas.extensions import db
-from saas.identity import operations
+from saas.identity import authentication, operations
 from saas.identity.models import MandateRole, Person
 from saas.tenancy.models import Assembly, AssemblyKind, PoliticalGroup, Tenant, TenantKind
 from tests import services
@@ -35,7 +35,7 @@ def _committed_member(app) -> dict:
     run = uuid.uuid4().hex[:8]
     with app.app_context(), context(db.session, SYSTEM):
         member = Person(email=f"alice-{run}@example.org", first_name="Alice", last_name=f"Martin-{run}")
-        member.password_hash = operations.password_hasher.hash(PASSWORD)
+        member.password_hash = authentication.password_hasher.hash(PASSWORD)
         db.session.add(member)
         seats = {}
         for n, (kind, name, assembly_name) in enumerate(
@@ -88,9 +88,7 @@ def test_member_switches_assembly_in_one_click_and_keeps_two_tabs(app, live_serv
     data = _committed_member(app)
     first, second = data["seats"][0], data["seats"][1]
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
-        )
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
         try:
             browser_context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 800})
             page = browser_context.new_page()

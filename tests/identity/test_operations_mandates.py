@@ -2,7 +2,7 @@
 
 import sqlalchemy as sa
 
-from saas.identity import operations
+from saas.identity import authentication, operations
 from saas.identity.models import Mandate, Person
 from saas.mail.models import OutboundMail
 from saas.tenancy.models import TenantKind
@@ -19,9 +19,7 @@ def test_existing_email_gets_the_mandate_on_the_same_person(session, create_tena
         agglomeration, request("  Lea.Jouffroy@Example.ORG ", agglomeration.assemblies[0]), actor=None
     )
     assert second.person_id == first.person_id
-    people = (
-        session.execute(sa.select(Person).where(Person.email == "lea.jouffroy@example.org")).scalars().all()
-    )
+    people = session.execute(sa.select(Person).where(Person.email == "lea.jouffroy@example.org")).scalars().all()
     assert len(people) == 1
     mandates = session.execute(sa.select(Mandate).where(Mandate.person_id == first.person_id)).scalars().all()
     assert {m.tenant_id for m in mandates} == {city.id, agglomeration.id}
@@ -40,12 +38,10 @@ def test_existing_email_gets_the_mandate_on_the_same_person(session, create_tena
 
 def test_invitation_link_sets_the_password_once(session, create_tenant):
     tenant = create_tenant()
-    mandate = operations.give_mandate(
-        tenant, request("new.member@example.org", tenant.assemblies[0]), actor=None
-    )
+    mandate = operations.give_mandate(tenant, request("new.member@example.org", tenant.assemblies[0]), actor=None)
     token = operations.set_password_token(mandate.person)
     assert operations.person_for_set_password_token(token) == mandate.person
-    operations.set_password(mandate.person, "a long enough password")
+    authentication.set_password(mandate.person, "a long enough password")
     assert operations.person_for_set_password_token(token) is None
 
 

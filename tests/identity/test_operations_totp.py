@@ -4,7 +4,7 @@ import time
 
 import pyotp
 
-from saas.identity import operations
+from saas.identity import authentication
 from saas.identity.secrets import unseal
 
 
@@ -17,67 +17,67 @@ def steady_clock() -> float:
 
 def enrolled(create_person) -> tuple:
     person = create_person()
-    secret = operations.new_totp_secret()
+    secret = authentication.new_totp_secret()
     now = steady_clock()
     # enrol with the previous step's code, so the tests can use the current step
-    assert operations.enroll_totp(person, secret, pyotp.TOTP(secret).at(now - 30))
+    assert authentication.enroll_totp(person, secret, pyotp.TOTP(secret).at(now - 30))
     return person, pyotp.TOTP(secret)
 
 
 def test_enrolment_needs_a_code_of_the_secret(session, create_person):
     person = create_person()
-    secret = operations.new_totp_secret()
-    other = pyotp.TOTP(operations.new_totp_secret())
+    secret = authentication.new_totp_secret()
+    other = pyotp.TOTP(authentication.new_totp_secret())
     steady_clock()
-    assert not operations.enroll_totp(person, secret, other.now())
+    assert not authentication.enroll_totp(person, secret, other.now())
     assert not person.has_totp
-    assert operations.enroll_totp(person, secret, pyotp.TOTP(secret).now())
+    assert authentication.enroll_totp(person, secret, pyotp.TOTP(secret).now())
     assert person.has_totp
 
 
 def test_a_code_is_accepted_once(session, create_person):
     person, totp = enrolled(create_person)
     code = totp.now()
-    assert operations.verify_totp(person, code)
-    assert not operations.verify_totp(person, code)
+    assert authentication.verify_totp(person, code)
+    assert not authentication.verify_totp(person, code)
 
 
 def test_one_step_of_drift_is_accepted_two_are_not(session, create_person):
     person, totp = enrolled(create_person)
     now = time.time()
-    assert not operations.verify_totp(person, totp.at(now + 60))
-    assert not operations.verify_totp(person, totp.at(now - 60))
-    assert operations.verify_totp(person, totp.at(now + 30))  # a phone running 30 s fast
+    assert not authentication.verify_totp(person, totp.at(now + 60))
+    assert not authentication.verify_totp(person, totp.at(now - 60))
+    assert authentication.verify_totp(person, totp.at(now + 30))  # a phone running 30 s fast
 
 
 def test_a_late_code_is_accepted_if_no_newer_one_was(session, create_person):
     person, totp = enrolled(create_person)
     person.totp_last_step = None
     now = steady_clock()
-    assert operations.verify_totp(person, totp.at(now - 30))  # a phone running 30 s slow
-    assert operations.verify_totp(person, totp.at(now))
+    assert authentication.verify_totp(person, totp.at(now - 30))  # a phone running 30 s slow
+    assert authentication.verify_totp(person, totp.at(now))
 
 
 def test_an_older_code_is_refused_after_a_newer_one(session, create_person):
     person, totp = enrolled(create_person)
     now = time.time()
-    assert operations.verify_totp(person, totp.at(now + 30))
-    assert not operations.verify_totp(person, totp.at(now))
+    assert authentication.verify_totp(person, totp.at(now + 30))
+    assert not authentication.verify_totp(person, totp.at(now))
 
 
 def test_secret_is_kept_sealed(session, create_person):
     person = create_person()
-    secret = operations.new_totp_secret()
+    secret = authentication.new_totp_secret()
     steady_clock()
-    assert operations.enroll_totp(person, secret, pyotp.TOTP(secret).now())
+    assert authentication.enroll_totp(person, secret, pyotp.TOTP(secret).now())
     sealed = person.totp_secret_sealed
     assert secret not in sealed and sealed != secret
-    assert unseal(sealed, operations.TOTP_PURPOSE) == secret
+    assert unseal(sealed, authentication.TOTP_PURPOSE) == secret
     other = create_person()
-    assert operations.enroll_totp(other, secret, pyotp.TOTP(secret).now())
+    assert authentication.enroll_totp(other, secret, pyotp.TOTP(secret).now())
     assert other.totp_secret_sealed != sealed  # a fresh nonce each time
 
 
 def test_no_second_factor_means_no_code_accepted(session, create_person):
     person = create_person()
-    assert not operations.verify_totp(person, "123456")
+    assert not authentication.verify_totp(person, "123456")

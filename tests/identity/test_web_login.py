@@ -4,11 +4,10 @@ import re
 from datetime import timedelta
 
 import pyotp
-import pytest
 import sqlalchemy as sa
 
 from saas.database import SYSTEM, commit, context, utcnow
-from saas.identity import operations
+from saas.identity import authentication, operations
 from saas.identity.models import GrantKind, LoginFailure, LoginSession
 from saas.identity.secrets import seal
 from tests.conftest import PASSWORD
@@ -23,7 +22,7 @@ def session_key(client) -> str | None:
 def with_totp(session, person) -> pyotp.TOTP:
     secret = pyotp.random_base32()
     with context(session, SYSTEM):
-        person.totp_secret_sealed = seal(secret, operations.TOTP_PURPOSE)
+        person.totp_secret_sealed = seal(secret, authentication.TOTP_PURPOSE)
         person.totp_last_step = None
         commit(session)
     return pyotp.TOTP(secret)
@@ -33,7 +32,7 @@ def test_login_without_totp_opens_a_session_and_sets_the_device_cookie(client, s
     person = create_person()
     response = post_login(client, person.email, PASSWORD)
     assert response.status_code == 302 and response.headers["Location"] == "/"
-    login = operations.find_session(session_key(client))
+    login = authentication.find_session(session_key(client))
     assert login.person_id == person.id and login.mfa_verified is False
     cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("quorum_device="))
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Max-Age=31536000" in cookie
@@ -63,7 +62,7 @@ def test_login_with_totp_asks_for_the_code_and_the_code_is_single_use(client, se
     code = totp.now()
     response = client.post("/login/otp", data={"code": code, "csrf_token": csrf_token(client, "/login/otp")})
     assert response.status_code == 302 and response.headers["Location"] == "/"
-    login = operations.find_session(session_key(client))
+    login = authentication.find_session(session_key(client))
     assert login.person_id == person.id and login.mfa_verified is True
 
     # The same code, replayed in a second login, is refused.
@@ -125,7 +124,7 @@ def test_101st_failure_is_throttled_but_the_real_browser_still_logs_in(app, clie
     assert post_login(client, person.email, PASSWORD).status_code == 429
     # ...while the person's own browser is not locked out.
     response = post_login(real_browser, person.email, PASSWORD)
-    assert response.status_code == 302 and operations.find_session(session_key(real_browser)) is not None
+    assert response.status_code == 302 and authentication.find_session(session_key(real_browser)) is not None
 
 
 def test_login_rotates_the_session(client, session, create_person):
@@ -153,7 +152,7 @@ def test_logout_revokes_the_session_server_side(client, session, create_person):
     assert response.headers["Location"] == "/login"
     with context(session, SYSTEM):
         assert session.execute(sa.select(LoginSession.revoked_at)).scalars().all() != [None]
-    assert operations.find_session(key) is None
+    assert authentication.find_session(key) is None
     client.set_cookie("session", old_cookie)  # replay the cookie captured before logout
     assert session_key(client) == key
     refused = client.get("/account")
@@ -165,7 +164,7 @@ def test_disabling_a_person_ends_their_sessions(client, session, create_person):
     post_login(client, person.email, PASSWORD)
     assert client.get("/").status_code == 200
     with context(session, SYSTEM):
-        operations.disable_person(person, operator)
+        authentication.disable_person(person, operator)
         commit(session)
     assert client.get("/").headers["Location"].startswith("/login")
     assert post_login(client, person.email, PASSWORD).status_code == 200  # and cannot log in again
@@ -216,7 +215,7 @@ def test_tenant_admin_without_totp_must_enrol(client, session, create_person, cr
     assert client.get("/").status_code == 200
     with context(session, SYSTEM):
         assert admin.has_totp
-        assert operations.find_session(session_key(client)).mfa_verified is True
+        assert authentication.find_session(session_key(client)).mfa_verified is True
 
 
 def test_posts_without_csrf_token_are_refused(client, session, create_person):

@@ -37,9 +37,7 @@ def invite(app, email: str) -> int:
         )
         session.add(assembly)
         session.flush()
-        request = operations.MandateRequest(
-            email=email, first_name="Inès", last_name="Vuillet", assembly=assembly
-        )
+        request = operations.MandateRequest(email=email, first_name="Inès", last_name="Vuillet", assembly=assembly)
         mandate = operations.give_mandate(tenant, request, actor=None)
         mail_id = session.execute(
             sa.select(OutboundMail.id).where(OutboundMail.key == f"invitation:mandate:{mandate.id}")

@@ -31,9 +31,7 @@ def test_mail_queued_twice_is_delivered_once(tmp_path, smtp_server):
     with fresh_app(tmp_path, "mail", smtp_server.port) as app:
         for _attempt in range(2):
             with system_session(app) as session:
-                mail = queue_mail(
-                    "test:twice", to=address, subject="Convocation", body="Ordre du jour", tenant_id=None
-                )
+                mail = queue_mail("test:twice", to=address, subject="Convocation", body="Ordre du jour", tenant_id=None)
                 commit(session)
                 mail_id = mail.id
         if production():
@@ -49,11 +47,7 @@ def test_mail_queued_twice_is_delivered_once(tmp_path, smtp_server):
             text = files[0].read_text()
             assert f"To: {address}" in text and "Subject: Convocation" in text and "Ordre du jour" in text
         with system_session(app) as session:
-            rows = (
-                session.execute(sa.select(OutboundMail).where(OutboundMail.key == "test:twice"))
-                .scalars()
-                .all()
-            )
+            rows = session.execute(sa.select(OutboundMail).where(OutboundMail.key == "test:twice")).scalars().all()
             assert len(rows) == 1 and rows[0].sent_at is not None
             with app.test_request_context():
                 assert outbox_dir() == tmp_path / "outbox"

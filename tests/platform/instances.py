@@ -7,8 +7,6 @@ for it, migrated by the owner role and used through the non-owner application ro
 """
 
 import contextlib
-import os
-import sys
 from pathlib import Path
 
 import psycopg
@@ -18,7 +16,7 @@ from psycopg.conninfo import make_conninfo
 
 from saas import create_app
 from saas.database import SYSTEM, set_context
-from saas.extensions import api, db
+from saas.extensions import db
 from tests import services
 
 SECRET_KEY = "test-secret"
@@ -30,9 +28,7 @@ def production() -> bool:
 
 def admin_connection(dbname: str = "postgres") -> psycopg.Connection:
     """A superuser connection (services.PG_ADMIN_URL's server) to ``dbname``."""
-    return psycopg.connect(
-        make_conninfo(services.PG_ADMIN_URL, dbname=dbname), autocommit=True, connect_timeout=5
-    )
+    return psycopg.connect(make_conninfo(services.PG_ADMIN_URL, dbname=dbname), autocommit=True, connect_timeout=5)
 
 
 def role_connection(dbname: str, role: str) -> psycopg.Connection:
@@ -43,21 +39,6 @@ def role_connection(dbname: str, role: str) -> psycopg.Connection:
 
 def _pg_url(dbname: str, role: str) -> str:
     return f"postgresql+psycopg://{role}@127.0.0.1:5432/{dbname}"
-
-
-#: applications that the global flask-smorest Api pointed to before a fresh one replaced them
-_previous_apps: list[Flask] = []
-
-
-def _keep_alive(previous: Flask | None) -> None:
-    """Keep the session-wide test app referenced as it was before ``create_app`` re-pointed the global Api.
-
-    Otherwise that app is freed when pytest drops its fixture, and its engine's pooled psycopg connection
-    is collected unclosed: a ResourceWarning, an error under ``filterwarnings = error``. (The lasting fix is
-    for tests/conftest.py's ``app`` fixture to dispose its engine at teardown.)
-    """
-    if previous is not None and previous not in _previous_apps:
-        _previous_apps.append(previous)
 
 
 @contextlib.contextmanager
@@ -88,7 +69,6 @@ def fresh_app(instance: Path, label: str, smtp_port: int | None = None, *, sqlit
             "REDIS_URL": "",
             "MAIL_BACKEND": "outbox",
         }
-    _keep_alive(api._app)
     app = create_app(overrides, instance_path=str(instance))
     app.config["TEST_DATABASE_NAME"] = dbname if use_postgres else None
     with app.app_context():
@@ -115,7 +95,6 @@ def worker_env(app: Flask) -> dict:
     """The configuration of ``app``, as the QUORUM_* variables a separate worker process reads."""
     config = app.config
     return {
-        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
         "QUORUM_DATABASE_URL": config["DATABASE_URL"],
         "QUORUM_REDIS_URL": config["REDIS_URL"],
         "QUORUM_MAIL_BACKEND": config["MAIL_BACKEND"],

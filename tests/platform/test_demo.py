@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from saas.audit.models import AuditEvent
-from saas.identity import operations
+from saas.identity import authentication, operations
 from saas.identity.models import GrantKind, Mandate, MandateRole, Person, TenantGrant
 from saas.mail.models import OutboundMail
 from saas.platform import demo
@@ -57,21 +57,15 @@ def test_people_hold_mandates_across_collectivities(demo_run):
     with system_session(app) as session:
         tenants_per_person = dict(
             session.execute(
-                sa.select(Mandate.person_id, sa.func.count(sa.distinct(Mandate.tenant_id))).group_by(
-                    Mandate.person_id
-                )
+                sa.select(Mandate.person_id, sa.func.count(sa.distinct(Mandate.tenant_id))).group_by(Mandate.person_id)
             ).all()
         )
         assert max(tenants_per_person.values()) >= 3
         assert sum(1 for n in tenants_per_person.values() if n >= 2) >= 5
         mayor = operations.person_by_email("helene.marchand@demo.quorum.localhost")
-        assert any(
-            m.role == MandateRole.PRESIDENT and m.assembly.key == "conseil-municipal" for m in mayor.mandates
-        )
+        assert any(m.role == MandateRole.PRESIDENT and m.assembly.key == "conseil-municipal" for m in mayor.mandates)
         committee = (
-            session.execute(
-                sa.select(Mandate).join(Mandate.assembly).where(Assembly.name == "Commission n° 1")
-            )
+            session.execute(sa.select(Mandate).join(Mandate.assembly).where(Assembly.name == "Commission n° 1"))
             .scalars()
             .all()
         )
@@ -90,11 +84,11 @@ def test_roles_and_second_factor(demo_run):
         operators = session.execute(sa.select(Person).where(Person.is_operator)).scalars().all()
         assert len(coordinators) == 1 and len(operators) == 1
         for person in [*coordinators, *operators, *(g.person for g in grants)]:
-            assert operations.mfa_required(person)
+            assert authentication.mfa_required(person)
             assert person.has_totp
             # the documented key and password work: a login as the demo user would do it
-            assert operations.check_password(person.email, demo.DEMO_PASSWORD) == person
-            assert operations.verify_totp(person, pyotp.TOTP(demo.DEMO_TOTP_KEY).now())
+            assert authentication.check_password(person.email, demo.DEMO_PASSWORD) == person
+            assert authentication.verify_totp(person, pyotp.TOTP(demo.DEMO_TOTP_KEY).now())
         session.rollback()
 
 

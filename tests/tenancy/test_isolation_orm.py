@@ -47,7 +47,9 @@ def test_raw_sql_sees_only_current_tenant_on_postgresql(session, create_tenant):
     a, b = create_tenant(), create_tenant()
     with context(session, TenantContext(tenant_id=a.id)):
         rows = session.execute(sa.text("SELECT tenant_id FROM assembly")).scalars().all()
-        role = session.execute(sa.text("SELECT current_user")).scalar_one() if services.profile() == "production" else None
+        role = (
+            session.execute(sa.text("SELECT current_user")).scalar_one() if services.profile() == "production" else None
+        )
     if services.profile() == "production":
         assert role == services.APP_ROLE
         assert set(rows) == {a.id}

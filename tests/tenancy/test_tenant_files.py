@@ -35,8 +35,7 @@ def snapshot(app) -> dict:
         return {
             "tenants": {slug: (t.name, t.population, t.kind.value) for slug, t in tenants.items()},
             "assemblies": {
-                (a.tenant.slug, a.key): (a.name, a.seats)
-                for a in session.execute(sa.select(Assembly)).scalars()
+                (a.tenant.slug, a.key): (a.name, a.seats) for a in session.execute(sa.select(Assembly)).scalars()
             },
             "audit": session.execute(sa.select(sa.func.count()).select_from(AuditEvent)).scalar_one(),
         }
@@ -45,9 +44,7 @@ def snapshot(app) -> dict:
 def test_loads_the_four_founders_then_changes_nothing(app):
     first = load(app, ROOT / "tenants")
     assert first.exit_code == 0, first.output
-    assert sorted(line.split() for line in first.output.splitlines()) == sorted(
-        ["created", slug] for slug in FOUNDERS
-    )
+    assert sorted(line.split() for line in first.output.splitlines()) == sorted(["created", slug] for slug in FOUNDERS)
     loaded = snapshot(app)
     assert set(loaded["tenants"]) == set(FOUNDERS)
     for slug, keys in FOUNDERS.items():
@@ -68,9 +65,7 @@ def test_edited_copy_updates(app, tmp_path):
     assert load(app, folder).exit_code == 0
     path = folder / "ville-besancon.toml"
     text = path.read_text().replace("population = 119198", "population = 120057")
-    text += (
-        '\n[[assemblies]]\nkey = "commission-2"\nname = "Commission n° 2"\nkind = "committee"\nseats = 13\n'
-    )
+    text += '\n[[assemblies]]\nkey = "commission-2"\nname = "Commission n° 2"\nkind = "committee"\nseats = 13\n'
     path.write_text(text)
     before = snapshot(app)
     result = load(app, folder)

@@ -18,9 +18,7 @@ def _two_tenants(session, create_tenant, create_person, give_mandate):
     )
     with context(session, SYSTEM):
         group = session.query(PoliticalGroup).filter_by(tenant_id=paris.id).one()
-        bureau = Assembly(
-            tenant_id=doubs.id, key="bureau", name="Bureau communautaire", kind=AssemblyKind.BUREAU
-        )
+        bureau = Assembly(tenant_id=doubs.id, key="bureau", name="Bureau communautaire", kind=AssemblyKind.BUREAU)
         session.add(bureau)
         session.flush()
         paris_council, bureau_id = paris.assemblies[0].id, bureau.id
@@ -30,9 +28,7 @@ def _two_tenants(session, create_tenant, create_person, give_mandate):
     return paris, paris_council, doubs, bureau_id, member, colleague
 
 
-def test_home_groups_the_seats_of_two_collectivities(
-    client, session, create_tenant, create_person, give_mandate
-):
+def test_home_groups_the_seats_of_two_collectivities(client, session, create_tenant, create_person, give_mandate):
     paris, paris_council, doubs, bureau_id, member, _ = _two_tenants(
         session, create_tenant, create_person, give_mandate
     )
@@ -48,9 +44,7 @@ def test_home_groups_the_seats_of_two_collectivities(
     assert "Bureau communautaire" not in by_name["paris"]
 
 
-def test_assembly_page_shows_rules_members_and_switcher(
-    client, session, create_tenant, create_person, give_mandate
-):
+def test_assembly_page_shows_rules_members_and_switcher(client, session, create_tenant, create_person, give_mandate):
     paris, paris_council, doubs, bureau_id, member, colleague = _two_tenants(
         session, create_tenant, create_person, give_mandate
     )
@@ -83,9 +77,7 @@ def test_tenant_without_mandate_is_404_like_an_unknown_slug(
     assert client.get(f"/t/{paris.slug}/a/{bureau_id}").status_code == 404
     # an assembly of the member's tenant where they hold no seat
     with context(session, SYSTEM):
-        committee = Assembly(
-            tenant_id=doubs.id, key="c1", name="Commission n° 1", kind=AssemblyKind.COMMITTEE
-        )
+        committee = Assembly(tenant_id=doubs.id, key="c1", name="Commission n° 1", kind=AssemblyKind.COMMITTEE)
         session.add(committee)
         session.flush()
         committee_id = committee.id
