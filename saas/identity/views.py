@@ -121,7 +121,7 @@ def login_otp():
             return _complete_login(person, mfa_verified=True, next_url=session[PENDING_LOGIN].get("next"))
         commit(db.session)  # keeps the audit of the failed code
         form.code.errors.append(_("Code incorrect ou déjà utilisé."))
-    return render_template("identity/login_otp.html", form=form)
+    return render_template("identity/otp.html", form=form, at_login=True)
 
 
 @bp.post("/logout")
@@ -172,7 +172,7 @@ def enroll_mfa():
                 return redirect(url_for(".home"))
             commit(db.session)
             form.code.errors.append(_("Code incorrect ou déjà utilisé."))
-        return render_template("identity/mfa_verify.html", form=form)
+        return render_template("identity/otp.html", form=form, at_login=False)
     secret = session.get(ENROLL_SECRET) or authentication.new_totp_secret()
     session[ENROLL_SECRET] = secret
     if form.validate_on_submit():
