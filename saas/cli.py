@@ -53,14 +53,21 @@ def demo(reset: bool, no_serve: bool):
     click.echo(f"\nQuorum runs at http://127.0.0.1:{port}/\n")
     click.echo(demo_data.describe_logins(logins))
     if not no_serve:
-        current_app.run(host="127.0.0.1", port=port, threaded=True, use_reloader=False)
+        _serve()
 
 
 @click.command()
 @with_appcontext
 def serve():
     """Serve on 127.0.0.1:QUORUM_PORT (production: gunicorn, see deploy/)."""
-    current_app.run(host="127.0.0.1", port=current_app.config["PORT"], threaded=True, use_reloader=False)
+    _serve()
+
+
+def _serve() -> None:
+    """Werkzeug's server (app.run refuses to start from inside a Flask CLI command)."""
+    from werkzeug.serving import run_simple
+
+    run_simple("127.0.0.1", current_app.config["PORT"], current_app._get_current_object(), threaded=True)
 
 
 @click.command()

@@ -281,7 +281,7 @@ def describe_logins(logins: list[DemoLogin]) -> str:
             f"  {key}",
             f"  {pyotp.TOTP(key).provisioning_uri(name='demo', issuer_name='Quorum (démo)')}",
             "ou générez le code à 6 chiffres en ligne de commande :",
-            f"  python -c \"import pyotp; print(pyotp.TOTP('{key}').now())\"",
+            f"  .venv/bin/python -c \"import pyotp; print(pyotp.TOTP('{key}').now())\"",
         ]
     lines += [
         "",
