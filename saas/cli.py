@@ -19,7 +19,9 @@ def _system_session():
 
 def register(app) -> None:
     """Add Quorum's commands to ``flask --app saas`` (and so to ``quorum``)."""
-    for command in (demo, serve, worker, tenants, operator, audit):
+    from saas.signing.cli import evidence, pki
+
+    for command in (demo, serve, worker, tenants, operator, audit, pki, evidence):
         app.cli.add_command(command)
 
 
