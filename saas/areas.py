@@ -2,7 +2,7 @@
 
 import importlib
 
-AREAS = ("tenancy", "identity", "audit", "jobs", "mail", "platform", "admin")
+AREAS = ("tenancy", "identity", "audit", "jobs", "mail", "storage", "signing", "sittings", "platform", "admin")
 
 
 def import_modules(kind: str) -> None:

@@ -1,0 +1,263 @@
+"""Preparing a sitting: create and reschedule it, build its agenda, move it through its statuses.
+
+Operations flush and audit but never commit (the request or job commits once). Access checks belong
+to the caller (views, API); what is checked here is the law and the consistency of the records.
+"""
+
+import re
+from datetime import date, datetime
+
+import sqlalchemy as sa
+
+from saas.audit.operations import record
+from saas.database import utcnow
+from saas.extensions import db
+from saas.identity.models import Mandate, MandateRole, Person
+from saas.sittings.models import STATUS_LABELS, TRANSITIONS, AgendaItem, Sitting, SittingStatus
+from saas.sittings.notice import check_notice, local_time
+from saas.tenancy.models import Assembly, Tenant
+
+SUBJECT_CODE = re.compile(r"^\d\.\d{1,2}$")
+VOTING_ROLES = (MandateRole.MEMBER, MandateRole.PRESIDENT)
+EDITABLE_FIELDS = ("starts_at", "place", "remote_allowed", "urgency", "urgency_reason")
+
+
+class SittingError(Exception):
+    """A refusal shown to the user as is: French, and citing the article when the law refuses."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def sitting_day(sitting: Sitting) -> date:
+    """The calendar day of the sitting where it is held (mandates are dated in local days)."""
+    return local_time(sitting.tenant, sitting.starts_at).date()
+
+
+def current_mandate(person_id: int, sitting: Sitting, roles=None) -> Mandate | None:
+    """The person's mandate in the sitting's assembly on the sitting's day, if any."""
+    day = sitting_day(sitting)
+    query = sa.select(Mandate).where(
+        Mandate.person_id == person_id,
+        Mandate.tenant_id == sitting.tenant_id,
+        Mandate.assembly_id == sitting.assembly_id,
+        Mandate.start_date <= day,
+        sa.or_(Mandate.end_date.is_(None), Mandate.end_date >= day),
+    )
+    if roles is not None:
+        query = query.where(Mandate.role.in_(roles))
+    return db.session.execute(query.order_by(Mandate.id).limit(1)).scalar_one_or_none()
+
+
+def _clean_text(value: str | None, label: str, max_length: int, required: bool = True) -> str | None:
+    value = (value or "").strip()
+    if not value:
+        if required:
+            raise SittingError(f"{label} est obligatoire.")
+        return None
+    if len(value) > max_length:
+        raise SittingError(f"{label} ne peut dépasser {max_length} caractères.")
+    return value
+
+
+def _check_schedule(starts_at: datetime, place: str | None, urgency: bool, urgency_reason: str | None):
+    if not isinstance(starts_at, datetime) or starts_at.tzinfo is None:
+        raise SittingError("La date de la séance doit être une date et une heure avec son fuseau horaire.")
+    place = _clean_text(place, "Le lieu de la séance", 300)
+    reason = _clean_text(urgency_reason, "Le motif de l'urgence", 5000, required=urgency)
+    return place, (reason if urgency else None)
+
+
+def create_sitting(
+    tenant: Tenant,
+    assembly: Assembly,
+    *,
+    starts_at: datetime,
+    place: str,
+    actor: Person | None,
+    remote_allowed: bool = False,
+    urgency: bool = False,
+    urgency_reason: str | None = None,
+) -> Sitting:
+    if assembly.tenant_id != tenant.id:
+        raise SittingError("Cette assemblée n'appartient pas à cette collectivité.")
+    if assembly.archived:
+        raise SittingError("Cette assemblée est archivée : elle ne tient plus de séance.")
+    place, urgency_reason = _check_schedule(starts_at, place, urgency, urgency_reason)
+    sitting = Sitting(
+        tenant_id=tenant.id,
+        assembly=assembly,
+        starts_at=starts_at,
+        place=place,
+        remote_allowed=remote_allowed,
+        urgency=urgency,
+        urgency_reason=urgency_reason,
+        status=SittingStatus.DRAFT,
+    )
+    db.session.add(sitting)
+    db.session.flush()
+    record(
+        "sitting.created",
+        tenant_id=tenant.id,
+        actor_id=actor.id if actor else None,
+        obj=sitting,
+        data={"assembly_id": assembly.id, "starts_at": starts_at.isoformat(), "place": place, "urgency": urgency},
+    )
+    return sitting
+
+
+def update_sitting(sitting: Sitting, *, actor: Person | None, **changes) -> Sitting:
+    """Change date, place, remote attendance or urgency: only while the sitting is a draft."""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    if sitting.status != SittingStatus.DRAFT:
+        raise SittingError(
+            "La séance est déjà convoquée : sa date, son lieu et ses modalités ne peuvent plus changer. "
+            "Pour la déplacer, convoquez une nouvelle séance."
+        )
+    values = {name: getattr(sitting, name) for name in EDITABLE_FIELDS} | changes
+    place, reason = _check_schedule(values["starts_at"], values["place"], values["urgency"], values["urgency_reason"])
+    values |= {"place": place, "urgency_reason": reason}
+    before = {name: getattr(sitting, name) for name in EDITABLE_FIELDS}
+    for name in EDITABLE_FIELDS:
+        setattr(sitting, name, values[name])
+    db.session.flush()
+    diff = {name: [str(before[name]), str(values[name])] for name in EDITABLE_FIELDS if before[name] != values[name]}
+    record("sitting.updated", tenant_id=sitting.tenant_id, actor_id=actor.id if actor else None, obj=sitting, data=diff)
+    return sitting
+
+
+def reschedule(sitting: Sitting, starts_at: datetime, *, actor: Person | None) -> Sitting:
+    return update_sitting(sitting, starts_at=starts_at, actor=actor)
+
+
+def active_items(sitting: Sitting) -> list[AgendaItem]:
+    return list(
+        db.session.execute(
+            sa.select(AgendaItem)
+            .where(AgendaItem.sitting_id == sitting.id, AgendaItem.withdrawn_at.is_(None))
+            .order_by(AgendaItem.position)
+        ).scalars()
+    )
+
+
+def _renumber(items: list[AgendaItem]) -> None:
+    """Give ``items`` positions 1..n in this order; in two steps so no unique position ever collides."""
+    for index, item in enumerate(items, start=1):
+        item.position = -index
+    db.session.flush()
+    for index, item in enumerate(items, start=1):
+        item.position = index
+    db.session.flush()
+
+
+def _require_status(sitting: Sitting, allowed: set[SittingStatus], action: str) -> None:
+    if sitting.status not in allowed:
+        raise SittingError(f"Impossible de {action} : la séance est {STATUS_LABELS[sitting.status]}.")
+
+
+def add_item(
+    sitting: Sitting,
+    *,
+    title: str,
+    actor: Person | None,
+    rapporteur: Person | None = None,
+    subject_code: str | None = None,
+    committee_opinion: str | None = None,
+    confidential: bool = False,
+) -> AgendaItem:
+    """Add an item at the end of the agenda; the agenda is fixed once the convocation is sent."""
+    _require_status(sitting, {SittingStatus.DRAFT}, "ajouter un point à l'ordre du jour")
+    title = _clean_text(title, "Le titre du point", 500)
+    subject_code = (subject_code or "").strip() or None
+    if subject_code is not None and not SUBJECT_CODE.match(subject_code):
+        raise SittingError(f"Code matière @ctes invalide : « {subject_code} » (attendu par exemple « 9.1 »).")
+    if rapporteur is not None and current_mandate(rapporteur.id, sitting, VOTING_ROLES) is None:
+        raise SittingError(f"{rapporteur.full_name} ne siège pas dans cette assemblée : il ne peut pas rapporter.")
+    item = AgendaItem(
+        tenant_id=sitting.tenant_id,
+        sitting=sitting,
+        position=len(active_items(sitting)) + 1,
+        title=title,
+        rapporteur_id=rapporteur.id if rapporteur else None,
+        subject_code=subject_code,
+        committee_opinion=_clean_text(committee_opinion, "L'avis de la commission", 5000, required=False),
+        confidential=confidential,
+    )
+    db.session.add(item)
+    db.session.flush()
+    record(
+        "agenda_item.added",
+        tenant_id=sitting.tenant_id,
+        actor_id=actor.id if actor else None,
+        obj=item,
+        data={"sitting_id": sitting.id, "position": item.position, "title": title},
+    )
+    return item
+
+
+def reorder_items(sitting: Sitting, item_ids: list[int], *, actor: Person | None) -> list[AgendaItem]:
+    """Put the agenda in the order of ``item_ids``, which must name every item on it exactly once."""
+    _require_status(sitting, {SittingStatus.DRAFT}, "réordonner l'ordre du jour")
+    items = {item.id: item for item in active_items(sitting)}
+    if len(item_ids) != len(set(item_ids)) or set(item_ids) != set(items):
+        raise SittingError("Le nouvel ordre doit reprendre chaque point de l'ordre du jour une fois et une seule.")
+    ordered = [items[item_id] for item_id in item_ids]
+    _renumber(ordered)
+    record(
+        "agenda_item.reordered",
+        tenant_id=sitting.tenant_id,
+        actor_id=actor.id if actor else None,
+        obj=sitting,
+        data={"order": item_ids},
+    )
+    return ordered
+
+
+def withdraw_item(item: AgendaItem, *, actor: Person | None, reason: str | None = None) -> AgendaItem:
+    """Withdraw an item (retrait d'un point): the row stays, the others are renumbered 1..n."""
+    sitting = item.sitting
+    allowed = {SittingStatus.DRAFT, SittingStatus.CONVENED, SittingStatus.IN_PROGRESS}
+    _require_status(sitting, allowed, "retirer un point de l'ordre du jour")
+    if item.withdrawn_at is not None:
+        raise SittingError("Ce point a déjà été retiré de l'ordre du jour.")
+    former = item.position
+    item.position, item.withdrawn_at = None, utcnow()
+    db.session.flush()
+    _renumber(active_items(sitting))
+    record(
+        "agenda_item.withdrawn",
+        tenant_id=item.tenant_id,
+        actor_id=actor.id if actor else None,
+        obj=item,
+        data={"sitting_id": sitting.id, "former_position": former, "reason": (reason or "").strip()},
+    )
+    return item
+
+
+def set_status(sitting: Sitting, status: SittingStatus, *, actor: Person | None, at: datetime | None = None):
+    """Move the sitting one step forward; convening checks the agenda and the notice period at ``at``."""
+    status = SittingStatus(status)
+    if status not in TRANSITIONS[sitting.status]:
+        raise SittingError(
+            f"Une séance {STATUS_LABELS[sitting.status]} ne peut pas passer à l'état « {STATUS_LABELS[status]} »."
+        )
+    if status == SittingStatus.CONVENED:
+        if not active_items(sitting):
+            raise SittingError("La convocation doit indiquer l'ordre du jour (article L2121-10 du CGCT) : il est vide.")
+        too_late = check_notice(sitting.tenant, sitting, at or utcnow())
+        if too_late is not None:
+            raise SittingError(too_late.message)
+    previous = sitting.status
+    sitting.status = status
+    db.session.flush()
+    record(
+        "sitting.status_changed",
+        tenant_id=sitting.tenant_id,
+        actor_id=actor.id if actor else None,
+        obj=sitting,
+        data={"from": previous.value, "to": status.value},
+    )
+    return sitting
