@@ -15,7 +15,7 @@ from flask_login import current_user
 
 from saas.database import TenantContext, context
 from saas.extensions import db
-from saas.identity.access import can_access_assembly
+from saas.identity.access import can_access_assembly, can_manage
 from saas.identity.models import GrantKind, Mandate, MandateRole, Person, TenantGrant
 from saas.platform.web import tenant_blueprint
 from saas.tenancy.context import get_assembly_or_404
@@ -192,6 +192,7 @@ def assembly(assembly_id: int):
         "tenancy/assembly.html",
         tenant=g.tenant,
         assembly=assembly,
+        is_secretary=can_manage(current_user, "secretary", g.tenant, assembly),
         rules=rules,
         quorum_rule_labels=QUORUM_RULE_LABELS,
         notice_counting_labels=NOTICE_COUNTING_LABELS,

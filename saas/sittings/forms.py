@@ -1,0 +1,55 @@
+"""Sitting forms (Flask-WTF: every one carries a CSRF token). The law is checked by the operations, not
+here: these forms only turn what was typed into values, and say in French what could not be read."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField, TimeField
+from wtforms.validators import InputRequired, Length, Optional
+
+from saas.sittings.models import AttendanceAnswer
+
+REQUIRED = _l("Ce champ est obligatoire.")
+NO_RAPPORTEUR = 0
+ANSWER_LABELS = {
+    AttendanceAnswer.PRESENT: _l("Présent ou présente"),
+    AttendanceAnswer.REMOTE: _l("À distance"),
+    AttendanceAnswer.ABSENT: _l("Absent ou absente"),
+    AttendanceAnswer.PROXY: _l("Procuration donnée"),
+    AttendanceAnswer.REPLACED: _l("Remplacé ou remplacée"),
+}
+
+
+class SittingForm(FlaskForm):
+    """Date and time are typed in the collectivity's time zone; the view makes them UTC."""
+
+    day = DateField(_l("Date"), validators=[InputRequired(_l("Indiquez la date de la séance."))])
+    time = TimeField(_l("Heure"), validators=[InputRequired(_l("Indiquez l'heure de la séance."))])
+    place = StringField(_l("Lieu"), validators=[InputRequired(REQUIRED), Length(max=300)])
+    remote_allowed = BooleanField(_l("Participation à distance possible"))
+    urgency = BooleanField(_l("Convocation en urgence"))
+    urgency_reason = TextAreaField(_l("Motif de l'urgence"), validators=[Optional(), Length(max=5000)])
+
+
+class ItemForm(FlaskForm):
+    title = StringField(_l("Titre du point"), validators=[InputRequired(REQUIRED), Length(max=500)])
+    subject_code = StringField(_l("Code matière @ctes (par exemple 9.1)"), validators=[Optional(), Length(max=5)])
+    committee_opinion = TextAreaField(_l("Avis de la commission"), validators=[Optional(), Length(max=5000)])
+    rapporteur = SelectField(_l("Rapporteur"), coerce=int, default=NO_RAPPORTEUR)
+    confidential = BooleanField(_l("Huis clos (visible des seuls membres et agents)"))
+
+
+class StatusForm(FlaskForm):
+    status = SelectField(_l("Nouvel état"), validators=[InputRequired(REQUIRED)])
+
+
+class AttendanceForm(FlaskForm):
+    answer = SelectField(_l("Ma réponse"), validators=[InputRequired(REQUIRED)])
+
+
+class ProxyForm(FlaskForm):
+    holder = SelectField(_l("Donner procuration à"), coerce=int, validators=[InputRequired(REQUIRED)])
+    illness = BooleanField(_l("Pour maladie dûment constatée"))
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something (move, withdraw, revoke): nothing but the CSRF token."""

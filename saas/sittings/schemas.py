@@ -1,0 +1,82 @@
+"""API input and output of sittings. Inputs only shape values; the domain operations check the law."""
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from saas.sittings.models import AttendanceAnswer
+
+MEMBER_ANSWERS = [AttendanceAnswer.PRESENT.value, AttendanceAnswer.REMOTE.value, AttendanceAnswer.ABSENT.value]
+
+
+class InboxEntrySchema(ma.Schema):
+    tenant_slug = fields.String()
+    tenant_name = fields.String()
+    assembly_id = fields.Integer()
+    assembly_name = fields.String()
+    sitting_id = fields.Integer()
+    starts_at = fields.AwareDateTime(metadata={"description": "Ouverture de la séance (ISO 8601, UTC)."})
+    place = fields.String()
+    status = fields.String(metadata={"description": "convened ou in_progress."})
+    answer = fields.String(allow_none=True, metadata={"description": "Ma réponse ; null si pas encore répondu."})
+
+
+class ItemSchema(ma.Schema):
+    id = fields.Integer()
+    position = fields.Integer()
+    title = fields.String()
+    subject_code = fields.String(allow_none=True)
+    committee_opinion = fields.String(allow_none=True)
+    rapporteur_id = fields.Integer(allow_none=True)
+    rapporteur_name = fields.Function(lambda item: item.rapporteur.full_name if item.rapporteur else None)
+    confidential = fields.Boolean()
+
+
+class ProxyOutSchema(ma.Schema):
+    holder_id = fields.Integer()
+    holder_name = fields.Function(lambda proxy: proxy.holder.full_name)
+    illness = fields.Boolean()
+
+
+class SittingSchema(ma.Schema):
+    id = fields.Integer()
+    tenant_slug = fields.String()
+    assembly_id = fields.Integer()
+    assembly_name = fields.String()
+    starts_at = fields.AwareDateTime()
+    place = fields.String()
+    remote_allowed = fields.Boolean()
+    urgency = fields.Boolean()
+    urgency_reason = fields.String(allow_none=True)
+    status = fields.String()
+    items = fields.List(fields.Nested(ItemSchema), metadata={"description": "Huis clos : membres et agents."})
+    my_answer = fields.String(allow_none=True, metadata={"description": "Ma réponse ; null si pas encore répondu."})
+    my_proxy = fields.Nested(
+        ProxyOutSchema, allow_none=True, metadata={"description": "La procuration que j'ai donnée."}
+    )
+
+
+class SittingCreateSchema(ma.Schema):
+    starts_at = fields.AwareDateTime(
+        required=True, metadata={"description": "Avec son fuseau, ex. 2027-03-15T18:00:00+01:00."}
+    )
+    place = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    remote_allowed = fields.Boolean(load_default=False)
+    urgency = fields.Boolean(load_default=False)
+    urgency_reason = fields.String(load_default=None, allow_none=True)
+
+
+class ItemCreateSchema(ma.Schema):
+    title = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    subject_code = fields.String(load_default=None, allow_none=True)
+    committee_opinion = fields.String(load_default=None, allow_none=True)
+    rapporteur_id = fields.Integer(load_default=None, allow_none=True)
+    confidential = fields.Boolean(load_default=False)
+
+
+class AttendanceInSchema(ma.Schema):
+    answer = fields.String(required=True, validate=validate.OneOf(MEMBER_ANSWERS))
+
+
+class ProxyInSchema(ma.Schema):
+    holder_id = fields.Integer(required=True)
+    illness = fields.Boolean(load_default=False)

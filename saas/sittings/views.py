@@ -1,0 +1,382 @@
+"""Sitting screens: the secretary prepares and convenes, members answer; and "Mes séances", the inbox.
+
+Thin views: load what the URL names (404 if missing or another tenant's), check access, call the domain
+operations (which hold every rule), commit once. A refusal of the domain (SittingError, in French) is
+shown next to the form that caused it, with status 422.
+"""
+
+from datetime import UTC, date, datetime
+from itertools import groupby
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from babel.dates import format_date, format_datetime
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from saas.database import commit
+from saas.extensions import db
+from saas.identity.access import can_access_assembly, can_manage
+from saas.identity.models import MandateRole, Person
+from saas.platform.web import tenant_blueprint
+from saas.sittings import attendance, forms, inbox, notice, operations, quorum
+from saas.sittings.models import (
+    STATUS_LABELS,
+    TRANSITIONS,
+    AgendaItem,
+    Attendance,
+    AttendanceAnswer,
+    Proxy,
+    Sitting,
+    SittingStatus,
+)
+from saas.sittings.operations import SittingError
+from saas.tenancy.context import get_assembly_or_404
+from saas.tenancy.models import Tenant
+
+bp = tenant_blueprint("sittings", __name__)
+inbox_bp = Blueprint("sittings_inbox", __name__)
+
+#: closed-session items are for "members and staff" (issue 3): elected members and agents, not guests
+CONFIDENTIAL_ROLES = (MandateRole.MEMBER, MandateRole.PRESIDENT, MandateRole.SECRETARY_OF_SITTING, MandateRole.STAFF)
+MEMBER_ANSWERS = (AttendanceAnswer.PRESENT, AttendanceAnswer.REMOTE, AttendanceAnswer.ABSENT)
+
+
+# --- Shared with the API --------------------------------------------------------------------------
+
+
+def load_sitting(tenant: Tenant, sitting_id: int, person: Person) -> tuple[Sitting, bool]:
+    """(sitting, caller manages it). 404 for another tenant's sitting, exactly like a missing one; a draft
+    is the secretary's own, so members get 404 for it too."""
+    sitting = db.session.get(Sitting, sitting_id)
+    if sitting is None or sitting.tenant_id != tenant.id:
+        abort(404)
+    manager = can_manage(person, "secretary", tenant, sitting.assembly)
+    if not manager and (sitting.status == SittingStatus.DRAFT or not can_access_assembly(person, sitting.assembly)):
+        abort(404)
+    return sitting, manager
+
+
+def load_managed_assembly(tenant: Tenant, assembly_id: int, person: Person):
+    """An assembly of ``tenant`` whose secretariat ``person`` holds (404 otherwise)."""
+    assembly = get_assembly_or_404(assembly_id, person)
+    if not can_manage(person, "secretary", tenant, assembly):
+        abort(404)
+    return assembly
+
+
+def visible_items(sitting: Sitting, person: Person, manager: bool) -> list[AgendaItem]:
+    """The agenda; closed-session items only for the secretariat and members and staff of the assembly."""
+    items = operations.active_items(sitting)
+    if manager or operations.current_mandate(person.id, sitting, CONFIDENTIAL_ROLES) is not None:
+        return items
+    return [item for item in items if not item.confidential]
+
+
+def colleagues(sitting: Sitting, exclude: int | None = None) -> list[Person]:
+    """Members in office of the sitting's assembly (possible rapporteurs and proxy holders), by name."""
+    ids = quorum.members_in_office(sitting) - {exclude}
+    if not ids:
+        return []
+    return list(
+        db.session.execute(
+            sa.select(Person).where(Person.id.in_(ids)).order_by(Person.last_name, Person.first_name, Person.id)
+        ).scalars()
+    )
+
+
+def local_datetime(tenant: Tenant, moment: datetime) -> str:
+    return format_datetime(moment, "EEEE d MMMM y 'à' HH'h'mm", locale="fr", tzinfo=ZoneInfo(tenant.timezone))
+
+
+def to_utc(tenant: Tenant, day: date, time) -> datetime:
+    """A wall-clock time in the collectivity's time zone, as an aware UTC datetime."""
+    return datetime.combine(day, time, tzinfo=ZoneInfo(tenant.timezone)).astimezone(UTC)
+
+
+# --- Secretary: sittings of an assembly -----------------------------------------------------------
+
+
+@bp.context_processor
+def labels():
+    return {"status_labels": STATUS_LABELS, "answer_labels": forms.ANSWER_LABELS, "local": local_datetime}
+
+
+@bp.get("/a/<int:assembly_id>/sittings")
+def assembly_sittings(assembly_id: int):
+    assembly = load_managed_assembly(g.tenant, assembly_id, current_user)
+    sittings = db.session.execute(
+        sa.select(Sitting).where(Sitting.assembly_id == assembly.id).order_by(Sitting.starts_at.desc(), Sitting.id)
+    ).scalars()
+    return render_template("sittings/list.html", tenant=g.tenant, assembly=assembly, sittings=list(sittings))
+
+
+@bp.route("/a/<int:assembly_id>/sittings/new", methods=["GET", "POST"])
+def create_sitting(assembly_id: int):
+    assembly = load_managed_assembly(g.tenant, assembly_id, current_user)
+    form = forms.SittingForm()
+    if form.validate_on_submit():
+        try:
+            sitting = operations.create_sitting(
+                g.tenant,
+                assembly,
+                starts_at=to_utc(g.tenant, form.day.data, form.time.data),
+                place=form.place.data,
+                remote_allowed=form.remote_allowed.data,
+                urgency=form.urgency.data,
+                urgency_reason=form.urgency_reason.data,
+                actor=current_user,
+            )
+        except SittingError as error:
+            form.form_errors.append(error.message)
+        else:
+            commit(db.session)
+            flash(_("Séance créée : ajoutez son ordre du jour."), "success")
+            return redirect(url_for(".sitting", sitting_id=sitting.id))
+    page = render_template("sittings/new.html", tenant=g.tenant, assembly=assembly, form=form)
+    return page, 422 if request.method == "POST" else 200
+
+
+# --- The sitting page (secretary and members) -----------------------------------------------------
+
+
+def _page(sitting: Sitting, manager: bool, status: int = 200, refusal: str | None = None, **forms_given):
+    """The sitting page; ``forms_given`` replaces a form by the refused one, shown with its errors."""
+    me = current_user
+    item_form = forms_given.get("item_form") or forms.ItemForm()
+    item_form.rapporteur.choices = [(forms.NO_RAPPORTEUR, _("— Aucun —"))] + [
+        (p.id, p.full_name) for p in colleagues(sitting)
+    ]
+    status_form = forms_given.get("status_form") or forms.StatusForm()
+    status_form.status.choices = [(s.value, STATUS_LABELS[s]) for s in TRANSITIONS[sitting.status]]
+    mine = attendance.attendance_of(sitting, me.id)
+    answer_form = forms_given.get("answer_form") or forms.AttendanceForm(answer=mine.answer.value if mine else None)
+    answer_form.answer.choices = [
+        (a.value, forms.ANSWER_LABELS[a])
+        for a in MEMBER_ANSWERS
+        if a != AttendanceAnswer.REMOTE or sitting.remote_allowed
+    ]
+    proxy_form = forms_given.get("proxy_form") or forms.ProxyForm()
+    proxy_form.holder.choices = [(p.id, p.full_name) for p in colleagues(sitting, exclude=me.id)]
+    context = {
+        "tenant": g.tenant,
+        "sitting": sitting,
+        "manager": manager,
+        "items": visible_items(sitting, me, manager),
+        "answers_open": sitting.status == SittingStatus.CONVENED,
+        "seated": operations.current_mandate(me.id, sitting) is not None,
+        "voting": operations.current_mandate(me.id, sitting, operations.VOTING_ROLES) is not None,
+        "my_answer": mine,
+        "my_proxy": attendance.active_proxy(sitting, giver_id=me.id),
+        "held_proxy": attendance.active_proxy(sitting, holder_id=me.id),
+        "item_form": item_form,
+        "status_form": status_form,
+        "answer_form": answer_form,
+        "proxy_form": proxy_form,
+        "action_form": forms.ActionForm(),
+        "refusal": refusal,
+    }
+    if manager:
+        context["deadline"] = notice.latest_sending_time(g.tenant, sitting)
+        context["quorum"] = quorum.quorum_status(sitting)
+        context["answers"] = db.session.execute(
+            sa.select(Attendance, Person)
+            .join(Person, Person.id == Attendance.person_id)
+            .where(Attendance.sitting_id == sitting.id, Attendance.tenant_id == g.tenant.id)
+            .order_by(Person.last_name, Person.first_name)
+        ).all()
+        context["proxies"] = (
+            db.session.execute(
+                sa.select(Proxy).where(Proxy.sitting_id == sitting.id, Proxy.revoked_at.is_(None)).order_by(Proxy.id)
+            )
+            .scalars()
+            .all()
+        )
+    return render_template("sittings/sitting.html", **context), status
+
+
+def _done(sitting: Sitting, message: str):
+    commit(db.session)
+    flash(message, "success")
+    return redirect(url_for(".sitting", sitting_id=sitting.id))
+
+
+@bp.get("/s/<int:sitting_id>")
+def sitting(sitting_id: int):
+    return _page(*load_sitting(g.tenant, sitting_id, current_user))
+
+
+def _managed(sitting_id: int) -> Sitting:
+    sitting, manager = load_sitting(g.tenant, sitting_id, current_user)
+    if not manager:
+        abort(404)
+    return sitting
+
+
+def _item(sitting: Sitting, item_id: int) -> AgendaItem:
+    item = db.session.get(AgendaItem, item_id)
+    if item is None or item.tenant_id != g.tenant.id or item.sitting_id != sitting.id:
+        abort(404)
+    return item
+
+
+@bp.post("/s/<int:sitting_id>/items")
+def add_item(sitting_id: int):
+    sitting = _managed(sitting_id)
+    form = forms.ItemForm()
+    form.rapporteur.choices = [(forms.NO_RAPPORTEUR, "")] + [(p.id, p.full_name) for p in colleagues(sitting)]
+    if form.validate_on_submit():
+        rapporteur = db.session.get(Person, form.rapporteur.data) if form.rapporteur.data else None
+        try:
+            operations.add_item(
+                sitting,
+                title=form.title.data,
+                rapporteur=rapporteur,
+                subject_code=form.subject_code.data,
+                committee_opinion=form.committee_opinion.data,
+                confidential=form.confidential.data,
+                actor=current_user,
+            )
+        except SittingError as error:
+            form.form_errors.append(error.message)
+        else:
+            return _done(sitting, _("Point ajouté à l'ordre du jour."))
+    return _page(sitting, True, 422, item_form=form)
+
+
+def _move(sitting_id: int, item_id: int, step: int):
+    sitting = _managed(sitting_id)
+    item = _item(sitting, item_id)
+    if not forms.ActionForm().validate_on_submit():
+        abort(400)
+    order = [i.id for i in operations.active_items(sitting)]
+    if item.id not in order:
+        return _refused(sitting, _("Ce point a été retiré de l'ordre du jour."))
+    index = order.index(item.id)
+    other = index + step
+    if 0 <= other < len(order):
+        order[index], order[other] = order[other], order[index]
+    try:
+        operations.reorder_items(sitting, order, actor=current_user)
+    except SittingError as error:
+        return _refused(sitting, error.message)
+    return _done(sitting, _("Ordre du jour modifié."))
+
+
+@bp.post("/s/<int:sitting_id>/items/<int:item_id>/up")
+def move_up(sitting_id: int, item_id: int):
+    return _move(sitting_id, item_id, -1)
+
+
+@bp.post("/s/<int:sitting_id>/items/<int:item_id>/down")
+def move_down(sitting_id: int, item_id: int):
+    return _move(sitting_id, item_id, 1)
+
+
+@bp.post("/s/<int:sitting_id>/items/<int:item_id>/withdraw")
+def withdraw_item(sitting_id: int, item_id: int):
+    sitting = _managed(sitting_id)
+    item = _item(sitting, item_id)
+    if not forms.ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        operations.withdraw_item(item, actor=current_user)
+    except SittingError as error:
+        return _refused(sitting, error.message)
+    return _done(sitting, _("Point retiré de l'ordre du jour."))
+
+
+def _refused(sitting: Sitting, message: str):
+    """A refused button: the page again with the French reason on top, status 422. The operations
+    refuse before writing anything, so there is nothing to undo."""
+    return _page(sitting, can_manage(current_user, "secretary", g.tenant, sitting.assembly), 422, refusal=message)
+
+
+@bp.post("/s/<int:sitting_id>/status")
+def change_status(sitting_id: int):
+    sitting = _managed(sitting_id)
+    form = forms.StatusForm()
+    form.status.choices = [(s.value, STATUS_LABELS[s]) for s in SittingStatus]
+    if form.validate_on_submit():
+        try:
+            operations.set_status(sitting, SittingStatus(form.status.data), actor=current_user)
+        except SittingError as error:
+            form.form_errors.append(error.message)
+        else:
+            return _done(sitting, _("La séance est maintenant %(status)s.", status=STATUS_LABELS[sitting.status]))
+    return _page(sitting, True, 422, status_form=form)
+
+
+# --- Members: attendance and proxies --------------------------------------------------------------
+
+
+@bp.post("/s/<int:sitting_id>/attendance")
+def answer(sitting_id: int):
+    sitting, manager = load_sitting(g.tenant, sitting_id, current_user)
+    form = forms.AttendanceForm()
+    form.answer.choices = [(a.value, forms.ANSWER_LABELS[a]) for a in MEMBER_ANSWERS]
+    if form.validate_on_submit():
+        try:
+            attendance.answer_attendance(current_user, sitting, AttendanceAnswer(form.answer.data))
+        except SittingError as error:
+            form.form_errors.append(error.message)
+        else:
+            return _done(sitting, _("Votre réponse est enregistrée."))
+    return _page(sitting, manager, 422, answer_form=form)
+
+
+@bp.post("/s/<int:sitting_id>/proxy")
+def give_proxy(sitting_id: int):
+    sitting, manager = load_sitting(g.tenant, sitting_id, current_user)
+    form = forms.ProxyForm()
+    form.holder.choices = [(p.id, p.full_name) for p in colleagues(sitting, exclude=current_user.id)]
+    if form.validate_on_submit():
+        holder = db.session.get(Person, form.holder.data)
+        try:
+            attendance.give_proxy(current_user, holder, sitting, illness=form.illness.data)
+        except SittingError as error:
+            form.form_errors.append(error.message)
+        else:
+            return _done(sitting, _("Procuration donnée à %(name)s.", name=holder.full_name))
+    return _page(sitting, manager, 422, proxy_form=form)
+
+
+@bp.post("/s/<int:sitting_id>/proxy/revoke")
+def revoke_proxy(sitting_id: int):
+    sitting, manager = load_sitting(g.tenant, sitting_id, current_user)
+    if not forms.ActionForm().validate_on_submit():
+        abort(400)
+    proxy = attendance.active_proxy(sitting, giver_id=current_user.id)
+    if proxy is None:
+        return _refused(sitting, _("Vous n'avez pas donné de procuration pour cette séance."))
+    try:
+        attendance.revoke_proxy(proxy, actor=current_user)
+    except SittingError as error:
+        return _refused(sitting, error.message)
+    return _done(sitting, _("Procuration retirée : vous êtes indiqué absent jusqu'à votre nouvelle réponse."))
+
+
+# --- "Mes séances": every upcoming sitting of every mandate ---------------------------------------
+
+
+@inbox_bp.get("/seances")
+@login_required
+def my_sittings():
+    entries = inbox.inbox_for(current_user)
+    zones = dict(
+        db.session.execute(
+            sa.select(Tenant.id, Tenant.timezone).where(Tenant.id.in_({e.tenant_id for e in entries}))
+        ).all()
+    )
+    rows = [(entry, entry.starts_at.astimezone(ZoneInfo(zones[entry.tenant_id]))) for entry in entries]
+    days = [
+        (
+            format_date(day, "EEEE d MMMM y", locale="fr"),
+            [(entry, f"{moment:%H}h{moment:%M}") for entry, moment in group],
+        )
+        for day, group in groupby(rows, key=lambda row: row[1].date())
+    ]
+    return render_template(
+        "sittings/inbox.html", days=days, answer_labels=forms.ANSWER_LABELS, status_labels=STATUS_LABELS
+    )
