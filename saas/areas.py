@@ -2,7 +2,19 @@
 
 import importlib
 
-AREAS = ("tenancy", "identity", "audit", "jobs", "mail", "storage", "signing", "sittings", "platform", "admin")
+AREAS = (
+    "tenancy",
+    "identity",
+    "audit",
+    "jobs",
+    "mail",
+    "storage",
+    "signing",
+    "sittings",
+    "documents",
+    "platform",
+    "admin",
+)
 
 
 def import_modules(kind: str) -> None:

@@ -7,17 +7,21 @@ without ids that is not listed, fails ``test_every_route_is_covered`` — see
 ``test_an_uncovered_route_is_reported`` for that guard at work.
 """
 
+import io
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from flask import Flask
 
 from saas.audit.operations import record
 from saas.database import SYSTEM, context
+from saas.documents.operations import add_document
 from saas.identity import authentication
 from saas.identity.models import GrantKind, LoginSession
 from saas.mail.operations import queue_mail
+from saas.sittings import operations as sittings
+from tests.documents.pdfs import clean_pdf
 from tests.helpers import bearer, login
 
 #: routes anyone may reach, and why
@@ -41,6 +45,8 @@ OWN_DATA_ENDPOINTS = {
     "identity.remove_mfa",
     "identity.create_token",
     "identity_api.me",
+    "sittings_inbox.my_sittings",
+    "sittings_api.my_sittings",
 }
 #: platform routes for operators only (checked: 404 for anyone else)
 OPERATOR_ENDPOINTS = {"mail.outbox"}
@@ -62,7 +68,7 @@ def uncovered_routes(app: Flask, id_arguments: set[str]) -> list[str]:
 
 
 @pytest.fixture
-def world(session, create_tenant, create_person, give_mandate, give_grant):
+def world(session, tmp_path, create_tenant, create_person, give_mandate, give_grant):
     """Tenant A with its admin-member, tenant B with one of everything."""
     a = create_tenant(slug="alpha")
     b = create_tenant(slug="beta", name="Collectivité Bêta")
@@ -84,6 +90,12 @@ def world(session, create_tenant, create_person, give_mandate, give_grant):
         login_session = session.query(LoginSession).filter_by(person_id=beta_member.id).one()
         mail = queue_mail("isolation:beta", to=beta_member.email, subject="Bêta", body="…", tenant_id=b.id)
         event = record("test.event", tenant_id=b.id, obj=b)
+        beta_sitting = sittings.create_sitting(
+            b, beta_assembly, starts_at=datetime(2027, 3, 15, 17, tzinfo=UTC), place="Salle Bêta", actor=None
+        )
+        beta_item = sittings.add_item(beta_sitting, title="Point Bêta", actor=None)
+        pdf = io.BytesIO(clean_pdf(tmp_path / "beta.pdf").read_bytes())
+        beta_document = add_document(beta_item, "report", "Rapport Bêta", pdf, "r.pdf", None)
         session.flush()
     ids = {
         "tenant_slug": b.slug,
@@ -97,13 +109,18 @@ def world(session, create_tenant, create_person, give_mandate, give_grant):
         "session_id": login_session.id,
         "mail_id": mail.id,
         "event_id": event.id,
+        "sitting_id": beta_sitting.id,
+        "item_id": beta_item.id,
+        "document_id": beta_document.id,
+        "number": 1,
     }
     return {"caller": caller, "ids": ids, "own_slug": a.slug}
 
 
 ID_ARGUMENTS = {
     "tenant_slug", "slug", "assembly_id", "group_id", "mandate_id", "grant_id", "person_id", "token_id",
-    "session_id", "mail_id", "event_id",
+    "session_id", "mail_id", "event_id", "sitting_id", "item_id",
+    "document_id", "number",
 }  # fmt: skip
 
 
@@ -116,10 +133,10 @@ def test_an_uncovered_route_is_reported(app):
     from saas import create_app
 
     fresh = create_app(dict(app.config), instance_path=app.instance_path)
-    fresh.add_url_rule("/t/<tenant_slug>/sittings/<int:sitting_id>", "new_area.sitting", lambda **kw: "")
+    fresh.add_url_rule("/t/<tenant_slug>/ballots/<int:ballot_id>", "new_area.ballot", lambda **kw: "")
     fresh.add_url_rule("/inbox", "new_area.inbox", lambda: "")
     problems = uncovered_routes(fresh, ID_ARGUMENTS)
-    assert any("sitting_id" in problem for problem in problems)
+    assert any("ballot_id" in problem for problem in problems)
     assert any("new_area.inbox" in problem for problem in problems)
 
 

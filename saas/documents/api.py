@@ -1,0 +1,206 @@
+"""Documents API: upload, replace, list and download the documents of an agenda item.
+
+Whatever the caller may not see answers 404 with the same body as what does not exist: another tenant's
+item, an item of an assembly where the caller sits nowhere, a closed-session item for a guest. Uploading
+and replacing also answer 404 to a member who may read the item but not manage it, so the API never
+tells a caller which items exist beyond what they may already read (see docs/documents.md).
+
+The request body is parsed only after those checks, so a caller without the right cannot make the
+server receive a file. Werkzeug spools the file part to an anonymous temporary file (flat memory), and
+the operation copies it into the instance folder with its own limit before the check.
+"""
+
+from datetime import date
+
+import sqlalchemy as sa
+from flask import request
+from flask_login import current_user
+from flask_smorest import Blueprint, abort
+
+from saas.database import commit
+from saas.documents import operations
+from saas.documents.models import Document, DocumentVersion
+from saas.documents.pdf_check import PdfCheckFailed, PdfRejected
+from saas.documents.schemas import (
+    REPLACE_FIELDS,
+    UPLOAD_FIELDS,
+    DocumentSchema,
+    ItemDocumentsSchema,
+    VersionSchema,
+    multipart,
+)
+from saas.extensions import db
+from saas.identity.access import can_access_assembly, can_manage
+from saas.identity.models import Mandate, MandateRole
+from saas.platform.api_docs import api_blueprint
+from saas.sittings.models import AgendaItem
+from saas.storage.http import send_blob
+from saas.tenancy.context import enter_tenant
+
+blp = Blueprint(
+    "documents_api",
+    __name__,
+    url_prefix="/api/v1",
+    description="Documents des points de l'ordre du jour : rapports, notes de synthèse, annexes, versions.",
+)
+
+NOT_VISIBLE = "Point, document ou version inconnu, ou auquel vous n'avez pas accès."
+PDF_REFUSED = "Le fichier est refusé (message en français : pas un PDF, endommagé, chiffré…) ou le formulaire invalide."
+TOO_LARGE = "Le fichier dépasse la taille maximale (MAX_REQUEST_MB) ; rien n'est conservé."
+MISSING_FILE = "Joignez le fichier PDF (champ « file »)."
+
+
+def _sits_in_closed_session(tenant, assembly) -> bool:
+    """Closed-session items are for members and staff (and those who prepare sittings), not guests."""
+    if can_manage(current_user, "secretary", tenant, assembly):
+        return True
+    mandates = db.session.execute(
+        sa.select(Mandate).where(
+            Mandate.person_id == current_user.id,
+            Mandate.assembly_id == assembly.id,
+            Mandate.role != MandateRole.GUEST,
+        )
+    ).scalars()
+    return any(mandate.is_current(date.today()) for mandate in mandates)
+
+
+def _item_or_404(tenant_slug: str, item_id: int, manage: bool = False) -> AgendaItem:
+    tenant = enter_tenant(tenant_slug, current_user)
+    item = db.session.get(AgendaItem, item_id)
+    if item is None or item.tenant_id != tenant.id:
+        abort(404, message=NOT_VISIBLE)
+    assembly = item.sitting.assembly
+    if manage:
+        allowed = can_manage(current_user, "secretary", tenant, assembly)
+    else:
+        allowed = can_access_assembly(current_user, assembly) and (
+            not item.confidential or _sits_in_closed_session(tenant, assembly)
+        )
+    if not allowed:
+        abort(404, message=NOT_VISIBLE)
+    return item
+
+
+def _document_or_404(tenant_slug: str, document_id: int, manage: bool = False) -> Document:
+    tenant = enter_tenant(tenant_slug, current_user)
+    document = db.session.get(Document, document_id)
+    if document is None or document.tenant_id != tenant.id:
+        abort(404, message=NOT_VISIBLE)
+    _item_or_404(tenant_slug, document.agenda_item_id, manage=manage)
+    return document
+
+
+def _uploaded_file():
+    upload = request.files.get("file")
+    if upload is None:
+        abort(422, message=MISSING_FILE)
+    return upload
+
+
+def _refuse(error: Exception):
+    """The French message of a refusal; the caller's transaction is rolled back (no row, no object)."""
+    db.session.rollback()
+    if isinstance(error, operations.DocumentTooLarge):
+        abort(413, message=error.message)
+    if isinstance(error, PdfCheckFailed):
+        abort(503, message=error.message)
+    abort(422, message=error.message)
+
+
+REFUSALS = (operations.DocumentError, PdfRejected)
+
+
+@blp.route("/tenants/<tenant_slug>/items/<int:item_id>/documents", methods=["POST"])
+@blp.response(201, DocumentSchema)
+@blp.alt_response(404, description=NOT_VISIBLE + " Aussi pour qui peut lire le point sans le préparer.")
+@blp.alt_response(413, description=TOO_LARGE)
+@blp.alt_response(422, description=PDF_REFUSED)
+@blp.doc(
+    summary="Joindre un document à un point",
+    description="Rapport, note de synthèse ou annexe, au format PDF. Le fichier est vérifié dans un processus "
+    "isolé ; le contenu actif (JavaScript, actions automatiques, fichiers joints…) est retiré avant publication. "
+    "Réservé au secrétariat de l'assemblée et aux administrateurs de la collectivité.",
+    requestBody=multipart(UPLOAD_FIELDS, ["kind", "title", "file"]),
+)
+def add_document(tenant_slug, item_id):
+    item = _item_or_404(tenant_slug, item_id, manage=True)
+    upload = _uploaded_file()
+    try:
+        document = operations.add_document(
+            item, request.form.get("kind"), request.form.get("title"), upload.stream, upload.filename, current_user
+        )
+    except REFUSALS as error:
+        _refuse(error)
+    commit(db.session)
+    return document
+
+
+@blp.route("/tenants/<tenant_slug>/items/<int:item_id>/documents", methods=["GET"])
+@blp.response(200, ItemDocumentsSchema)
+@blp.alt_response(404, description=NOT_VISIBLE)
+@blp.doc(
+    summary="Documents d'un point",
+    description="Rapport, note de synthèse puis annexes dans l'ordre, chacun avec sa version en vigueur, et "
+    "si la loi impose une note de synthèse dans cette collectivité. Les points à huis clos ne sont visibles "
+    "que des membres et du personnel, pas des invités.",
+)
+def list_documents(tenant_slug, item_id):
+    item = _item_or_404(tenant_slug, item_id)
+    return {
+        "summary_note_required": operations.summary_note_required(item.sitting.tenant),
+        "documents": operations.documents_of(item),
+    }
+
+
+@blp.route("/tenants/<tenant_slug>/documents/<int:document_id>/versions", methods=["POST"])
+@blp.response(201, VersionSchema)
+@blp.alt_response(404, description=NOT_VISIBLE + " Aussi pour qui peut lire le document sans le préparer.")
+@blp.alt_response(413, description=TOO_LARGE)
+@blp.alt_response(422, description=PDF_REFUSED)
+@blp.doc(
+    summary="Remplacer un document",
+    description="Dépose une nouvelle version ; les précédentes restent téléchargeables. Une version déposée "
+    "après l'envoi de la convocation est signalée (added_after_convocation).",
+    requestBody=multipart(REPLACE_FIELDS, ["file"]),
+)
+def replace_document(tenant_slug, document_id):
+    document = _document_or_404(tenant_slug, document_id, manage=True)
+    upload = _uploaded_file()
+    try:
+        version = operations.replace_document(
+            document, upload.stream, upload.filename, current_user, request.form.get("note")
+        )
+    except REFUSALS as error:
+        _refuse(error)
+    commit(db.session)
+    return version
+
+
+@blp.route("/tenants/<tenant_slug>/documents/<int:document_id>/versions", methods=["GET"])
+@blp.response(200, VersionSchema(many=True))
+@blp.alt_response(404, description=NOT_VISIBLE)
+@blp.doc(summary="Versions d'un document", description="Toutes les versions, de la première à celle en vigueur.")
+def list_versions(tenant_slug, document_id):
+    return _document_or_404(tenant_slug, document_id).versions
+
+
+@blp.route("/tenants/<tenant_slug>/documents/<int:document_id>/versions/<int:number>/file", methods=["GET"])
+@blp.response(200, description="Le PDF (application/pdf), en entier ou la plage demandée.")
+@blp.alt_response(206, description="La plage demandée par l'en-tête Range (Content-Range).")
+@blp.alt_response(404, description=NOT_VISIBLE)
+@blp.alt_response(416, description="Plage hors du fichier.")
+@blp.doc(
+    summary="Télécharger une version",
+    description="Accepte les requêtes partielles (Range: bytes=…) ; seuls les blocs nécessaires sont déchiffrés.",
+)
+def download_version(tenant_slug, document_id, number):
+    document = _document_or_404(tenant_slug, document_id)
+    version = db.session.execute(
+        sa.select(DocumentVersion).where(DocumentVersion.document_id == document.id, DocumentVersion.number == number)
+    ).scalar_one_or_none()
+    if version is None:
+        abort(404, message=NOT_VISIBLE)
+    return send_blob(version.blob, version.filename, "application/pdf")
+
+
+api_blueprint(blp)

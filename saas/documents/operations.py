@@ -1,0 +1,226 @@
+"""Adding and replacing the documents of an agenda item: upload → check → store → version row → audit.
+
+The upload is copied in chunks to a private temporary directory in the instance folder (flat memory,
+hard size limit), checked by ``check_pdf`` in its sandboxed process, and only the cleaned file is stored.
+The temporary directory is removed on every path. Nothing is written to the database before the file has
+passed the check, and a stored object belongs to the transaction: if the caller rolls back, storage
+deletes the object again (saas.storage.operations). Operations flush and audit but never commit.
+"""
+
+import shutil
+import tempfile
+import unicodedata
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import BinaryIO
+
+import sqlalchemy as sa
+from flask import current_app
+
+from saas.audit.operations import record
+from saas.documents.models import KIND_LABELS, Document, DocumentKind, DocumentVersion
+from saas.documents.pdf_check import DEFAULT_LIMITS, MIB, PdfReport, check_pdf
+from saas.extensions import db
+from saas.identity.models import Person
+from saas.sittings.models import AgendaItem, SittingStatus
+from saas.storage.operations import store
+from saas.tenancy.legal_rules import tenant_rules
+from saas.tenancy.models import Tenant
+
+CHUNK = MIB
+UPLOADS = "uploads"
+#: once a sitting is closed its dossier is the record of what was debated: it no longer changes
+FROZEN = {SittingStatus.CLOSED, SittingStatus.ARCHIVED}
+
+
+class DocumentError(Exception):
+    """A refusal shown to the user as is (French)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class DocumentTooLarge(DocumentError):
+    """The upload went past MAX_REQUEST_MB (HTTP 413)."""
+
+
+def summary_note_required(tenant: Tenant) -> bool:
+    """Whether the law requires a summary note for this collectivity (L2121-12, L5211-1 CGCT)."""
+    return tenant_rules(tenant).summary_note_required
+
+
+def size_limit() -> int:
+    return int(current_app.config["MAX_REQUEST_MB"]) * MIB
+
+
+def uploads_dir() -> Path:
+    """Where uploads wait for their check: in the instance folder, never a shared /tmp."""
+    path = Path(current_app.instance_path) / UPLOADS
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@contextmanager
+def _workspace():
+    directory = Path(tempfile.mkdtemp(prefix="upload-", dir=uploads_dir()))
+    try:
+        yield directory
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def _receive(stream: BinaryIO, target: Path, limit: int) -> None:
+    """Copy ``stream`` to ``target`` chunk by chunk, refusing it as soon as it passes ``limit`` bytes."""
+    written = 0
+    with target.open("xb") as out:
+        while chunk := stream.read(CHUNK):
+            written += len(chunk)
+            if written > limit:
+                raise DocumentTooLarge(f"Ce fichier dépasse la taille maximale acceptée ({limit // MIB} Mo).")
+            out.write(chunk)
+
+
+def clean_filename(filename: str | None) -> str:
+    """The base name of the uploaded file, printable, at most 255 characters, ending in .pdf."""
+    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(c for c in unicodedata.normalize("NFC", name) if unicodedata.category(c)[0] != "C").strip()
+    if not name.lower().endswith(".pdf"):
+        name = f"{name or 'document'}.pdf"
+    if len(name) > 255:
+        name = name[: 255 - 4] + ".pdf"
+    return name
+
+
+def _clean_title(title: str | None) -> str:
+    title = " ".join((title or "").split())
+    if not title:
+        raise DocumentError("Le titre du document est obligatoire.")
+    if len(title) > 300:
+        raise DocumentError("Le titre du document ne peut dépasser 300 caractères.")
+    return title
+
+
+def _check_open(item: AgendaItem) -> None:
+    if item.withdrawn_at is not None:
+        raise DocumentError("Ce point a été retiré de l'ordre du jour : on ne peut plus y joindre de document.")
+    if item.sitting.status in FROZEN:
+        raise DocumentError("La séance est close : ses documents ne peuvent plus être modifiés.")
+
+
+def _publish(tenant_id: int, stream: BinaryIO) -> tuple[PdfReport, int]:
+    """Receive, check and store the upload; returns the check's report and the blob id."""
+    limit = size_limit()
+    with _workspace() as directory:
+        source, cleaned = directory / "source.pdf", directory / "cleaned.pdf"
+        _receive(stream, source, limit)
+        report = check_pdf(source, cleaned, limits=replace(DEFAULT_LIMITS, max_file_bytes=limit))
+        source.unlink()
+        with cleaned.open("rb") as published:
+            blob = store(tenant_id, published)
+    return report, blob.id
+
+
+def _add_version(document: Document, report: PdfReport, blob_id: int, filename, actor, note=None):
+    number = max((v.number for v in document.versions), default=0) + 1
+    version = DocumentVersion(
+        tenant_id=document.tenant_id,
+        number=number,
+        blob_id=blob_id,
+        filename=clean_filename(filename),
+        size=report.size,
+        sha256=report.sha256,
+        page_count=report.pages,
+        pdf_version=report.pdf_version,
+        removed_active_content=[{"kind": r.kind, "label": r.label, "count": r.count} for r in report.removed],
+        added_after_convocation=document.agenda_item.sitting.status != SittingStatus.DRAFT,
+        uploaded_by_id=actor.id if actor else None,
+        note=(note or "").strip() or None,
+    )
+    document.versions.append(version)
+    return version
+
+
+def add_document(
+    item: AgendaItem, kind, title: str | None, stream: BinaryIO, filename: str | None, actor: Person | None
+):
+    """A new document on ``item`` with its first version. Raises DocumentError, DocumentTooLarge or
+    PdfRejected (French messages); nothing is left behind then."""
+    try:
+        kind = DocumentKind(kind)
+    except ValueError:
+        raise DocumentError("Type de document inconnu : rapport, note de synthèse ou annexe.") from None
+    title = _clean_title(title)
+    _check_open(item)
+    if kind != DocumentKind.ANNEX and _single(item, kind) is not None:
+        raise DocumentError(f"Ce point a déjà un(e) {KIND_LABELS[kind]} : déposez-en une nouvelle version.")
+    report, blob_id = _publish(item.tenant_id, stream)
+    position = None
+    if kind == DocumentKind.ANNEX:
+        last = db.session.execute(
+            sa.select(sa.func.max(Document.position)).where(Document.agenda_item_id == item.id)
+        ).scalar_one()
+        position = (last or 0) + 1
+    document = Document(tenant_id=item.tenant_id, agenda_item=item, kind=kind, title=title, position=position)
+    version = _add_version(document, report, blob_id, filename, actor)
+    try:
+        with db.session.begin_nested():
+            db.session.add(document)
+            db.session.flush()
+    except sa.exc.IntegrityError:
+        raise DocumentError("Un autre document vient d'être déposé sur ce point : réessayez.") from None
+    _audit("document.added", document, version, actor)
+    return document
+
+
+def replace_document(document: Document, stream: BinaryIO, filename: str | None, actor: Person | None, note=None):
+    """A new version of ``document``; the previous ones stay reachable."""
+    if document.withdrawn:
+        raise DocumentError("Ce document a été retiré : il ne peut plus être remplacé.")
+    _check_open(document.agenda_item)
+    report, blob_id = _publish(document.tenant_id, stream)
+    version = _add_version(document, report, blob_id, filename, actor, note)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except sa.exc.IntegrityError:
+        raise DocumentError("Une autre version de ce document vient d'être déposée : réessayez.") from None
+    _audit("document.replaced", document, version, actor)
+    return version
+
+
+def _single(item: AgendaItem, kind: DocumentKind) -> Document | None:
+    return db.session.execute(
+        sa.select(Document).where(Document.agenda_item_id == item.id, Document.kind == kind, ~Document.withdrawn)
+    ).scalar_one_or_none()
+
+
+def _audit(action: str, document: Document, version: DocumentVersion, actor: Person | None) -> None:
+    record(
+        action,
+        tenant_id=document.tenant_id,
+        actor_id=actor.id if actor else None,
+        obj=document,
+        data={
+            "agenda_item_id": document.agenda_item_id,
+            "kind": document.kind.value,
+            "version": version.number,
+            "sha256": version.sha256,
+            "size": version.size,
+            "removed": [r["kind"] for r in version.removed_active_content],
+            "added_after_convocation": version.added_after_convocation,
+        },
+    )
+
+
+def documents_of(item: AgendaItem) -> list[Document]:
+    """The item's documents: report, summary note, then annexes in order."""
+    order = sa.case({"report": 0, "summary_note": 1}, value=Document.kind, else_=2)
+    return list(
+        db.session.execute(
+            sa.select(Document)
+            .where(Document.agenda_item_id == item.id)
+            .order_by(order, Document.position, Document.id)
+        ).scalars()
+    )

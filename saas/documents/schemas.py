@@ -1,0 +1,73 @@
+"""API output of the documents area: documents of an agenda item and their versions."""
+
+import marshmallow as ma
+from flask import url_for
+from marshmallow import fields
+
+
+class RemovalSchema(ma.Schema):
+    kind = fields.String(metadata={"description": "Code stable de ce qui a été retiré (ex. document_javascript)."})
+    label = fields.String(metadata={"description": "Libellé en français."})
+    count = fields.Integer()
+
+
+class VersionSchema(ma.Schema):
+    number = fields.Integer(metadata={"description": "1 pour le premier dépôt, puis 2, 3… à chaque remplacement."})
+    filename = fields.String()
+    size = fields.Integer(metadata={"description": "Taille en octets du fichier publié."})
+    sha256 = fields.String(metadata={"description": "Empreinte SHA-256 (hexadécimal) du fichier publié."})
+    page_count = fields.Integer()
+    pdf_version = fields.String()
+    removed_active_content = fields.List(
+        fields.Nested(RemovalSchema),
+        metadata={"description": "Contenu actif retiré avant publication ; vide si le fichier est publié tel quel."},
+    )
+    added_after_convocation = fields.Boolean(
+        metadata={"description": "Déposée après l'envoi de la convocation : les membres doivent en être avertis."}
+    )
+    uploaded_by = fields.Function(lambda v: v.uploaded_by.full_name if v.uploaded_by else None, allow_none=True)
+    uploaded_at = fields.DateTime()
+    note = fields.String(allow_none=True)
+    download_url = fields.Function(
+        lambda v: url_for(
+            "documents_api.download_version",
+            tenant_slug=v.document.agenda_item.sitting.tenant.slug,
+            document_id=v.document_id,
+            number=v.number,
+        )
+    )
+
+
+class DocumentSchema(ma.Schema):
+    id = fields.Integer()
+    agenda_item_id = fields.Integer()
+    kind = fields.Function(lambda d: d.kind.value, metadata={"description": "report, summary_note ou annex."})
+    title = fields.String()
+    position = fields.Integer(allow_none=True, metadata={"description": "Rang parmi les annexes du point."})
+    withdrawn = fields.Boolean()
+    created_at = fields.DateTime()
+    current_version = fields.Nested(VersionSchema)
+
+
+class ItemDocumentsSchema(ma.Schema):
+    summary_note_required = fields.Boolean(
+        metadata={"description": "La loi impose une note explicative de synthèse dans cette collectivité."}
+    )
+    documents = fields.List(fields.Nested(DocumentSchema))
+
+
+UPLOAD_FIELDS = {
+    "kind": {"type": "string", "enum": ["report", "summary_note", "annex"]},
+    "title": {"type": "string", "maxLength": 300},
+    "file": {"type": "string", "format": "binary", "description": "Le PDF."},
+}
+REPLACE_FIELDS = {
+    "file": UPLOAD_FIELDS["file"],
+    "note": {"type": "string", "description": "Motif du remplacement (facultatif)."},
+}
+
+
+def multipart(properties: dict, required: list[str]) -> dict:
+    """An OpenAPI request body for a multipart form (parsed by hand so access is checked first)."""
+    schema = {"type": "object", "properties": properties, "required": required}
+    return {"required": True, "content": {"multipart/form-data": {"schema": schema}}}
