@@ -18,6 +18,7 @@ from saas.audit.operations import record
 from saas.extensions import db
 from saas.identity import authentication, operations
 from saas.identity.models import GrantKind, Mandate, MandateRole, Person
+from saas.platform.demo_sittings import seed_sittings
 from saas.tenancy.models import Assembly, AssemblyKind, PoliticalGroup, PoliticalGroupKind, Tenant
 
 #: the password of every demo account (documented in the README and printed by ``quorum demo``)
@@ -253,6 +254,7 @@ def seed() -> list[DemoLogin]:
         _ensure_totp(person)
         logins.append(DemoLogin(person.full_name, person.email, shows, totp_key=DEMO_TOTP_KEY))
     db.session.flush()
+    seed_sittings(tenants)
     return logins
 
 

@@ -7,10 +7,15 @@ import pytest
 import sqlalchemy as sa
 
 from saas.audit.models import AuditEvent
+from saas.database import TenantContext, set_context
+from saas.documents.models import DocumentVersion
+from saas.extensions import db
 from saas.identity import authentication, operations
 from saas.identity.models import GrantKind, Mandate, MandateRole, Person, TenantGrant
 from saas.mail.models import OutboundMail
 from saas.platform import demo
+from saas.sittings.inbox import inbox_for
+from saas.sittings.models import AgendaItem, Sitting, SittingStatus
 from saas.tenancy.models import Assembly
 from tests.helpers import login
 from tests.platform.instances import fresh_app, system_session
@@ -21,6 +26,8 @@ COUNTED = {
     "grants": TenantGrant,
     "mails": OutboundMail,
     "audit": AuditEvent,
+    "sittings": Sitting,
+    "document versions": DocumentVersion,
 }
 
 
@@ -129,3 +136,24 @@ def test_outbox_page_is_for_operators_only(demo_run):
     assert as_mayor.get("/operator/outbox/1").status_code == 404
     redirect = anonymous.get("/operator/outbox")
     assert redirect.status_code == 302 and "/login" in redirect.headers["Location"]
+
+
+def test_every_collectivity_has_a_convened_sitting_with_report_44_at_the_city(demo_run):
+    app = demo_run
+    with system_session(app) as session:
+        sittings = session.execute(sa.select(Sitting)).scalars().all()
+        assert len({s.tenant_id for s in sittings}) == 4
+        assert {s.status for s in sittings} == {SittingStatus.CONVENED}
+        report_44 = session.execute(
+            sa.select(AgendaItem).where(AgendaItem.title.like("Équipement numérique%"))
+        ).scalar_one()
+        assert report_44.position == 1
+        assert report_44.committee_opinion == "Avis favorable unanime de la Commission n° 1"
+        assert report_44.sitting.assembly.key == "conseil-municipal"
+        assert report_44.rapporteur is not None and report_44.rapporteur.last_name == "Dumont"
+        assert report_44.sitting.tenant.slug == "besancon"
+        lambert = operations.person_by_email(demo.demo_email("Sophie", "Lambert"))
+    with app.app_context():
+        set_context(db.session, TenantContext(person_id=lambert.id))
+        entries = inbox_for(db.session.get(Person, lambert.id))
+        assert len({entry.tenant_slug for entry in entries}) >= 3

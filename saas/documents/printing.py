@@ -1,0 +1,25 @@
+"""Printable documents: Jinja templates of templates/documents/ rendered to PDF/A with WeasyPrint."""
+
+import functools
+
+import jinja2
+import weasyprint
+
+from saas import ROOT
+
+DOCUMENTS_TEMPLATES = ROOT / "templates" / "documents"
+
+
+@functools.cache
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(DOCUMENTS_TEMPLATES),
+        autoescape=jinja2.select_autoescape(["html"]),
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def render_pdf(template: str, **context) -> bytes:
+    """The PDF/A-3b rendering of ``templates/documents/<template>``; resources resolve beside it."""
+    html = _environment().get_template(template).render(**context)
+    return weasyprint.HTML(string=html, base_url=str(DOCUMENTS_TEMPLATES)).write_pdf(pdf_variant="pdf/a-3b")
