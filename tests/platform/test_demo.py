@@ -139,7 +139,7 @@ def test_outbox_page_is_for_operators_only(demo_run):
 
 
 def test_every_collectivity_has_a_convened_sitting_with_report_44_at_the_city(demo_run):
-    app = demo_run
+    app = demo_run[0]
     with system_session(app) as session:
         sittings = session.execute(sa.select(Sitting)).scalars().all()
         assert len({s.tenant_id for s in sittings}) == 4
