@@ -19,7 +19,15 @@ def _environment() -> jinja2.Environment:
     )
 
 
-def render_pdf(template: str, **context) -> bytes:
-    """The PDF/A-3b rendering of ``templates/documents/<template>``; resources resolve beside it."""
-    html = _environment().get_template(template).render(**context)
+def render_html(template: str, **context) -> str:
+    return _environment().get_template(template).render(**context)
+
+
+def html_to_pdf(html: str) -> bytes:
+    """PDF/A-3b, with resources (images, CSS) resolved beside the templates."""
     return weasyprint.HTML(string=html, base_url=str(DOCUMENTS_TEMPLATES)).write_pdf(pdf_variant="pdf/a-3b")
+
+
+def render_pdf(template: str, **context) -> bytes:
+    """The PDF/A-3b rendering of ``templates/documents/<template>``."""
+    return html_to_pdf(render_html(template, **context))

@@ -9,7 +9,10 @@ from pathlib import Path
 from flask import current_app
 
 from saas.database import utcnow
+from saas.extensions import db
 from saas.mail.models import OutboundMail
+from saas.storage.models import Blob
+from saas.storage.operations import read_all
 
 
 def build_message(mail: OutboundMail) -> EmailMessage:
@@ -21,6 +24,17 @@ def build_message(mail: OutboundMail) -> EmailMessage:
     #: a stable Message-ID lets receiving servers drop the duplicate of a mail sent twice after a crash
     message["Message-ID"] = make_msgid(idstring=re.sub(r"[^A-Za-z0-9.-]", "-", mail.key), domain="quorum")
     message.set_content(mail.body_text)
+    for attachment in mail.attachments:
+        blob = db.session.get(Blob, attachment.blob_id)
+        maintype, _, rest = attachment.content_type.partition("/")
+        subtype, *params = [part.strip() for part in rest.split(";")]
+        message.add_attachment(
+            read_all(blob),
+            maintype=maintype,
+            subtype=subtype,
+            filename=attachment.filename,
+            params=dict(param.split("=", 1) for param in params),
+        )
     return message
 
 

@@ -12,6 +12,7 @@ from saas.audit.operations import record
 from saas.database import utcnow
 from saas.extensions import db
 from saas.identity.models import Person
+from saas.sittings.convocation import notify_proxy_holder
 from saas.sittings.models import Attendance, AttendanceAnswer, Proxy, Sitting, SittingStatus
 from saas.sittings.operations import VOTING_ROLES, SittingError, current_mandate
 
@@ -161,6 +162,7 @@ def give_proxy(
         data={"sitting_id": sitting.id, "giver_id": giver.id, "holder_id": holder.id, "illness": illness},
     )
     _set_answer(sitting, giver, AttendanceAnswer.PROXY, actor or giver)
+    notify_proxy_holder(proxy)
     return proxy
 
 
