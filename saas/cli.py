@@ -20,6 +20,9 @@ def _system_session():
 def register(app) -> None:
     """Add Quorum's commands to ``flask --app saas`` (and so to ``quorum``)."""
     from saas.signing.cli import evidence, pki
+    from saas.sittings.proof_cli import evidence_export
+
+    evidence.add_command(evidence_export)
 
     for command in (demo, serve, worker, tenants, operator, audit, pki, evidence):
         app.cli.add_command(command)

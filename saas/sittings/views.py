@@ -20,7 +20,8 @@ from saas.extensions import db
 from saas.identity.access import can_access_assembly, can_manage
 from saas.identity.models import MandateRole, Person
 from saas.platform.web import tenant_blueprint
-from saas.sittings import attendance, forms, inbox, notice, operations, quorum
+from saas.sittings import attendance, forms, inbox, notice, operations, proof, quorum
+from saas.sittings.convocation import send_convocations
 from saas.sittings.models import (
     STATUS_LABELS,
     TRANSITIONS,
@@ -204,7 +205,10 @@ def _done(sitting: Sitting, message: str):
 
 @bp.get("/s/<int:sitting_id>")
 def sitting(sitting_id: int):
-    return _page(*load_sitting(g.tenant, sitting_id, current_user))
+    sitting, manager = load_sitting(g.tenant, sitting_id, current_user)
+    proof.record_opening(sitting, current_user)  # the member's first opening, time-stamped (proof)
+    commit(db.session)
+    return _page(sitting, manager)
 
 
 def _managed(sitting_id: int) -> Sitting:
@@ -299,8 +303,12 @@ def change_status(sitting_id: int):
     form = forms.StatusForm()
     form.status.choices = [(s.value, STATUS_LABELS[s]) for s in SittingStatus]
     if form.validate_on_submit():
+        status = SittingStatus(form.status.data)
         try:
-            operations.set_status(sitting, SittingStatus(form.status.data), actor=current_user)
+            if status == SittingStatus.CONVENED:
+                send_convocations(sitting, current_user)  # convening always sends the convocations
+            else:
+                operations.set_status(sitting, status, actor=current_user)
         except SittingError as error:
             form.form_errors.append(error.message)
         else:

@@ -1,0 +1,51 @@
+"""Evidence download for the secretariat: the proof package of one sitting, as a ZIP.
+
+Only the secretariat of the sitting's assembly may download it (it lists every member's e-mail and
+openings); anyone else gets 404, exactly like a missing sitting, so the route reveals nothing.
+"""
+
+from flask import Response, abort, g
+from flask_login import current_user
+
+from saas.database import commit
+from saas.extensions import db
+from saas.identity.access import can_manage
+from saas.platform.web import tenant_blueprint
+from saas.sittings import proof
+from saas.sittings.models import Sitting
+
+bp = tenant_blueprint("proof", __name__)
+
+
+def _managed_sitting(sitting_id: int) -> Sitting:
+    sitting = db.session.get(Sitting, sitting_id)
+    if sitting is None or sitting.tenant_id != g.tenant.id:
+        abort(404)
+    if not can_manage(current_user, "secretary", g.tenant, sitting.assembly):
+        abort(404)
+    return sitting
+
+
+@bp.app_template_global()
+def proof_count(sitting: Sitting) -> int:
+    """How many time-stamped statements the sitting has (shown next to the download link)."""
+    return len(proof.records(sitting))
+
+
+@bp.get("/s/<int:sitting_id>/evidence.zip")
+def evidence_zip(sitting_id: int):
+    sitting = _managed_sitting(sitting_id)
+    try:
+        package = proof.evidence_zip(sitting)
+    except proof.ProofError as error:
+        abort(409, description=str(error))
+    # reading the trust roots may renew the tenant's CA near its end (saas.signing.pki): keep what it wrote
+    commit(db.session)
+    return Response(
+        package,
+        mimetype="application/zip",
+        headers={
+            "Content-Disposition": f'attachment; filename="preuve-seance-{sitting.id}.zip"',
+            "Cache-Control": "no-store",
+        },
+    )
