@@ -47,18 +47,32 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
 def _register_blueprints(app: Flask) -> None:
     from saas.admin.views import bp as admin_views
     from saas.documents.api import blp as documents_api
+    from saas.documents.views import bp as documents_views
     from saas.extensions import api
     from saas.identity.api import blp as identity_api
     from saas.identity.views import bp as identity_views
     from saas.mail.views import bp as mail_views
     from saas.platform.views import bp as platform_views
     from saas.sittings.api import blp as sittings_api
+    from saas.sittings.convocation_views import bp as convocation_views
+    from saas.sittings.proof_views import bp as proof_views
     from saas.sittings.views import bp as sittings_views
     from saas.sittings.views import inbox_bp as sittings_inbox
     from saas.tenancy.api import blp as tenancy_api
     from saas.tenancy.views import bp as tenancy_views
 
-    web = (platform_views, identity_views, tenancy_views, admin_views, mail_views, sittings_views, sittings_inbox)
+    web = (
+        platform_views,
+        identity_views,
+        tenancy_views,
+        admin_views,
+        mail_views,
+        sittings_views,
+        sittings_inbox,
+        proof_views,
+        convocation_views,
+        documents_views,
+    )
     for blueprint in web:
         app.register_blueprint(blueprint)
     for blueprint in (identity_api, tenancy_api, sittings_api, documents_api):

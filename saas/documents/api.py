@@ -33,6 +33,7 @@ from saas.extensions import db
 from saas.identity.access import can_access_assembly, can_manage
 from saas.identity.models import Mandate, MandateRole
 from saas.platform.api_docs import api_blueprint
+from saas.sittings import proof
 from saas.sittings.models import AgendaItem
 from saas.storage.http import send_blob
 from saas.tenancy.context import enter_tenant
@@ -200,6 +201,8 @@ def download_version(tenant_slug, document_id, number):
     ).scalar_one_or_none()
     if version is None:
         abort(404, message=NOT_VISIBLE)
+    proof.record_opening(document.agenda_item.sitting, current_user)  # the member's first opening (proof)
+    commit(db.session)
     return send_blob(version.blob, version.filename, "application/pdf")
 
 

@@ -171,6 +171,7 @@ def add_document(
     except sa.exc.IntegrityError:
         raise DocumentError("Un autre document vient d'être déposé sur ce point : réessayez.") from None
     _audit("document.added", document, version, actor)
+    _board_book_changed(item.sitting)
     return document
 
 
@@ -187,7 +188,15 @@ def replace_document(document: Document, stream: BinaryIO, filename: str | None,
     except sa.exc.IntegrityError:
         raise DocumentError("Une autre version de ce document vient d'être déposée : réessayez.") from None
     _audit("document.replaced", document, version, actor)
+    _board_book_changed(document.agenda_item.sitting)
     return version
+
+
+def _board_book_changed(sitting) -> None:
+    """Ask for the sitting's board book to be rebuilt (it is rebuilt only if its inputs changed)."""
+    from saas.documents.board_book import request_board_book  # board_book builds on this module
+
+    request_board_book(sitting)
 
 
 def _single(item: AgendaItem, kind: DocumentKind) -> Document | None:
