@@ -1,4 +1,4 @@
-"""Demo sittings: one upcoming, convened sitting per collectivity with its reports and annexes.
+"""Demo sittings: one upcoming sitting per collectivity with its reports and annexes, convened (PDFs, mails).
 
 The City's conseil municipal examines the founding report n° 44 (shared/seed/deliberation-44), with the
 opinion of Commission n° 1, so that every demo member's inbox is alive on first run.
@@ -16,7 +16,8 @@ from saas.documents.printing import render_pdf
 from saas.extensions import db
 from saas.identity.models import Mandate, MandateRole, Person
 from saas.sittings import operations as sittings
-from saas.sittings.models import Sitting, SittingStatus
+from saas.sittings.convocation import send_convocations
+from saas.sittings.models import Sitting
 from saas.tenancy.legal_rules import tenant_rules
 from saas.tenancy.models import Assembly, Tenant
 
@@ -133,4 +134,4 @@ def seed_sittings(tenants: dict[str, Tenant]) -> None:
                 add_document(item, "summary_note", "Note explicative de synthèse", note, f"note-{number}.pdf", None)
             annex = _pdf(tenant, "Annexe", number, f"Annexe — {title}", None, None)
             add_document(item, "annex", "Annexe financière", annex, f"annexe-{number}.pdf", None)
-        sittings.set_status(sitting, SittingStatus.CONVENED, actor=None)
+        send_convocations(sitting, None)

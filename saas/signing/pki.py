@@ -73,12 +73,17 @@ def _unseal(row: TenantCertificate) -> KeyPair:
     return KeyPair(row, x509.load_pem_x509_certificate(row.certificate_pem.encode()), key)
 
 
+def _fit(value: str, limit: int = 64) -> str:
+    """``value`` cut to ``limit`` UTF-8 bytes (X.520 upper bound), never inside a character."""
+    return value.encode()[:limit].decode(errors="ignore")
+
+
 def _name(tenant: Tenant, common_name: str, email: str | None = None) -> x509.Name:
     attributes = [
         x509.NameAttribute(NameOID.COUNTRY_NAME, "FR"),
-        x509.NameAttribute(NameOID.ORGANIZATION_NAME, tenant.name[:64]),
-        x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, NOT_QUALIFIED[:64]),
-        x509.NameAttribute(NameOID.COMMON_NAME, common_name[:64]),
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, _fit(tenant.name)),
+        x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, _fit(NOT_QUALIFIED)),
+        x509.NameAttribute(NameOID.COMMON_NAME, _fit(common_name)),
     ]
     if tenant.siren:
         # organizationIdentifier as in ETSI EN 319 412-1: "SIREN" isn't a registered scheme, "NTRFR-" is.

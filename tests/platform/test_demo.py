@@ -14,6 +14,7 @@ from saas.identity import authentication, operations
 from saas.identity.models import GrantKind, Mandate, MandateRole, Person, TenantGrant
 from saas.mail.models import OutboundMail
 from saas.platform import demo
+from saas.sittings.convocation import Convocation
 from saas.sittings.inbox import inbox_for
 from saas.sittings.models import AgendaItem, Sitting, SittingStatus
 from saas.tenancy.models import Assembly
@@ -28,6 +29,7 @@ COUNTED = {
     "audit": AuditEvent,
     "sittings": Sitting,
     "document versions": DocumentVersion,
+    "convocations": Convocation,
 }
 
 
@@ -56,7 +58,8 @@ def test_second_run_creates_nothing(demo_run):
     app, _, after_first, after_second = demo_run
     assert after_second == after_first
     assert 55 <= after_first["persons"] <= 65
-    assert after_first["mails"] == after_first["mandates"]  # one invitation or notice per mandate, not two
+    # one invitation or notice per mandate, and one convocation per person convened to a demo sitting
+    assert after_first["mails"] == after_first["mandates"] + after_first["convocations"]
 
 
 def test_people_hold_mandates_across_collectivities(demo_run):
@@ -122,7 +125,8 @@ def test_invitations_are_in_the_outbox(demo_run):
 
 
 def test_outbox_page_is_for_operators_only(demo_run):
-    app = demo_run[0]
+    app, _, counts, _ = demo_run
+    last_page = -(-counts["mails"] // 50)
     with system_session(app):
         operator = operations.person_by_email("operateur.demo@demo.quorum.localhost")
         mayor = operations.person_by_email("helene.marchand@demo.quorum.localhost")
@@ -131,7 +135,8 @@ def test_outbox_page_is_for_operators_only(demo_run):
         login(as_mayor, mayor)
     page = as_operator.get("/operator/outbox")
     assert page.status_code == 200
-    assert "Invitation à Quorum" in page.get_data(as_text=True)
+    assert "Convocation" in page.get_data(as_text=True)  # newest first: the demo sittings' convocations
+    assert "Invitation à Quorum" in as_operator.get(f"/operator/outbox?page={last_page}").get_data(as_text=True)
     assert as_mayor.get("/operator/outbox").status_code == 404
     assert as_mayor.get("/operator/outbox/1").status_code == 404
     redirect = anonymous.get("/operator/outbox")

@@ -185,3 +185,15 @@ def test_pyhanko_signs_with_a_signer_certificate_and_validates_it(create_tenant,
     context = ValidationContext(trust_roots=[asn1(ca.certificate)])
     status = asyncio.run(async_validate_pdf_signature(embedded, context))
     assert status.intact and status.valid and status.trusted, status.pretty_print_details()
+
+
+def test_long_accented_names_fit_the_certificate_limits(session, create_tenant):
+    """X.520 caps names at 64 bytes: the Agglomeration's accented name must still give a CA and a TSA."""
+    from saas.database import SYSTEM, context
+    from saas.signing import pki
+
+    tenant = create_tenant(name="Communauté d'Agglomération du Grand Besançon, établissement éèàç")
+    with context(session, SYSTEM):
+        ca, tsa = pki.tenant_ca(tenant), pki.tenant_tsa(tenant)
+    assert "Besançon" in ca.certificate.subject.rfc4514_string()
+    assert tsa.certificate.issuer == ca.certificate.subject
