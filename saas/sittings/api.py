@@ -97,7 +97,7 @@ def _colleague(sitting, person_id: int | None, exclude: int | None = None) -> Pe
     abort(422, message="Choisissez un membre en exercice de cette assemblée.")
 
 
-@blp.route("/me/sittings", methods=["GET"])
+@blp.route("/me/inbox", methods=["GET"])
 @blp.response(200, InboxEntrySchema(many=True))
 @blp.doc(
     summary="Mes séances",

@@ -20,7 +20,7 @@ def test_inbox_proxy_and_second_proxy_refused(
     city_sitting, agglo_sitting = create_sitting(city), create_sitting(agglo, remote_allowed=True)
     headers = bearer(member)
 
-    inbox = client.get("/api/v1/me/sittings", headers=headers).get_json()
+    inbox = client.get("/api/v1/me/inbox", headers=headers).get_json()
     assert {(e["tenant_slug"], e["sitting_id"]) for e in inbox} == {
         ("ville", city_sitting.id),
         ("agglo", agglo_sitting.id),
