@@ -20,7 +20,7 @@ import shutil
 import tempfile
 from contextlib import ExitStack
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -111,7 +111,8 @@ def book_parts(sitting: Sitting) -> list[Part]:
 def inputs_hash(sitting: Sitting, parts: list[Part]) -> str:
     """What the book is made of; equal hashes mean byte-identical books."""
     data = {
-        "sitting": [sitting.id, sitting.starts_at.isoformat(), sitting.place, sitting.assembly.name],
+        # in UTC: a sitting just created holds its local time, the same sitting read back holds UTC
+        "sitting": [sitting.id, sitting.starts_at.astimezone(UTC).isoformat(), sitting.place, sitting.assembly.name],
         "items": [
             [p.item.id, p.item.position, p.item.title, [[d.title, v.sha256] for d, v in p.documents]] for p in parts
         ],

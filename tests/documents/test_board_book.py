@@ -142,3 +142,21 @@ def test_outdated_job_writes_nothing(session, dossier, tmp_path):
     with context(session, SYSTEM):
         session.refresh(book)
         assert book.status == BoardBookStatus.PENDING and book.blob_id is None
+
+
+def test_same_sitting_in_local_time_or_utc_gives_the_same_inputs(session, create_tenant):
+    """A sitting created with a local time and the same sitting read back in UTC are one book."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from saas.database import SYSTEM, context
+    from saas.documents.board_book import inputs_hash
+    from saas.sittings import operations as sittings
+
+    tenant = create_tenant()
+    with context(session, SYSTEM):
+        local = datetime(2027, 3, 15, 18, 0, tzinfo=ZoneInfo("Europe/Paris"))
+        sitting = sittings.create_sitting(tenant, tenant.assemblies[0], starts_at=local, place="Salle", actor=None)
+        before = inputs_hash(sitting, book_parts(sitting))
+        session.expire(sitting)
+        assert inputs_hash(sitting, book_parts(sitting)) == before
