@@ -13,14 +13,13 @@ SHA-256: ``request_board_book`` starts a build only when it changed, so a page v
 costs nothing.
 """
 
-import enum
 import hashlib
 import json
 import shutil
 import tempfile
 from contextlib import ExitStack
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -28,10 +27,9 @@ import pikepdf
 import sqlalchemy as sa
 from babel.dates import format_datetime
 from flask import current_app
-from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from saas.database import Base, TenantOwned, utcnow
-from saas.documents.models import KIND_LABELS, Document, DocumentVersion
+from saas.database import utcnow
+from saas.documents.models import KIND_LABELS, BoardBook, BoardBookStatus, Document, DocumentVersion
 from saas.documents.operations import documents_of
 from saas.documents.printing import render_pdf
 from saas.extensions import db
@@ -39,16 +37,8 @@ from saas.sittings.models import AgendaItem, Sitting
 from saas.sittings.operations import active_items
 from saas.storage.models import Blob
 from saas.storage.operations import open_range, store
-from saas.tenancy.models import enum_column
 
 WORKSPACE = "board-books"
-
-
-class BoardBookStatus(enum.StrEnum):
-    PENDING = "pending"
-    BUILDING = "building"
-    READY = "ready"
-    FAILED = "failed"
 
 
 STATUS_LABELS = {
@@ -57,35 +47,6 @@ STATUS_LABELS = {
     BoardBookStatus.READY: "prêt",
     BoardBookStatus.FAILED: "échec",
 }
-
-
-class BoardBook(TenantOwned, Base):
-    """The board book of a sitting: one row per sitting, rebuilt in place when its inputs change."""
-
-    __tablename__ = "board_book"
-    __table_args__ = (sa.UniqueConstraint("sitting_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    sitting_id: Mapped[int] = mapped_column(sa.ForeignKey("sitting.id"))
-    #: SHA-256 (hex) of the inputs the current or coming build is made of (see the module docstring)
-    inputs_hash: Mapped[str] = mapped_column(sa.String(64))
-    status: Mapped[BoardBookStatus] = enum_column(BoardBookStatus)
-    #: steps done and to do: the cover, then one per document
-    progress_done: Mapped[int] = mapped_column(default=0)
-    progress_total: Mapped[int] = mapped_column(default=0)
-    #: the PDF once ready; empty while a build of new inputs is pending, so nobody reads an outdated book
-    blob_id: Mapped[int | None] = mapped_column(sa.ForeignKey("stored_blob.id"))
-    built_at: Mapped[datetime | None] = mapped_column()
-    #: why the last build failed (French), shown to the secretariat
-    error: Mapped[str | None] = mapped_column(sa.Text)
-    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    sitting: Mapped[Sitting] = relationship()
-    blob: Mapped[Blob | None] = relationship()
-
-    @property
-    def progress(self) -> tuple[int, int]:
-        return self.progress_done, self.progress_total
 
 
 class BoardBookError(Exception):

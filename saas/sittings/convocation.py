@@ -6,16 +6,14 @@ queues the mail (saas.sittings.jobs). Every step is keyed so that running it aga
 rows are unique per sitting × person, the mail per sitting × person × channel.
 """
 
-import enum
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from babel.dates import format_datetime
-from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from saas.audit.operations import record
-from saas.database import Base, PersonOwned, utcnow
+from saas.database import utcnow
 from saas.documents.models import Document
 from saas.extensions import db
 from saas.identity.models import Mandate, MandateRole, Person
@@ -23,37 +21,13 @@ from saas.mail.models import OutboundMail
 from saas.mail.operations import queue_mail
 from saas.platform.urls import external_url
 from saas.sittings import proof
-from saas.sittings.models import AgendaItem, Proxy, Sitting, SittingStatus
+from saas.sittings.models import AgendaItem, Convocation, ConvocationKind, Proxy, Sitting, SittingStatus
 from saas.sittings.notice import check_notice, local_time
 from saas.sittings.operations import SittingError, set_status, sitting_day
-from saas.tenancy.models import enum_column
-
-
-class ConvocationKind(enum.StrEnum):
-    CONVOCATION = "convocation"
-    INVITATION = "invitation"
-
 
 #: elected members and the secretary of the sitting are convened; staff and guests are invited
 CONVENED_ROLES = (MandateRole.MEMBER, MandateRole.PRESIDENT, MandateRole.SECRETARY_OF_SITTING)
 CHANNEL = "email"
-
-
-class Convocation(PersonOwned, Base):
-    """What one person was sent for one sitting; readable by that person from any tenant."""
-
-    __tablename__ = "convocation"
-    __table_args__ = (sa.UniqueConstraint("sitting_id", "person_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    sitting_id: Mapped[int] = mapped_column(sa.ForeignKey("sitting.id"), index=True)
-    kind: Mapped[ConvocationKind] = enum_column(ConvocationKind)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    #: the rendered PDF, once the job made it (the same bytes as attached to the mail)
-    pdf_blob_id: Mapped[int | None] = mapped_column(sa.ForeignKey("stored_blob.id"))
-
-    sitting: Mapped[Sitting] = relationship()
-    person: Mapped[Person] = relationship()
 
 
 def french_datetime(tenant, moment: datetime) -> str:

@@ -20,7 +20,8 @@ from saas.mail.jobs import after_delivery
 from saas.mail.models import OutboundMail
 from saas.mail.operations import find_mail, queue_mail
 from saas.sittings import proof
-from saas.sittings.convocation import Convocation, ConvocationKind, french_datetime, mail_key, sitting_link
+from saas.sittings.convocation import french_datetime, mail_key, sitting_link
+from saas.sittings.models import Convocation, ConvocationKind
 from saas.sittings.operations import active_items
 from saas.storage.models import Blob
 from saas.storage.operations import store

@@ -162,3 +162,64 @@ class Proxy(TenantOwned, Base):
     sitting: Mapped[Sitting] = relationship()
     giver: Mapped[Person] = relationship(foreign_keys=[giver_id])
     holder: Mapped[Person] = relationship(foreign_keys=[holder_id])
+
+
+class ConvocationKind(enum.StrEnum):
+    CONVOCATION = "convocation"
+    INVITATION = "invitation"
+
+
+class Convocation(PersonOwned, Base):
+    """What one person was sent for one sitting; readable by that person from any tenant."""
+
+    __tablename__ = "convocation"
+    __table_args__ = (sa.UniqueConstraint("sitting_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sitting_id: Mapped[int] = mapped_column(sa.ForeignKey("sitting.id"), index=True)
+    kind: Mapped[ConvocationKind] = enum_column(ConvocationKind)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: the rendered PDF, once the job made it (the same bytes as attached to the mail)
+    pdf_blob_id: Mapped[int | None] = mapped_column(sa.ForeignKey("stored_blob.id"))
+
+    sitting: Mapped[Sitting] = relationship()
+    person: Mapped[Person] = relationship()
+
+
+class ProofKind(enum.StrEnum):
+    MANIFEST = "manifest"
+    DELIVERY = "delivery"
+    OPENING = "opening"
+
+
+class ProofRecord(TenantOwned, Base):
+    """One time-stamped statement about a sitting's convocation; never updated, never deleted."""
+
+    __tablename__ = "proof_record"
+    __table_args__ = (sa.UniqueConstraint("sitting_id", "kind", "person_id", "channel"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sitting_id: Mapped[int] = mapped_column(sa.ForeignKey("sitting.id"), index=True)
+    kind: Mapped[ProofKind] = enum_column(ProofKind)
+    #: the member a delivery or an opening is about; none for a manifest (NULLs never collide, so
+    #: several manifests — a re-notification after a document change — may exist)
+    person_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"))
+    channel: Mapped[str] = mapped_column(sa.String(20))
+    #: the exact text that was time-stamped (canonical JSON, UTF-8)
+    statement: Mapped[str] = mapped_column(sa.Text)
+    #: DER RFC 3161 TimeStampResp over SHA-256(statement)
+    token: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def statement_bytes(self) -> bytes:
+        return self.statement.encode("utf-8")
+
+    @property
+    def file_name(self) -> str:
+        """Its name in the evidence package (manifests are numbered by ``evidence_zip``)."""
+        if self.kind == ProofKind.DELIVERY:
+            return f"remise-{self.person_id}-{self.channel}.json"
+        if self.kind == ProofKind.OPENING:
+            return f"ouverture-{self.person_id}.json"
+        return "manifeste.json"

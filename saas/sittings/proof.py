@@ -12,23 +12,22 @@ record. The evidence package (``evidence_zip``) gathers every statement, its tok
 the convocation PDFs, and verifies with nothing but OpenSSL.
 """
 
-import enum
 import json
 import re
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
 
 from saas.audit.operations import record as audit
-from saas.database import Base, TenantOwned, utcnow
+from saas.database import utcnow
 from saas.extensions import db
 from saas.identity.models import Person
 from saas.signing import evidence, timestamps
-from saas.sittings.models import Sitting, SittingStatus
+from saas.sittings.models import Convocation, ProofKind, ProofRecord, Sitting, SittingStatus
 from saas.sittings.operations import current_mandate
-from saas.tenancy.models import enum_column
+from saas.storage.models import Blob
+from saas.storage.operations import read_all
 
 #: version of the statement layout, inside every statement, so a verifier knows how to read it
 STATEMENT_FORMAT = "quorum.preuve/1"
@@ -42,45 +41,6 @@ MANIFEST_CHANNEL = "envoi"
 
 class ProofError(Exception):
     """A proof that cannot be recorded or gathered; the message is in French, for the user."""
-
-
-class ProofKind(enum.StrEnum):
-    MANIFEST = "manifest"
-    DELIVERY = "delivery"
-    OPENING = "opening"
-
-
-class ProofRecord(TenantOwned, Base):
-    """One time-stamped statement about a sitting's convocation; never updated, never deleted."""
-
-    __tablename__ = "proof_record"
-    __table_args__ = (sa.UniqueConstraint("sitting_id", "kind", "person_id", "channel"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    sitting_id: Mapped[int] = mapped_column(sa.ForeignKey("sitting.id"), index=True)
-    kind: Mapped[ProofKind] = enum_column(ProofKind)
-    #: the member a delivery or an opening is about; none for a manifest (NULLs never collide, so
-    #: several manifests — a re-notification after a document change — may exist)
-    person_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"))
-    channel: Mapped[str] = mapped_column(sa.String(20))
-    #: the exact text that was time-stamped (canonical JSON, UTF-8)
-    statement: Mapped[str] = mapped_column(sa.Text)
-    #: DER RFC 3161 TimeStampResp over SHA-256(statement)
-    token: Mapped[bytes] = mapped_column(sa.LargeBinary)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    @property
-    def statement_bytes(self) -> bytes:
-        return self.statement.encode("utf-8")
-
-    @property
-    def file_name(self) -> str:
-        """Its name in the evidence package (manifests are numbered by ``evidence_zip``)."""
-        if self.kind == ProofKind.DELIVERY:
-            return f"remise-{self.person_id}-{self.channel}.json"
-        if self.kind == ProofKind.OPENING:
-            return f"ouverture-{self.person_id}.json"
-        return "manifeste.json"
 
 
 def canonical(statement: dict) -> bytes:
@@ -225,16 +185,7 @@ def records(sitting: Sitting) -> list[ProofRecord]:
 
 
 def _convocation_pdfs(sitting: Sitting) -> list[tuple[str, bytes]]:
-    """The convocation PDFs, when the convocation area exists (it is built separately)."""
-    try:
-        from saas.sittings.convocation import Convocation
-    except ImportError:
-        return []
-    if not hasattr(Convocation, "pdf_blob_id"):
-        return []
-    from saas.storage.models import Blob
-    from saas.storage.operations import read_all
-
+    """The convocation PDFs sent for the sitting, as they were attached to the mails."""
     rows = db.session.execute(
         sa.select(Convocation)
         .where(Convocation.sitting_id == sitting.id, Convocation.pdf_blob_id.is_not(None))
@@ -243,8 +194,7 @@ def _convocation_pdfs(sitting: Sitting) -> list[tuple[str, bytes]]:
     pdfs = []
     for row in rows:
         blob = db.session.get(Blob, row.pdf_blob_id)
-        owner = getattr(row, "person_id", None) or row.id
-        pdfs.append((f"convocation-{owner}.pdf", read_all(blob)))
+        pdfs.append((f"convocation-{row.person_id}.pdf", read_all(blob)))
     return pdfs
 
 

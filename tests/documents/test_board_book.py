@@ -8,8 +8,9 @@ import sqlalchemy as sa
 
 from saas.database import SYSTEM, TenantContext, commit, context
 from saas.documents import operations
-from saas.documents.board_book import BoardBook, BoardBookStatus, book_parts, render_cover, request_board_book
+from saas.documents.board_book import book_parts, render_cover, request_board_book
 from saas.documents.jobs import build_board_book_job
+from saas.documents.models import BoardBook, BoardBookStatus
 from saas.jobs.queues import run
 from saas.sittings import operations as sitting_operations
 from saas.storage.operations import read_all

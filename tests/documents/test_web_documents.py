@@ -7,9 +7,8 @@ import sqlalchemy as sa
 from werkzeug.datastructures import FileStorage
 
 from saas.database import SYSTEM, context
-from saas.documents.board_book import BoardBook, BoardBookStatus
 from saas.documents.jobs import build_board_book_job
-from saas.documents.models import Document
+from saas.documents.models import BoardBook, BoardBookStatus, Document
 from saas.identity.models import GrantKind, MandateRole
 from saas.jobs.queues import run
 from tests.documents import pdfs

@@ -14,9 +14,8 @@ from saas.identity import authentication, operations
 from saas.identity.models import GrantKind, Mandate, MandateRole, Person, TenantGrant
 from saas.mail.models import OutboundMail
 from saas.platform import demo
-from saas.sittings.convocation import Convocation
 from saas.sittings.inbox import inbox_for
-from saas.sittings.models import AgendaItem, Sitting, SittingStatus
+from saas.sittings.models import AgendaItem, Convocation, Sitting, SittingStatus
 from saas.tenancy.models import Assembly
 from tests.helpers import login
 from tests.platform.instances import fresh_app, system_session

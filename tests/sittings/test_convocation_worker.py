@@ -20,8 +20,9 @@ from saas.identity.models import MandateRole
 from saas.mail.jobs import deliver_mail
 from saas.mail.models import OutboundMail
 from saas.sittings import operations, proof
-from saas.sittings.convocation import Convocation, convocation_progress, send_convocations
+from saas.sittings.convocation import convocation_progress, send_convocations
 from saas.sittings.jobs import prepare_convocation, record_convocation_delivery
+from saas.sittings.models import Convocation
 from saas.tenancy.models import Assembly, AssemblyKind, Tenant, TenantKind
 from tests.platform.instances import fresh_app, production, run_worker, system_session
 

@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives import serialization
 
 from saas.signing import timestamps
 from saas.sittings import proof
-from saas.sittings.proof import ProofKind, ProofRecord
+from saas.sittings.models import ProofKind, ProofRecord
 from tests.signing.helpers import openssl_verify
 
 SENT_AT = datetime(2027, 2, 1, 9, 30, tzinfo=UTC)
