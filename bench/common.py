@@ -65,49 +65,67 @@ def machine() -> str:
     return f"{os.cpu_count()} CPU ({model}), {int(memory.split()[1]) // 1024} MiB RAM, Python {sys.version.split()[0]}"
 
 
-def seed(env: dict) -> dict:
-    """Create the schema and one tenant, its assembly, a draft sitting with one item, and a tenant
-    admin with an API token. Returns what the client needs."""
+@contextmanager
+def application(env: dict):
+    """An application context on the instance ``env`` describes, seeing everything (as CLI commands do)."""
     saved = dict(os.environ)
     os.environ.update(env)
     try:
-        from flask_migrate import upgrade
-
         from saas import create_app
-        from saas.database import SYSTEM, commit, set_context, utcnow
+        from saas.database import SYSTEM, set_context
         from saas.extensions import db
-        from saas.identity import operations as identity
-        from saas.identity.authentication import create_token
-        from saas.identity.models import GrantKind, Person
-        from saas.sittings import operations as sittings
-        from saas.tenancy.models import Assembly, AssemblyKind, Tenant, TenantKind
 
         app = create_app()
-        with app.app_context():
-            upgrade()
-            set_context(db.session, SYSTEM)
-            tenant = Tenant(slug="bench", name="Ville de Banc", kind=TenantKind.COMMUNE, siren="999999999",
-                            population=50000)  # fmt: skip
-            db.session.add(tenant)
-            db.session.flush()
-            assembly = Assembly(tenant_id=tenant.id, key="conseil", name="Conseil municipal",
-                                kind=AssemblyKind.COUNCIL, seats=33)  # fmt: skip
-            person = Person(email="secretariat@banc.example", first_name="Sam", last_name="Banc")
-            db.session.add_all([assembly, person])
-            db.session.flush()
-            identity.give_grant(person, tenant, GrantKind.TENANT_ADMIN, assembly=None, actor=None)
-            sitting = sittings.create_sitting(
-                tenant, assembly, starts_at=utcnow() + timedelta(days=30), place="Salle du conseil", actor=None
-            )
-            item = sittings.add_item(sitting, title="Point de mesure", actor=None)
-            _, token = create_token(person, "bench")
-            result = {"slug": tenant.slug, "item_id": item.id, "token": token}
-            commit(db.session)
-            db.engine.dispose()
-        return result
     finally:
         os.environ.clear()
         os.environ.update(saved)
+    with app.app_context():
+        set_context(db.session, SYSTEM)
+        try:
+            yield db.session
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
+def seed(env: dict, items: int = 1, members: int = 0) -> dict:
+    """Create the schema and one tenant, its assembly with ``members`` members in office, a draft sitting
+    with ``items`` items, and a tenant admin with an API token. Returns what the client needs."""
+    from datetime import date
+
+    from flask_migrate import upgrade
+
+    from saas.database import commit, utcnow
+    from saas.identity import operations as identity
+    from saas.identity.authentication import create_token
+    from saas.identity.models import GrantKind, Mandate, Person
+    from saas.sittings import operations as sittings
+    from saas.tenancy.models import Assembly, AssemblyKind, Tenant, TenantKind
+
+    with application(env) as session:
+        upgrade()
+        tenant = Tenant(slug="bench", name="Ville de Banc", kind=TenantKind.COMMUNE, siren="999999999",
+                        population=50000)  # fmt: skip
+        session.add(tenant)
+        session.flush()
+        assembly = Assembly(tenant_id=tenant.id, key="conseil", name="Conseil municipal",
+                            kind=AssemblyKind.COUNCIL, seats=max(33, members))  # fmt: skip
+        person = Person(email="secretariat@banc.example", first_name="Sam", last_name="Banc")
+        session.add_all([assembly, person])
+        session.flush()
+        for n in range(members):  # in office already: seated earlier, no invitation mail now
+            member = Person(email=f"elu{n:03d}@banc.example", first_name="Élu", last_name=f"N{n:03d}")
+            session.add(Mandate(tenant_id=tenant.id, person=member, assembly=assembly, start_date=date(2026, 1, 1)))
+        identity.give_grant(person, tenant, GrantKind.TENANT_ADMIN, assembly=None, actor=None)
+        sitting = sittings.create_sitting(
+            tenant, assembly, starts_at=utcnow() + timedelta(days=30), place="Salle du conseil", actor=None
+        )
+        item_ids = [sittings.add_item(sitting, title=f"Point {n + 1}", actor=None).id for n in range(items)]
+        _, token = create_token(person, "bench")
+        result = {"slug": tenant.slug, "sitting_id": sitting.id, "item_id": item_ids[0], "item_ids": item_ids,
+                  "token": token}  # fmt: skip
+        commit(session)
+    return result
 
 
 @contextmanager
@@ -135,8 +153,9 @@ def seaweedfs(tmp: Path):
 
 
 @contextmanager
-def server(tmp: Path, extra_env: dict | None = None):
-    """Seed a throwaway instance under ``tmp`` and run ``quorum serve`` on it; yields (process, port, seeded)."""
+def server(tmp: Path, extra_env: dict | None = None, **seeding):
+    """Seed a throwaway instance under ``tmp`` (``seeding``: see ``seed``) and run ``quorum serve`` on it;
+    yields (process, port, seeded, env)."""
     port = free_port()
     env = {
         **os.environ,
@@ -148,7 +167,7 @@ def server(tmp: Path, extra_env: dict | None = None):
         **(extra_env or {}),
     }
     (tmp / "instance").mkdir(parents=True, exist_ok=True)
-    seeded = seed(env)
+    seeded = seed(env, **seeding)
     log = (tmp / "server.log").open("wb")
     process = subprocess.Popen([str(PYTHON_BIN / "quorum"), "serve"], env=env, cwd=ROOT, stdout=log,
                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)  # fmt: skip
@@ -162,14 +181,14 @@ def server(tmp: Path, extra_env: dict | None = None):
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"server did not start: {(tmp / 'server.log').read_text()[-2000:]}") from None
                 time.sleep(0.1)
-        yield process, port, seeded
+        yield process, port, seeded, env
     finally:
         process.terminate()
         process.wait(30)
         log.close()
 
 
-def upload(port: int, seeded: dict, path: Path, title: str, kind: str = "annex") -> dict:
+def upload(port: int, seeded: dict, path: Path, title: str, kind: str = "annex", item_id: int | None = None) -> dict:
     """POST the file to the documents API as multipart, streamed from disk (the client stays flat too)."""
     boundary = "quorum-bench-boundary-7d3f"
     head = "".join(
@@ -180,7 +199,7 @@ def upload(port: int, seeded: dict, path: Path, title: str, kind: str = "annex")
              "Content-Type: application/pdf\r\n\r\n")  # fmt: skip
     tail = f"\r\n--{boundary}--\r\n".encode()
     length = len(head.encode()) + path.stat().st_size + len(tail)
-    target = f"/api/v1/tenants/{seeded['slug']}/items/{seeded['item_id']}/documents"
+    target = f"/api/v1/tenants/{seeded['slug']}/items/{item_id or seeded['item_id']}/documents"
     with socket.create_connection(("127.0.0.1", port), timeout=600) as sock:
         sock.sendall(
             f"POST {target} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Bearer {seeded['token']}\r\n"

@@ -51,7 +51,7 @@ def p95(values: list[float]) -> float:
 
 def column(key: str, name: str, tmp: Path, files: dict[str, tuple[Path, int]], extra_env: dict | None) -> list[str]:
     rows = []
-    with server(tmp / key, extra_env) as (_, port, seeded):
+    with server(tmp / key, extra_env) as (_, port, seeded, _env):
         for label, (path, size) in files.items():
             started = time.perf_counter()
             document = upload(port, seeded, path, f"Annexe {label}")

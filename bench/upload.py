@@ -58,7 +58,7 @@ def main() -> int:
         small, big = tmp / "warm-up.pdf", tmp / "big.pdf"
         write_pdf(small, MIB, seed=7)
         size = write_pdf(big, SIZE_MB * MIB, seed=8)
-        with server(tmp / "local", {"QUORUM_MAX_REQUEST_MB": "600"}) as (process, port, seeded):
+        with server(tmp / "local", {"QUORUM_MAX_REQUEST_MB": "600"}) as (process, port, seeded, _env):
             upload(port, seeded, small, "Échauffement")
             before = proc_status(process.pid)["VmRSS"]
             peak_was_reset = reset_peak(process.pid)

@@ -49,11 +49,20 @@ def _register_blueprints(app: Flask) -> None:
     from saas.documents.api import blp as documents_api
     from saas.documents.views import bp as documents_views
     from saas.extensions import api
+    from saas.groupement.api import blp as groupement_api
+    from saas.groupement.views import bp as groupement_views
     from saas.identity.api import blp as identity_api
     from saas.identity.views import bp as identity_views
     from saas.mail.views import bp as mail_views
     from saas.platform.views import bp as platform_views
+    from saas.signing.api import blp as signing_api
+    from saas.signing.book_api import blp as signature_book_api
+    from saas.signing.book_views import book_bp as signature_book_inbox
+    from saas.signing.book_views import bp as signature_book_views
+    from saas.signing.views import bp as signing_views
     from saas.sittings.api import blp as sittings_api
+    from saas.sittings.attendance_link_views import bp as attendance_link_views
+    from saas.sittings.convocation_api import blp as convocations_api
     from saas.sittings.convocation_views import bp as convocation_views
     from saas.sittings.proof_views import bp as proof_views
     from saas.sittings.views import bp as sittings_views
@@ -71,9 +80,16 @@ def _register_blueprints(app: Flask) -> None:
         sittings_inbox,
         proof_views,
         convocation_views,
+        attendance_link_views,
         documents_views,
+        signing_views,
+        groupement_views,
+        signature_book_views,
+        signature_book_inbox,
     )
     for blueprint in web:
         app.register_blueprint(blueprint)
-    for blueprint in (identity_api, tenancy_api, sittings_api, documents_api):
+    apis = (identity_api, tenancy_api, sittings_api, convocations_api, documents_api, signing_api, groupement_api)
+    apis += (signature_book_api,)
+    for blueprint in apis:
         api.register_blueprint(blueprint)

@@ -14,6 +14,7 @@ AREAS = (
     "documents",
     "platform",
     "admin",
+    "groupement",
 )
 
 

@@ -19,12 +19,12 @@ def _system_session():
 
 def register(app) -> None:
     """Add Quorum's commands to ``flask --app saas`` (and so to ``quorum``)."""
-    from saas.signing.cli import evidence, pki
+    from saas.signing.cli import evidence, pki, signing
     from saas.sittings.proof_cli import evidence_export
 
     evidence.add_command(evidence_export)
 
-    for command in (demo, serve, worker, tenants, operator, audit, pki, evidence):
+    for command in (demo, serve, worker, tenants, operator, audit, pki, evidence, signing):
         app.cli.add_command(command)
 
 
@@ -83,7 +83,7 @@ def worker(burst: bool, queues: tuple[str, ...]):
     """Run an RQ worker (with its scheduler) on the named queues, all by default."""
     from rq import Queue, Worker
 
-    from saas.jobs.queues import QUEUES, redis_connection
+    from saas.jobs.queues import QUEUES, prepare_worker, redis_connection
 
     if not current_app.config["REDIS_URL"]:
         raise click.ClickException("QUORUM_REDIS_URL is not set: jobs run inline, there is nothing to work on.")
@@ -92,6 +92,7 @@ def worker(burst: bool, queues: tuple[str, ...]):
         raise click.ClickException(f"unknown queues: {', '.join(sorted(unknown))}")
     connection = redis_connection()
     names = queues or QUEUES
+    prepare_worker(current_app._get_current_object())
     Worker([Queue(name, connection=connection) for name in names], connection=connection).work(
         burst=burst, with_scheduler=True
     )
@@ -118,6 +119,23 @@ def tenants_load(folder: Path):
     for outcome in ("created", "updated", "unchanged"):
         for slug in getattr(report, outcome):
             click.echo(f"{outcome:9} {slug}")
+
+
+@tenants.command("export")
+@click.argument("slug")
+@with_appcontext
+def tenants_export(slug: str):
+    """Print the collectivity SLUG in the tenants/*.toml format (what `tenants load` reads back)."""
+    import sqlalchemy as sa
+
+    from saas.tenancy.models import Tenant
+    from saas.tenancy.operations import export_tenant_file
+
+    _system_session()
+    tenant = db.session.execute(sa.select(Tenant).where(Tenant.slug == slug)).scalar_one_or_none()
+    if tenant is None:
+        raise click.ClickException(f"no collectivity {slug!r}")
+    click.echo(export_tenant_file(tenant), nl=False)
 
 
 @click.group()

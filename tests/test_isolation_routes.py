@@ -9,17 +9,19 @@ without ids that is not listed, fails ``test_every_route_is_covered`` — see
 
 import io
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from flask import Flask
 
 from saas.audit.operations import record
-from saas.database import SYSTEM, context
+from saas.database import SYSTEM, context, utcnow
 from saas.documents.operations import add_document
 from saas.identity import authentication
 from saas.identity.models import GrantKind, LoginSession
 from saas.mail.operations import queue_mail
+from saas.signing import book
+from saas.signing.models import SigningAuthorisation, SigningBatch
 from saas.sittings import operations as sittings
 from tests.documents.pdfs import clean_pdf
 from tests.helpers import bearer, login
@@ -32,6 +34,7 @@ PUBLIC_ENDPOINTS = {
     "identity.login_otp": "second step of the login form, bound to the pending login in the cookie",
     "identity.logout": "ends the caller's own session",
     "identity.set_password": "the signed link of an invitation",
+    "attendance_link.answer": "the signed attendance link of a convocation mail; the token is the credential",
     "api-docs.openapi_json": "the API description",
     "identity_api.api_docs": "the API description, readable",
     "identity_api.TokensCollection": "POST exchanges credentials for a token; GET lists the caller's own tokens",
@@ -44,12 +47,28 @@ OWN_DATA_ENDPOINTS = {
     "identity.enroll_mfa",
     "identity.remove_mfa",
     "identity.create_token",
+    "identity.set_primary_tenant",
     "identity_api.me",
     "sittings_inbox.my_sittings",
     "sittings_api.my_sittings",
+    "signature_book_inbox.my_book",
+    "signature_book_api.my_signatures",
 }
 #: platform routes for operators only (checked: 404 for anyone else)
-OPERATOR_ENDPOINTS = {"mail.outbox"}
+OPERATOR_ENDPOINTS = {
+    "mail.outbox",
+    # the purchasing group console: coordinator and operators only
+    *(f"groupement.{name}" for name in (
+        "home", "create_group", "agreement", "agreement_file", "members", "join_member", "provision_member",
+        "contracts", "create_contract", "milestones", "devices_list", "create_device", "usage", "statements_list",
+        "create_statement", "paper",
+    )),
+    *(f"groupement_api.{name}" for name in (
+        "get_group", "get_agreement", "put_agreement", "list_members", "provision_member", "list_contracts",
+        "create_contract", "list_milestones", "list_devices", "create_device", "get_savings", "get_usage",
+        "get_paper", "list_statements", "issue_statement",
+    )),
+}  # fmt: skip
 
 SECRET_NAMES_OF_B = ("Collectivité Bêta", "Assemblée secrète Bêta", "Groupe Bêta", "beta-member@example.org")
 
@@ -96,6 +115,22 @@ def world(session, tmp_path, create_tenant, create_person, give_mandate, give_gr
         beta_item = sittings.add_item(beta_sitting, title="Point Bêta", actor=None)
         pdf = io.BytesIO(clean_pdf(tmp_path / "beta.pdf").read_bytes())
         beta_document = add_document(beta_item, "report", "Rapport Bêta", pdf, "r.pdf", None)
+        beta_request = book.request_signatures(
+            b,
+            title="Délibération Bêta",
+            signers=[book.Signer(beta_member, "Président")],
+            actor=beta_member,
+            version=beta_document.current_version,
+        )
+        authorisation = SigningAuthorisation(
+            tenant_id=b.id, person_id=beta_member.id, documents=["0" * 64], expires_at=utcnow() + timedelta(minutes=5)
+        )
+        session.add(authorisation)
+        session.flush()
+        beta_batch = SigningBatch(
+            tenant_id=b.id, person_id=beta_member.id, authorisation_id=authorisation.id, role="Président", level="B-T"
+        )
+        session.add(beta_batch)
         session.flush()
     ids = {
         "tenant_slug": b.slug,
@@ -113,6 +148,15 @@ def world(session, tmp_path, create_tenant, create_person, give_mandate, give_gr
         "item_id": beta_item.id,
         "document_id": beta_document.id,
         "number": 1,
+        "request_id": beta_request.id,
+        "batch_id": beta_batch.id,
+        # purchasing group objects are platform-level: any id, the caller is not the coordinator
+        "membership_id": 1,
+        "contract_id": 1,
+        "lot_id": 1,
+        "milestone_id": 1,
+        "device_id": 1,
+        "statement_id": 1,
     }
     return {"caller": caller, "ids": ids, "own_slug": a.slug}
 
@@ -120,7 +164,8 @@ def world(session, tmp_path, create_tenant, create_person, give_mandate, give_gr
 ID_ARGUMENTS = {
     "tenant_slug", "slug", "assembly_id", "group_id", "mandate_id", "grant_id", "person_id", "token_id",
     "session_id", "mail_id", "event_id", "sitting_id", "item_id",
-    "document_id", "number",
+    "document_id", "number", "request_id", "batch_id",
+    "membership_id", "contract_id", "lot_id", "milestone_id", "device_id", "statement_id",
 }  # fmt: skip
 
 
@@ -177,9 +222,15 @@ def test_routes_with_ids_of_another_tenant_answer_404(app, client, world):
 
 def test_operator_routes_answer_404_to_others(client, world):
     login(client, world["caller"])
+    api_headers = bearer(world["caller"])
     for endpoint in OPERATOR_ENDPOINTS:
         rule = next(r for r in client.application.url_map.iter_rules() if r.endpoint == endpoint)
-        assert client.get(rule.rule).status_code == 404, rule.rule
+        api = rule.rule.startswith("/api/")
+        for method in _methods(rule) if api else ["GET"]:  # a web POST without its CSRF token is a 400
+            response = client.open(
+                rule.rule, method=method, headers=api_headers if api else {}, json={} if api else None
+            )
+            assert response.status_code == 404, f"{method} {rule.rule}"
 
 
 def test_routes_without_ids_show_nothing_of_another_tenant(app, client, world):

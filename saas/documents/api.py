@@ -21,6 +21,7 @@ from saas.database import commit
 from saas.documents import operations
 from saas.documents.models import Document, DocumentVersion
 from saas.documents.pdf_check import PdfCheckFailed, PdfRejected
+from saas.documents.readings import record_reading
 from saas.documents.schemas import (
     REPLACE_FIELDS,
     UPLOAD_FIELDS,
@@ -202,6 +203,7 @@ def download_version(tenant_slug, document_id, number):
     if version is None:
         abort(404, message=NOT_VISIBLE)
     proof.record_opening(document.agenda_item.sitting, current_user)  # the member's first opening (proof)
+    record_reading(current_user, version)
     commit(db.session)
     return send_blob(version.blob, version.filename, "application/pdf")
 

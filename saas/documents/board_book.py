@@ -2,10 +2,18 @@
 
 Cover and agenda are generated with WeasyPrint from templates/documents/board_book_cover.html; then come,
 for every item still on the agenda and in its order, the current version of its report, summary note and
-annexes. The files are read through storage (decrypted and authenticated), copied to a private temporary
-folder of the instance (never held whole in memory) and merged with pikepdf, with one bookmark per item
-("n. title") and one child bookmark per document. The result is stored like any file: content-addressed
-and encrypted, so rebuilding identical inputs yields the same blob.
+annexes. The files are read through storage (decrypted and authenticated) and copied to a private temporary
+folder of the instance, once per distinct content; qpdf's job interface (through pikepdf) merges them into a
+file of that folder, with one bookmark per item ("n. title") and one child bookmark per document, and the
+result is stored from that file like any other: content-addressed and encrypted, so rebuilding identical
+inputs yields the same blob.
+
+Memory stays flat whatever the size of the documents: a qpdf job reads each page's streams from its source
+file only while writing the book. Copying pages between ``pikepdf.Pdf`` objects (``pages.extend``) would
+not: pikepdf opens files in qpdf's "immediate copy" mode, which reads every copied stream into memory (the
+whole dossier, +514 MiB for a 500 MB annex, docs/performance.md). Streams are copied as they are, neither
+decoded nor compressed (the documents were checked and cleaned at upload), and a document present twice in
+the book (the same annex in two items) is written once and shared.
 
 A ``BoardBook`` row per sitting says what was built from which inputs. ``inputs_hash`` covers the sitting's
 cover data and, item by item, the item's id, number and title and each document's title and version
@@ -17,7 +25,6 @@ import hashlib
 import json
 import shutil
 import tempfile
-from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path
@@ -135,17 +142,27 @@ def render_cover(sitting: Sitting, parts: list[Part]) -> bytes:
     )
 
 
-def _copy_out(version: DocumentVersion, target: Path) -> None:
+def _copy_out(blob: Blob, target: Path) -> None:
     """The decrypted file on disk, chunk by chunk (flat memory whatever its size)."""
     with target.open("xb") as out:
-        if version.blob.size:
-            for piece in open_range(version.blob, 0, version.blob.size - 1):
+        if blob.size:
+            for piece in open_range(blob, 0, blob.size - 1):
                 out.write(piece)
 
 
+def _page_count(path: Path, document: Document, item: AgendaItem) -> int:
+    """The number of pages of a copied-out document (parsing its structure, not its streams)."""
+    try:
+        with pikepdf.open(path, access_mode=pikepdf.AccessMode.stream) as source:
+            return len(source.pages)
+    except pikepdf.PdfError:
+        raise BoardBookError(f"Le document « {document.title} » du point {item.position} n'a pas pu être lu.") from None
+
+
 def build_board_book(sitting: Sitting, progress=None) -> Blob:
-    """Build and store the book of ``sitting``; ``progress(done, total)`` is called after each step.
-    Raises BoardBookError (French) when a stored document cannot be merged."""
+    """Build and store the book of ``sitting``; ``progress(done, total)`` is called after each document is
+    ready and, last, once the book is stored. Raises BoardBookError (French) when a stored document cannot
+    be merged."""
     parts = book_parts(sitting)
     total = 1 + sum(len(p.documents) for p in parts)
     report = progress or (lambda done, total: None)
@@ -153,44 +170,58 @@ def build_board_book(sitting: Sitting, progress=None) -> Blob:
     folder.mkdir(parents=True, exist_ok=True)
     workspace = Path(tempfile.mkdtemp(prefix="book-", dir=folder))
     try:
-        with ExitStack() as stack:
-            book = stack.enter_context(pikepdf.Pdf.open(_write(workspace / "cover.pdf", render_cover(sitting, parts))))
-            done = 1
-            report(done, total)
-            outline_entries = []
-            for part in parts:
-                children = []
-                for number, (document, version) in enumerate(part.documents):
-                    path = workspace / f"{part.item.id}-{number}.pdf"
-                    _copy_out(version, path)
-                    try:
-                        source = stack.enter_context(pikepdf.Pdf.open(path))
-                    except pikepdf.PdfError:
-                        raise BoardBookError(
-                            f"Le document « {document.title} » du point {part.item.position} n'a pas pu être lu."
-                        ) from None
-                    children.append((document.title, len(book.pages)))
-                    book.pages.extend(source.pages)
-                    done += 1
-                    report(done, total)
-                if children:
-                    outline_entries.append((f"{part.item.position}. {part.item.title}", children))
-            _write_outline(book, outline_entries)
-            for key in ("/CreationDate", "/ModDate"):
-                if key in book.docinfo:
-                    del book.docinfo[key]
-            book.docinfo["/Title"] = f"Recueil — {sitting.assembly.name}"
-            output = workspace / "book.pdf"
-            book.save(output, deterministic_id=True)
+        files: dict[str, tuple[Path, int]] = {}  # SHA-256 -> (copied-out file, pages)
+        sources: list[tuple[Part, list[tuple[str, Path, int]]]] = []
+        done = 0
+        for part in parts:
+            documents = []
+            for document, version in part.documents:
+                if version.sha256 not in files:
+                    path = workspace / f"{version.sha256}.pdf"
+                    _copy_out(version.blob, path)
+                    files[version.sha256] = (path, _page_count(path, document, part.item))
+                documents.append((document.title, *files[version.sha256]))
+                done += 1
+                report(done, total)
+            sources.append((part, documents))
+        cover = workspace / "cover.pdf"
+        cover.write_bytes(render_cover(sitting, parts))
+        output = workspace / "book.pdf"
+        _merge(cover, sources, output, title=f"Recueil — {sitting.assembly.name}")
         with output.open("rb") as stream:
-            return store(sitting.tenant_id, stream)
+            blob = store(sitting.tenant_id, stream)
+        report(total, total)
+        return blob
     finally:
         shutil.rmtree(workspace, ignore_errors=True)
 
 
-def _write(path: Path, data: bytes) -> Path:
-    path.write_bytes(data)
-    return path
+def _merge(cover: Path, sources: list[tuple[Part, list[tuple[str, Path, int]]]], output: Path, title: str) -> None:
+    """Write cover + documents to ``output`` with bookmarks; deterministic (same inputs, same bytes)."""
+    files = [cover, *(path for _part, documents in sources for _title, path, _pages in documents)]
+    job = pikepdf.Job(  # qpdf's job JSON; the job holds the source files open until the book is written
+        {
+            "empty": "",
+            "pages": [{"file": str(path)} for path in files],
+            "outputFile": str(output),
+            "deterministicId": "",
+            "compressStreams": "n",
+            "decodeLevel": "none",
+        }
+    )
+    with job.create_pdf() as book:
+        page = len(book.pages) - sum(pages for _part, documents in sources for _title, _path, pages in documents)
+        entries = []
+        for part, documents in sources:
+            children = []
+            for name, _path, pages in documents:
+                children.append((name, page))
+                page += pages
+            if children:
+                entries.append((f"{part.item.position}. {part.item.title}", children))
+        _write_outline(book, entries)
+        book.docinfo["/Title"] = title
+        job.write_pdf(book)
 
 
 def _write_outline(book: pikepdf.Pdf, entries) -> None:

@@ -11,7 +11,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from saas.database import Base, TenantOwned, utcnow
+from saas.database import Base, PersonOwned, TenantOwned, utcnow
 from saas.identity.models import Person
 from saas.sittings.models import AgendaItem, Sitting
 from saas.storage.models import Blob
@@ -101,6 +101,19 @@ class DocumentVersion(TenantOwned, Base):
     document: Mapped[Document] = relationship(back_populates="versions")
     blob: Mapped[Blob] = relationship()
     uploaded_by: Mapped[Person | None] = relationship()
+
+
+class DocumentReading(PersonOwned, Base):
+    """A person's first download of one document version; readable by the person from any tenant (the inbox
+    counts what is still unread). A replaced document has a new version, hence is unread again."""
+
+    __tablename__ = "document_reading"
+    __table_args__ = (sa.UniqueConstraint("person_id", "document_version_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_version_id: Mapped[int] = mapped_column(sa.ForeignKey("document_version.id"), index=True)
+    #: when the person first downloaded this version (later downloads change nothing)
+    first_read_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class BoardBookStatus(enum.StrEnum):

@@ -24,6 +24,8 @@ from saas.documents.pdf_check import DEFAULT_LIMITS, MIB, PdfReport, check_pdf
 from saas.extensions import db
 from saas.identity.models import Person
 from saas.sittings.models import AgendaItem, SittingStatus
+from saas.sittings.proof import ProofError
+from saas.sittings.supplement import notify_supplement
 from saas.storage.operations import store
 from saas.tenancy.legal_rules import tenant_rules
 from saas.tenancy.models import Tenant
@@ -171,6 +173,7 @@ def add_document(
     except sa.exc.IntegrityError:
         raise DocumentError("Un autre document vient d'être déposé sur ce point : réessayez.") from None
     _audit("document.added", document, version, actor)
+    _after_sending(version, actor)
     _board_book_changed(item.sitting)
     return document
 
@@ -188,8 +191,17 @@ def replace_document(document: Document, stream: BinaryIO, filename: str | None,
     except sa.exc.IntegrityError:
         raise DocumentError("Une autre version de ce document vient d'être déposée : réessayez.") from None
     _audit("document.replaced", document, version, actor)
+    _after_sending(version, actor)
     _board_book_changed(document.agenda_item.sitting)
     return version
+
+
+def _after_sending(version: DocumentVersion, actor: Person | None) -> None:
+    """Once the convocations went out, a new version is time-stamped and re-notified (a supplement)."""
+    try:
+        notify_supplement(version, actor)
+    except ProofError as error:
+        raise DocumentError(f"{error} Le document n'a pas été enregistré : réessayez.") from error
 
 
 def _board_book_changed(sitting) -> None:

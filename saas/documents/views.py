@@ -28,6 +28,7 @@ from saas.documents.board_book import (
 )
 from saas.documents.models import KIND_LABELS, DocumentKind
 from saas.documents.pdf_check import PdfCheckFailed, PdfRejected
+from saas.documents.readings import record_reading
 from saas.extensions import db
 from saas.platform.web import tenant_blueprint
 from saas.sittings import proof
@@ -169,6 +170,7 @@ def download(document_id: int, number: int):
     if version is None:
         abort(404)
     proof.record_opening(document.agenda_item.sitting, current_user)
+    record_reading(current_user, version)
     commit(db.session)
     return send_blob(version.blob, version.filename, "application/pdf", inline=True)
 

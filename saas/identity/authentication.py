@@ -207,20 +207,33 @@ def close_session(login: LoginSession) -> None:
     record("logout", actor_id=login.person_id, obj=login.person)
 
 
-def disable_person(person: Person, actor: Person) -> None:
-    """Disable an account: its sessions and tokens stop working at once."""
-    person.is_active = False
+def revoke_all_access(person: Person, reason: str) -> tuple[int, int]:
+    """Revoke every open login session and every access token of ``person`` at once; they log in again.
+
+    Returns how many sessions and tokens were revoked. ``reason`` (e.g. "device.lost") goes to the
+    platform audit chain with the counts.
+    """
     now = utcnow()
-    db.session.execute(
+    sessions = db.session.execute(
         sa.update(LoginSession)
         .where(LoginSession.person_id == person.id, LoginSession.revoked_at.is_(None))
         .values(revoked_at=now)
-    )
-    db.session.execute(
+        .execution_options(synchronize_session="fetch")
+    ).rowcount
+    tokens = db.session.execute(
         sa.update(AccessToken)
         .where(AccessToken.person_id == person.id, AccessToken.revoked_at.is_(None))
         .values(revoked_at=now)
-    )
+        .execution_options(synchronize_session="fetch")
+    ).rowcount
+    record("access.revoked", actor_id=None, obj=person, data={"reason": reason, "sessions": sessions, "tokens": tokens})
+    return sessions, tokens
+
+
+def disable_person(person: Person, actor: Person) -> None:
+    """Disable an account: its sessions and tokens stop working at once."""
+    person.is_active = False
+    revoke_all_access(person, "person.disabled")
     record("person.disabled", actor_id=actor.id, obj=person)
 
 

@@ -60,3 +60,9 @@ class TokenForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button-only form (logout, revoke): nothing but the CSRF token."""
+
+
+class PrimaryTenantForm(FlaskForm):
+    """The collectivity a person with mandates in several counts for in the purchasing group's cost sharing."""
+
+    tenant = SelectField(_l("Collectivité principale (répartition des coûts du groupement)"), coerce=int)

@@ -46,6 +46,8 @@ class Person(UserMixin, Base):
     is_operator: Mapped[bool] = mapped_column(default=False)
     #: coordinator of the purchasing group's shared contract
     is_coordinator: Mapped[bool] = mapped_column(default=False)
+    #: the collectivity a person with mandates in several counts for in cost sharing; empty: 1/k each
+    primary_tenant_id: Mapped[int | None] = mapped_column(sa.ForeignKey("tenant.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     mandates: Mapped[list["Mandate"]] = relationship(back_populates="person", order_by="Mandate.id")

@@ -12,11 +12,20 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import get_locale, refresh
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from wtforms.fields.choices import SelectChoice
 
 from saas.database import commit, utcnow
 from saas.extensions import db
 from saas.identity import authentication, operations
-from saas.identity.forms import CodeForm, ConfirmForm, LocaleForm, LoginForm, SetPasswordForm, TokenForm
+from saas.identity.forms import (
+    CodeForm,
+    ConfirmForm,
+    LocaleForm,
+    LoginForm,
+    PrimaryTenantForm,
+    SetPasswordForm,
+    TokenForm,
+)
 from saas.identity.models import AccessToken, GrantKind, LoginSession, Person
 from saas.tenancy.views import GRANT_LABELS, current_rights, current_seats, group_by_tenant, labels
 
@@ -216,6 +225,9 @@ def _account_page(new_token: str | None = None, token_form=None, remove_form=Non
     page = render_template(
         "identity/account.html",
         locale_form=LocaleForm(locale=person.locale),
+        primary_form=_primary_tenant_form(
+            person, PrimaryTenantForm(formdata=None, tenant=person.primary_tenant_id or 0)
+        ),
         token_form=token_form or TokenForm(formdata=None),
         remove_form=remove_form or CodeForm(formdata=None),
         confirm_form=ConfirmForm(),
@@ -244,6 +256,27 @@ def set_locale():
     commit(db.session)
     refresh()  # the message below is already in the chosen language
     flash(_("Votre langue est enregistrée."), "success")
+    return redirect(url_for(".account"))
+
+
+def _primary_tenant_form(person: Person, form: PrimaryTenantForm) -> PrimaryTenantForm:
+    """Offered to a person with current mandates in several collectivities; none means 1/k in each."""
+    tenants = [tenant for tenant, _seats in group_by_tenant(current_seats(person))]
+    form.tenant.choices = [SelectChoice(0, _("— Aucune : une part égale dans chacune —"))] + [
+        SelectChoice(tenant.id, tenant.name) for tenant in tenants
+    ]
+    return form
+
+
+@bp.post("/account/primary-tenant")
+@login_required
+def set_primary_tenant():
+    form = _primary_tenant_form(current_user, PrimaryTenantForm())
+    if not form.validate_on_submit():
+        abort(400)
+    current_user.primary_tenant_id = form.tenant.data or None
+    commit(db.session)
+    flash(_("Votre collectivité principale est enregistrée."), "success")
     return redirect(url_for(".account"))
 
 

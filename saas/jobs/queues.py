@@ -8,6 +8,7 @@ Every job must be idempotent: it may run more than once.
 
 import dataclasses
 import logging
+import os
 from collections.abc import Callable
 
 from flask import current_app
@@ -16,6 +17,8 @@ from saas.database import SYSTEM, TenantContext, after_commit, commit, context
 from saas.extensions import db
 
 QUEUES = ("mail", "documents", "signing", "default")
+#: a job that fails, or whose worker was killed, is run again after these delays (seconds); jobs are idempotent
+RETRY_INTERVALS = [10, 60, 300]
 
 log = logging.getLogger(__name__)
 _registry: dict[str, "Job"] = {}
@@ -62,7 +65,7 @@ def _release(registered: Job, args: tuple, tenant_id: int | None, job_id: str | 
     if not current_app.config["REDIS_URL"]:
         run(registered.name, tenant_id, args)
         return
-    from rq import Queue
+    from rq import Queue, Retry
 
     Queue(registered.queue, connection=redis_connection()).enqueue(
         execute,
@@ -73,6 +76,7 @@ def _release(registered: Job, args: tuple, tenant_id: int | None, job_id: str | 
         job_timeout=registered.timeout,
         ttl=registered.ttl,
         failure_ttl=7 * 24 * 3600,
+        retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS),
     )
 
 
@@ -94,8 +98,24 @@ def run(name: str, tenant_id: int | None, args) -> None:
 _worker_app = None
 
 
+def prepare_worker(app) -> None:
+    """Called once by ``quorum worker`` before it forks a work horse per job: each horse starts with the
+    application and the job modules ready instead of building them again (≈ 0.25 s a job), and opens its
+    own database connections (a connection is never shared across a fork)."""
+    global _worker_app
+    _worker_app = app
+    with app.app_context():
+        _import_job_modules()
+    os.register_at_fork(after_in_child=_forget_inherited_connections)
+
+
+def _forget_inherited_connections() -> None:
+    with _worker_app.app_context():
+        db.engine.dispose(close=False)
+
+
 def execute(name: str, tenant_id: int | None, args: list) -> None:
-    """Entry point of RQ workers: build the application once per process, then run the job."""
+    """Entry point of RQ work horses: the worker's application (or one built here), then the job."""
     global _worker_app
     if _worker_app is None:
         from saas import create_app

@@ -18,6 +18,8 @@ from saas.audit.operations import record
 from saas.extensions import db
 from saas.identity import authentication, operations
 from saas.identity.models import GrantKind, Mandate, MandateRole, Person
+from saas.platform.demo_groupement import seed_purchasing
+from saas.platform.demo_signing import seed_signing
 from saas.platform.demo_sittings import seed_sittings
 from saas.tenancy.models import Assembly, AssemblyKind, PoliticalGroup, PoliticalGroupKind, Tenant
 
@@ -203,7 +205,8 @@ def seed() -> list[DemoLogin]:
         DemoLogin(
             _name(ELECTED[0]),
             demo_email(*ELECTED[0]),
-            "Maire : présidente du conseil municipal, siège aussi à l'Agglomération",
+            "Maire : présidente du conseil municipal, siège aussi à l'Agglomération ; signe les délibérations",
+            totp_key=DEMO_TOTP_KEY,
         ),
         DemoLogin(
             _name(ELECTED[2]),
@@ -213,7 +216,8 @@ def seed() -> list[DemoLogin]:
         DemoLogin(
             _name(ELECTED[1]),
             demo_email(*ELECTED[1]),
-            "élu Ville + Agglomération + Région, membre de la Commission n° 1",
+            "élu Ville + Agglomération + Région, Commission n° 1 ; secrétaire de séance, signe après la maire",
+            totp_key=DEMO_TOTP_KEY,
         ),
         DemoLogin(
             _name(ELECTED[3]),
@@ -255,6 +259,8 @@ def seed() -> list[DemoLogin]:
         logins.append(DemoLogin(person.full_name, person.email, shows, totp_key=DEMO_TOTP_KEY))
     db.session.flush()
     seed_sittings(tenants)
+    seed_signing(tenants)
+    seed_purchasing(tenants)
     return logins
 
 

@@ -141,6 +141,14 @@ def set_tsa(tenant: Tenant, url: str | None, trust_pem: str | None = None) -> Si
     return settings
 
 
+def stamper_for(tenant: Tenant) -> TimeStamper:
+    """The pyHanko time stamper of the tenant's authority (signature and document time-stamps of PAdES)."""
+    settings = settings_for(tenant)
+    if settings is not None and settings.tsa_url:
+        return HTTPTimeStamper(settings.tsa_url, timeout=HTTP_TIMEOUT_SECONDS)
+    return _built_in_stamper(tenant)
+
+
 def timestamp(tenant: Tenant, data: bytes) -> bytes:
     """Time-stamp ``data`` with the tenant's authority; returns a verified DER ``TimeStampResp``."""
     settings = settings_for(tenant)

@@ -19,6 +19,7 @@ from saas.sittings import attendance, inbox, operations
 from saas.sittings.models import AttendanceAnswer
 from saas.sittings.operations import SittingError
 from saas.sittings.schemas import (
+    AttendanceBoardSchema,
     AttendanceInSchema,
     InboxEntrySchema,
     ItemCreateSchema,
@@ -102,7 +103,7 @@ def _colleague(sitting, person_id: int | None, exclude: int | None = None) -> Pe
 @blp.doc(
     summary="Mes séances",
     description="Les séances convoquées ou en cours de toutes les assemblées où je siège, dans toutes mes "
-    "collectivités, avec ma réponse.",
+    "collectivités, avec ma réponse et le nombre de documents que je n'ai pas encore lus.",
 )
 def my_sittings():
     return inbox.inbox_for(current_user)
@@ -117,6 +118,22 @@ def my_sittings():
 def get_sitting(tenant_slug, sitting_id):
     tenant = enter_tenant(tenant_slug, current_user)
     return _json(_sitting_view(*load_sitting(tenant, sitting_id, current_user)))
+
+
+@blp.route(SITTING + "/attendance", methods=["GET"])
+@blp.response(200, AttendanceBoardSchema)
+@blp.alt_response(404, description=NOT_VISIBLE + " Aussi pour qui n'en assure pas le secrétariat.")
+@blp.doc(
+    summary="Tableau des présences (secrétariat)",
+    description="Chaque membre en exercice avec sa réponse (null : pas encore répondu), les décomptes par "
+    "réponse, les procurations en cours et le quorum attendu.",
+)
+def get_attendance_board(tenant_slug, sitting_id):
+    tenant = enter_tenant(tenant_slug, current_user)
+    sitting, manager = load_sitting(tenant, sitting_id, current_user)
+    if not manager:
+        abort(404, message=NOT_VISIBLE)
+    return attendance.attendance_board(sitting)
 
 
 @blp.route(SITTING + "/attendance", methods=["PUT"])

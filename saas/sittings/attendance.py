@@ -5,8 +5,11 @@ enforced on those rows: a giver may not be represented by proxy at more than thr
 of the assembly (by date, drafts excluded) unless the new proxy is given for illness.
 """
 
+import dataclasses
+
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from saas.audit.operations import record
 from saas.database import utcnow
@@ -15,17 +18,27 @@ from saas.identity.models import Person
 from saas.sittings.convocation import notify_proxy_holder
 from saas.sittings.models import Attendance, AttendanceAnswer, Proxy, Sitting, SittingStatus
 from saas.sittings.operations import VOTING_ROLES, SittingError, current_mandate
+from saas.sittings.quorum import QuorumStatus, members_in_office, quorum_status
 
 #: rules.md cites L2121-20 for proxies; see docs/sittings.md for départements and régions
 PROXY_ARTICLE = "L2121-20"
 MAX_CONSECUTIVE_PROXIES = 3
+#: where an answer was given, in its audit event: the application (web or API) or the signed mail link
+APP_CHANNEL = "application"
+LINK_CHANNEL = "lien"
+
+
+def answers_open(sitting: Sitting) -> bool:
+    """Answers are given and changed while the sitting is convened, until it opens."""
+    return sitting.status == SittingStatus.CONVENED
 
 
 def _open_for_answers(sitting: Sitting) -> None:
+    if answers_open(sitting):
+        return
     if sitting.status == SittingStatus.DRAFT:
         raise SittingError("La séance n'est pas encore convoquée : les réponses ne sont pas ouvertes.")
-    if sitting.status != SittingStatus.CONVENED:
-        raise SittingError("La séance est ouverte ou terminée : la réponse ne peut plus être modifiée.")
+    raise SittingError("La séance est ouverte ou terminée : la réponse ne peut plus être modifiée.")
 
 
 def active_proxy(sitting: Sitting, *, giver_id: int | None = None, holder_id: int | None = None) -> Proxy | None:
@@ -43,7 +56,9 @@ def attendance_of(sitting: Sitting, person_id: int) -> Attendance | None:
     ).scalar_one_or_none()
 
 
-def _set_answer(sitting: Sitting, person: Person, answer: AttendanceAnswer, actor: Person | None) -> Attendance:
+def _set_answer(
+    sitting: Sitting, person: Person, answer: AttendanceAnswer, actor: Person | None, channel: str
+) -> Attendance:
     attendance = attendance_of(sitting, person.id)
     previous = attendance.answer.value if attendance else None
     if attendance is None:
@@ -56,13 +71,24 @@ def _set_answer(sitting: Sitting, person: Person, answer: AttendanceAnswer, acto
         tenant_id=sitting.tenant_id,
         actor_id=actor.id if actor else person.id,
         obj=attendance,
-        data={"sitting_id": sitting.id, "person_id": person.id, "answer": answer.value, "previous": previous},
+        data={
+            "sitting_id": sitting.id,
+            "person_id": person.id,
+            "answer": answer.value,
+            "previous": previous,
+            "channel": channel,
+        },
     )
     return attendance
 
 
 def answer_attendance(
-    person: Person, sitting: Sitting, answer: AttendanceAnswer, *, actor: Person | None = None
+    person: Person,
+    sitting: Sitting,
+    answer: AttendanceAnswer,
+    *,
+    actor: Person | None = None,
+    channel: str = APP_CHANNEL,
 ) -> Attendance:
     """Record the person's answer (present, remote, absent), changeable until the sitting opens.
 
@@ -80,8 +106,8 @@ def answer_attendance(
         raise SittingError("La participation à distance n'est pas prévue pour cette séance.")
     given = active_proxy(sitting, giver_id=person.id)
     if given is not None:
-        _revoke(given, actor or person)
-    return _set_answer(sitting, person, answer, actor)
+        _revoke(given, actor or person, channel)
+    return _set_answer(sitting, person, answer, actor, channel)
 
 
 def _consecutive_run(sitting: Sitting, giver_id: int) -> int:
@@ -110,7 +136,13 @@ def _consecutive_run(sitting: Sitting, giver_id: int) -> int:
 
 
 def give_proxy(
-    giver: Person, holder: Person, sitting: Sitting, illness: bool = False, *, actor: Person | None = None
+    giver: Person,
+    holder: Person,
+    sitting: Sitting,
+    illness: bool = False,
+    *,
+    actor: Person | None = None,
+    channel: str = APP_CHANNEL,
 ) -> Proxy:
     """Give a written proxy to a colleague of the same assembly; records the giver's answer "proxy"."""
     _open_for_answers(sitting)
@@ -159,14 +191,20 @@ def give_proxy(
         tenant_id=sitting.tenant_id,
         actor_id=actor.id if actor else giver.id,
         obj=proxy,
-        data={"sitting_id": sitting.id, "giver_id": giver.id, "holder_id": holder.id, "illness": illness},
+        data={
+            "sitting_id": sitting.id,
+            "giver_id": giver.id,
+            "holder_id": holder.id,
+            "illness": illness,
+            "channel": channel,
+        },
     )
-    _set_answer(sitting, giver, AttendanceAnswer.PROXY, actor or giver)
+    _set_answer(sitting, giver, AttendanceAnswer.PROXY, actor or giver, channel)
     notify_proxy_holder(proxy)
     return proxy
 
 
-def _revoke(proxy: Proxy, actor: Person | None) -> None:
+def _revoke(proxy: Proxy, actor: Person | None, channel: str) -> None:
     proxy.revoked_at = utcnow()
     db.session.flush()
     record(
@@ -174,16 +212,90 @@ def _revoke(proxy: Proxy, actor: Person | None) -> None:
         tenant_id=proxy.tenant_id,
         actor_id=actor.id if actor else None,
         obj=proxy,
-        data={"sitting_id": proxy.sitting_id, "giver_id": proxy.giver_id, "holder_id": proxy.holder_id},
+        data={
+            "sitting_id": proxy.sitting_id,
+            "giver_id": proxy.giver_id,
+            "holder_id": proxy.holder_id,
+            "channel": channel,
+        },
     )
 
 
-def revoke_proxy(proxy: Proxy, *, actor: Person | None) -> Proxy:
+def revoke_proxy(proxy: Proxy, *, actor: Person | None, channel: str = APP_CHANNEL) -> Proxy:
     """Revoke a proxy (kept, never deleted); the giver is recorded absent until they answer again."""
     _open_for_answers(proxy.sitting)
     if proxy.revoked_at is not None:
         raise SittingError("Cette procuration a déjà été retirée.")
-    _revoke(proxy, actor)
+    _revoke(proxy, actor, channel)
     giver = db.session.get(Person, proxy.giver_id)
-    _set_answer(proxy.sitting, giver, AttendanceAnswer.ABSENT, actor)
+    _set_answer(proxy.sitting, giver, AttendanceAnswer.ABSENT, actor, channel)
     return proxy
+
+
+@dataclasses.dataclass(frozen=True)
+class BoardRow:
+    """One member in office and what they answered (None: not yet), with the proxy given or held."""
+
+    person: Person
+    answer: AttendanceAnswer | None
+    proxy_holder: Person | None
+    proxy_giver: Person | None
+
+
+@dataclasses.dataclass(frozen=True)
+class AttendanceBoard:
+    """What the secretariat follows before the sitting: every member in office, the counts, the quorum."""
+
+    rows: list[BoardRow]
+    #: answer value (and "none" for no answer yet) -> number of members in office
+    counts: dict[str, int]
+    proxies: list[Proxy]
+    quorum: QuorumStatus
+
+
+NO_ANSWER = "none"
+
+
+def attendance_board(sitting: Sitting) -> AttendanceBoard:
+    """Every member in office of the sitting (convened: members and the president), by name, with their
+    answer or none; the active proxies; the expected quorum. A fixed number of queries."""
+    in_office = members_in_office(sitting)
+    people = (
+        db.session.execute(
+            sa.select(Person).where(Person.id.in_(in_office)).order_by(Person.last_name, Person.first_name, Person.id)
+        )
+        .scalars()
+        .all()
+    )
+    answers = dict(
+        db.session.execute(
+            sa.select(Attendance.person_id, Attendance.answer).where(
+                Attendance.sitting_id == sitting.id, Attendance.tenant_id == sitting.tenant_id
+            )
+        ).all()
+    )
+    proxies = (
+        db.session.execute(
+            sa.select(Proxy)
+            .where(Proxy.sitting_id == sitting.id, Proxy.tenant_id == sitting.tenant_id, Proxy.revoked_at.is_(None))
+            .options(selectinload(Proxy.giver), selectinload(Proxy.holder))
+            .order_by(Proxy.id)
+        )
+        .scalars()
+        .all()
+    )
+    given = {proxy.giver_id: proxy for proxy in proxies}
+    held = {proxy.holder_id: proxy for proxy in proxies}
+    rows = [
+        BoardRow(
+            person=person,
+            answer=answers.get(person.id),
+            proxy_holder=given[person.id].holder if person.id in given else None,
+            proxy_giver=held[person.id].giver if person.id in held else None,
+        )
+        for person in people
+    ]
+    counts = {answer.value: 0 for answer in AttendanceAnswer} | {NO_ANSWER: 0}
+    for row in rows:
+        counts[row.answer.value if row.answer else NO_ANSWER] += 1
+    return AttendanceBoard(rows=rows, counts=counts, proxies=proxies, quorum=quorum_status(sitting))

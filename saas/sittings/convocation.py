@@ -6,6 +6,7 @@ queues the mail (saas.sittings.jobs). Every step is keyed so that running it aga
 rows are unique per sitting × person, the mail per sitting × person × channel.
 """
 
+import enum
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -174,6 +175,50 @@ def convocation_progress(sitting: Sitting) -> tuple[int, int]:
         .where(OutboundMail.key.in_(keys), OutboundMail.sent_at.is_not(None))
     ).scalar_one()
     return sent, len(person_ids)
+
+
+class MailStatus(enum.StrEnum):
+    #: the convocation is being prepared (PDF), its mail is not queued yet
+    PREPARING = "preparing"
+    #: queued, waiting for the mail server
+    QUEUED = "queued"
+    #: accepted by the mail server (or written to the outbox)
+    SENT = "sent"
+
+
+def recipient_statuses(sitting: Sitting) -> list[dict]:
+    """Per convened or invited person: who, convocation or invitation, where their mail is, and the stamped
+    times of its delivery and of their first opening (None until they happen)."""
+    convocations = convocations_of(sitting)
+    if not convocations:
+        return []
+    keys = {mail_key(sitting.id, c.person_id): c.person_id for c in convocations}
+    sent_at = dict(
+        db.session.execute(sa.select(OutboundMail.key, OutboundMail.sent_at).where(OutboundMail.key.in_(keys))).all()
+    )
+    times = proof.recipient_times(sitting, CHANNEL)
+    people = {p.id: p for p in db.session.execute(sa.select(Person).where(Person.id.in_(keys.values()))).scalars()}
+    statuses = []
+    for convocation in convocations:
+        key = mail_key(sitting.id, convocation.person_id)
+        if key not in sent_at:
+            status = MailStatus.PREPARING
+        else:
+            status = MailStatus.QUEUED if sent_at[key] is None else MailStatus.SENT
+        person = people[convocation.person_id]
+        proved = times.get(person.id, {})
+        statuses.append(
+            {
+                "person_id": person.id,
+                "name": person.full_name,
+                "email": person.email,
+                "kind": convocation.kind.value,
+                "mail_status": status.value,
+                "delivered_at": proved.get("delivered_at"),
+                "opened_at": proved.get("opened_at"),
+            }
+        )
+    return statuses
 
 
 def notify_proxy_holder(proxy: Proxy) -> OutboundMail:

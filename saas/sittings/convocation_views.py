@@ -9,13 +9,14 @@ from flask_login import current_user
 
 from saas.database import commit
 from saas.extensions import db
-from saas.identity.access import can_manage
+from saas.identity.models import Person
 from saas.platform.web import tenant_blueprint
 from saas.sittings import forms
 from saas.sittings.convocation import convocation_progress, send_convocations
 from saas.sittings.models import Sitting
 from saas.sittings.operations import SittingError
-from saas.sittings.views import _refused, labels
+from saas.sittings.views import _refused, labels, load_sitting
+from saas.tenancy.models import Tenant
 
 bp = tenant_blueprint("convocations", __name__)
 #: a refusal renders the sitting page, which needs the sittings blueprint's template helpers
@@ -28,18 +29,18 @@ def progress_helper():
     return {"convocation_progress": convocation_progress}
 
 
-def _managed_sitting(sitting_id: int) -> Sitting:
-    sitting = db.session.get(Sitting, sitting_id)
-    if sitting is None or sitting.tenant_id != g.tenant.id:
-        abort(404)
-    if not can_manage(current_user, "secretary", g.tenant, sitting.assembly):
+def load_managed_sitting(tenant: Tenant, sitting_id: int, person: Person) -> Sitting:
+    """A sitting of ``tenant`` whose assembly's secretariat ``person`` holds; 404 for anyone else, another
+    tenant's sitting and a missing one alike (the convocation screens, the evidence, the secretariat API)."""
+    sitting, manager = load_sitting(tenant, sitting_id, person)
+    if not manager:
         abort(404)
     return sitting
 
 
 @bp.post("/s/<int:sitting_id>/convocations")
 def send(sitting_id: int):
-    sitting = _managed_sitting(sitting_id)
+    sitting = load_managed_sitting(g.tenant, sitting_id, current_user)
     if not forms.ActionForm().validate_on_submit():
         abort(400)
     try:
@@ -54,5 +55,5 @@ def send(sitting_id: int):
 
 @bp.get("/s/<int:sitting_id>/convocations/progress")
 def progress(sitting_id: int):
-    sent, total = convocation_progress(_managed_sitting(sitting_id))
+    sent, total = convocation_progress(load_managed_sitting(g.tenant, sitting_id, current_user))
     return jsonify(sent=sent, total=total, done=total > 0 and sent == total)

@@ -4,12 +4,13 @@ here: these forms only turn what was typed into values, and say in French what c
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField, TimeField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from saas.sittings.models import AttendanceAnswer
 
 REQUIRED = _l("Ce champ est obligatoire.")
 NO_RAPPORTEUR = 0
+NO_HOLDER = 0
 ANSWER_LABELS = {
     AttendanceAnswer.PRESENT: _l("Présent ou présente"),
     AttendanceAnswer.REMOTE: _l("À distance"),
@@ -49,6 +50,18 @@ class AttendanceForm(FlaskForm):
 class ProxyForm(FlaskForm):
     holder = SelectField(_l("Donner procuration à"), coerce=int, validators=[InputRequired(REQUIRED)])
     illness = BooleanField(_l("Pour maladie dûment constatée"))
+
+
+class LinkAnswerForm(FlaskForm):
+    """The answer given from the mail's signed link: the sitting page's choices in one form."""
+
+    answer = SelectField(_l("Ma réponse"), validators=[InputRequired(REQUIRED)])
+    holder = SelectField(_l("Collègue qui me représentera (procuration)"), coerce=int, default=NO_HOLDER)
+    illness = BooleanField(_l("Pour maladie dûment constatée"))
+
+    def validate_holder(self, field):
+        if self.answer.data == AttendanceAnswer.PROXY.value and field.data == NO_HOLDER:
+            raise ValidationError(_l("Choisissez le collègue qui vous représentera."))
 
 
 class ActionForm(FlaskForm):

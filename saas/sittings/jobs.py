@@ -19,7 +19,8 @@ from saas.jobs.queues import job
 from saas.mail.jobs import after_delivery
 from saas.mail.models import OutboundMail
 from saas.mail.operations import find_mail, queue_mail
-from saas.sittings import proof
+from saas.sittings import proof, supplement  # noqa: F401 (supplement registers its jobs and mail follow-up)
+from saas.sittings.attendance_link import attendance_url
 from saas.sittings.convocation import french_datetime, mail_key, sitting_link
 from saas.sittings.models import Convocation, ConvocationKind
 from saas.sittings.operations import active_items
@@ -99,6 +100,10 @@ def mail_body(convocation: Convocation) -> str:
         "",
         f"La {TITLES[convocation.kind].lower()} est jointe (PDF), avec l'invitation pour votre agenda.",
         f"L'ordre du jour et les documents : {sitting_link(sitting)}",
+        "",
+        "Indiquez votre présence, votre participation à distance, votre absence ou votre procuration, "
+        "sans vous connecter, jusqu'à l'ouverture de la séance :",
+        attendance_url(sitting, convocation.person_id),
     ]
     return "\n".join(lines) + "\n"
 

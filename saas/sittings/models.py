@@ -190,6 +190,8 @@ class ProofKind(enum.StrEnum):
     MANIFEST = "manifest"
     DELIVERY = "delivery"
     OPENING = "opening"
+    #: a document added or replaced after sending (complément), re-notified to every recipient
+    SUPPLEMENT = "supplement"
 
 
 class ProofRecord(TenantOwned, Base):
@@ -201,9 +203,11 @@ class ProofRecord(TenantOwned, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     sitting_id: Mapped[int] = mapped_column(sa.ForeignKey("sitting.id"), index=True)
     kind: Mapped[ProofKind] = enum_column(ProofKind)
-    #: the member a delivery or an opening is about; none for a manifest (NULLs never collide, so
-    #: several manifests — a re-notification after a document change — may exist)
+    #: the member a delivery or an opening is about; none for a manifest or a supplement (NULLs never
+    #: collide, so several of them may exist)
     person_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"))
+    #: how it went ("email"), or which sending it is: "envoi" for a manifest, "v<version id>" for a
+    #: supplement, "email-v<version id>" for the delivery of a supplement's mail
     channel: Mapped[str] = mapped_column(sa.String(20))
     #: the exact text that was time-stamped (canonical JSON, UTF-8)
     statement: Mapped[str] = mapped_column(sa.Text)
@@ -222,4 +226,6 @@ class ProofRecord(TenantOwned, Base):
             return f"remise-{self.person_id}-{self.channel}.json"
         if self.kind == ProofKind.OPENING:
             return f"ouverture-{self.person_id}.json"
+        if self.kind == ProofKind.SUPPLEMENT:
+            return f"complement-{self.channel}.json"
         return "manifeste.json"

@@ -1,4 +1,5 @@
-"""Proof of convocation: time-stamped statements of what was sent, delivered and opened (issue 3, item 5).
+"""Proof of convocation: time-stamped statements of what was sent, delivered and opened (issue 3, item 5),
+and of every document added or replaced after sending (supplements, item 1; see saas.sittings.supplement).
 
 Each ``ProofRecord`` keeps the exact UTF-8 JSON text that was time-stamped (RFC 3161, through
 saas.signing.timestamps: the tenant's built-in authority, or the TSA it configured) and the token, byte
@@ -91,12 +92,13 @@ def _stamp(sitting: Sitting, kind: ProofKind, person_id: int | None, channel: st
     )
 
 
-def _existing(sitting_id: int, kind: ProofKind, person_id: int, channel: str) -> ProofRecord | None:
+def _existing(sitting_id: int, kind: ProofKind, person_id: int | None, channel: str) -> ProofRecord | None:
+    person = ProofRecord.person_id.is_(None) if person_id is None else ProofRecord.person_id == person_id
     return db.session.execute(
         sa.select(ProofRecord).where(
             ProofRecord.sitting_id == sitting_id,
             ProofRecord.kind == kind,
-            ProofRecord.person_id == person_id,
+            person,
             ProofRecord.channel == channel,
         )
     ).scalar_one_or_none()
@@ -121,25 +123,39 @@ def _add_once(record: ProofRecord) -> ProofRecord:
     return record
 
 
-def record_manifest(sitting: Sitting, recipients: list[dict], files: list[dict], sent_at: datetime) -> ProofRecord:
-    """Time-stamp what is being sent: the sitting, every recipient with their identity, every file with
-    its SHA-256 and size, and the sending time. Called once per sending, in the sending transaction."""
+def _recipients_part(recipients: list[dict]) -> list[dict]:
+    """Every recipient with their identity and quality (convocation or invitation), by person id."""
     if not recipients:
         raise ProofError("Un envoi sans destinataire ne peut pas être prouvé.")
     try:
-        people = sorted(
-            (
-                {"id": int(r["person_id"]), "nom": str(r["name"]), "email": str(r["email"]), "qualite": str(r["kind"])}
-                for r in recipients
-            ),
-            key=lambda r: r["id"],
-        )
-        pieces = [{"nom": str(f["name"]), "sha256": str(f["sha256"]).lower(), "taille": int(f["size"])} for f in files]
+        people = [
+            {"id": int(r["person_id"]), "nom": str(r["name"]), "email": str(r["email"]), "qualite": str(r["kind"])}
+            for r in recipients
+        ]
     except (KeyError, TypeError, ValueError) as error:
-        raise ProofError(f"Destinataire ou fichier incomplet pour le manifeste : {error}.") from error
-    if any(not re.fullmatch(r"[0-9a-f]{64}", piece["sha256"]) for piece in pieces):
-        raise ProofError("Empreinte SHA-256 invalide dans la liste des fichiers du manifeste.")
-    statement = {**_sitting_part(sitting), "destinataires": people, "fichiers": pieces, "envoye_le": _iso(sent_at)}
+        raise ProofError(f"Destinataire incomplet : {error}.") from error
+    return sorted(people, key=lambda r: r["id"])
+
+
+def _file_part(file: dict) -> dict:
+    try:
+        piece = {"nom": str(file["name"]), "sha256": str(file["sha256"]).lower(), "taille": int(file["size"])}
+    except (KeyError, TypeError, ValueError) as error:
+        raise ProofError(f"Fichier incomplet : {error}.") from error
+    if not re.fullmatch(r"[0-9a-f]{64}", piece["sha256"]):
+        raise ProofError(f"Empreinte SHA-256 invalide pour le fichier « {piece['nom']} ».")
+    return piece
+
+
+def record_manifest(sitting: Sitting, recipients: list[dict], files: list[dict], sent_at: datetime) -> ProofRecord:
+    """Time-stamp what is being sent: the sitting, every recipient with their identity, every file with
+    its SHA-256 and size, and the sending time. Called once per sending, in the sending transaction."""
+    statement = {
+        **_sitting_part(sitting),
+        "destinataires": _recipients_part(recipients),
+        "fichiers": [_file_part(f) for f in files],
+        "envoye_le": _iso(sent_at),
+    }
     record = _stamp(sitting, ProofKind.MANIFEST, None, MANIFEST_CHANNEL, statement)
     db.session.add(record)
     db.session.flush()
@@ -147,8 +163,50 @@ def record_manifest(sitting: Sitting, recipients: list[dict], files: list[dict],
     return record
 
 
-def record_delivery(sitting_id: int, person_id: int, channel: str, at: datetime) -> ProofRecord:
-    """Time-stamp that the mail (or another channel) for this member was accepted; once per channel."""
+def supplement_channel(version_id: int) -> str:
+    """The key of a supplement among the sitting's proofs: one per document version."""
+    return f"v{version_id}"
+
+
+def record_supplement(
+    sitting: Sitting, item: dict, document: dict, file: dict, recipients: list[dict], sent_at: datetime
+) -> ProofRecord:
+    """Time-stamp a document added or replaced after sending (complément): the item, the document and
+    its version, the file with its SHA-256 and size, every recipient told, and the time. Once per
+    version (``document["version_id"]``), in the transaction that adds the version."""
+    try:
+        version_id = int(document["version_id"])
+        point = {"id": int(item["id"]), "numero": item["position"], "titre": str(item["title"])}
+        piece = {
+            "id": int(document["id"]),
+            "titre": str(document["title"]),
+            "nature": str(document["kind"]),
+            "version": int(document["version"]),
+            "version_id": version_id,
+            "operation": "remplacement" if int(document["version"]) > 1 else "ajout",
+        }
+    except (KeyError, TypeError, ValueError) as error:
+        raise ProofError(f"Point ou document incomplet pour le complément : {error}.") from error
+    channel = supplement_channel(version_id)
+    existing = _existing(sitting.id, ProofKind.SUPPLEMENT, None, channel)
+    if existing is not None:
+        return existing
+    statement = {
+        **_sitting_part(sitting),
+        "point": point,
+        "document": piece,
+        "fichier": _file_part(file),
+        "destinataires": _recipients_part(recipients),
+        "envoye_le": _iso(sent_at),
+    }
+    return _add_once(_stamp(sitting, ProofKind.SUPPLEMENT, None, channel, statement))
+
+
+def record_delivery(
+    sitting_id: int, person_id: int, channel: str, at: datetime, about: dict | None = None
+) -> ProofRecord:
+    """Time-stamp that the mail (or another channel) for this member was accepted; once per channel.
+    ``about`` says what was delivered when it is not the convocation (e.g. a supplement)."""
     if not CHANNEL.match(channel or ""):
         raise ProofError(f"Canal de remise invalide : « {channel} ».")
     existing = _existing(sitting_id, ProofKind.DELIVERY, person_id, channel)
@@ -159,6 +217,8 @@ def record_delivery(sitting_id: int, person_id: int, channel: str, at: datetime)
     if sitting is None or person is None:
         raise ProofError("Séance ou destinataire introuvable : la remise ne peut pas être prouvée.")
     statement = {**_sitting_part(sitting), "destinataire": _person_part(person), "canal": channel, "remis_le": _iso(at)}
+    if about is not None:
+        statement["objet"] = about
     return _add_once(_stamp(sitting, ProofKind.DELIVERY, person.id, channel, statement))
 
 
@@ -182,6 +242,19 @@ def records(sitting: Sitting) -> list[ProofRecord]:
             sa.select(ProofRecord).where(ProofRecord.sitting_id == sitting.id).order_by(ProofRecord.id)
         ).scalars()
     )
+
+
+def recipient_times(sitting: Sitting, channel: str) -> dict[int, dict[str, datetime]]:
+    """person id -> {"delivered_at", "opened_at"}, the times the statements stamped: the delivery of the
+    convocation on ``channel`` and the first opening."""
+    fields = {ProofKind.DELIVERY: ("delivered_at", "remis_le"), ProofKind.OPENING: ("opened_at", "ouvert_le")}
+    times: dict[int, dict[str, datetime]] = {}
+    for row in records(sitting):
+        if row.kind not in fields or (row.kind == ProofKind.DELIVERY and row.channel != channel):
+            continue
+        key, field = fields[row.kind]
+        times.setdefault(row.person_id, {})[key] = datetime.fromisoformat(json.loads(row.statement)[field])
+    return times
 
 
 def _convocation_pdfs(sitting: Sitting) -> list[tuple[str, bytes]]:

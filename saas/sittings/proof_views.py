@@ -9,21 +9,12 @@ from flask_login import current_user
 
 from saas.database import commit
 from saas.extensions import db
-from saas.identity.access import can_manage
 from saas.platform.web import tenant_blueprint
 from saas.sittings import proof
+from saas.sittings.convocation_views import load_managed_sitting
 from saas.sittings.models import Sitting
 
 bp = tenant_blueprint("proof", __name__)
-
-
-def _managed_sitting(sitting_id: int) -> Sitting:
-    sitting = db.session.get(Sitting, sitting_id)
-    if sitting is None or sitting.tenant_id != g.tenant.id:
-        abort(404)
-    if not can_manage(current_user, "secretary", g.tenant, sitting.assembly):
-        abort(404)
-    return sitting
 
 
 @bp.app_template_global()
@@ -34,7 +25,11 @@ def proof_count(sitting: Sitting) -> int:
 
 @bp.get("/s/<int:sitting_id>/evidence.zip")
 def evidence_zip(sitting_id: int):
-    sitting = _managed_sitting(sitting_id)
+    return evidence_download(load_managed_sitting(g.tenant, sitting_id, current_user))
+
+
+def evidence_download(sitting: Sitting) -> Response:
+    """The package as a download (also for the secretariat API); 409 with the reason when there is none."""
     try:
         package = proof.evidence_zip(sitting)
     except proof.ProofError as error:

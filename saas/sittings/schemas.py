@@ -18,6 +18,12 @@ class InboxEntrySchema(ma.Schema):
     place = fields.String()
     status = fields.String(metadata={"description": "convened ou in_progress."})
     answer = fields.String(allow_none=True, metadata={"description": "Ma réponse ; null si pas encore répondu."})
+    unread_documents = fields.Integer(
+        metadata={
+            "description": "Documents en vigueur de la séance que je peux lire et que je n'ai pas encore "
+            "téléchargés (un document remplacé redevient non lu)."
+        }
+    )
 
 
 class ItemSchema(ma.Schema):
@@ -80,3 +86,52 @@ class AttendanceInSchema(ma.Schema):
 class ProxyInSchema(ma.Schema):
     holder_id = fields.Integer(required=True)
     illness = fields.Boolean(load_default=False)
+
+
+class BoardMemberSchema(ma.Schema):
+    person_id = fields.Function(lambda row: row.person.id)
+    name = fields.Function(lambda row: row.person.full_name)
+    answer = fields.Function(
+        lambda row: row.answer.value if row.answer else None,
+        metadata={"description": "present, remote, absent, proxy, replaced ; null : pas encore répondu."},
+    )
+    proxy_holder_id = fields.Function(
+        lambda row: row.proxy_holder.id if row.proxy_holder else None,
+        metadata={"description": "À qui ce membre a donné procuration."},
+    )
+    proxy_giver_id = fields.Function(
+        lambda row: row.proxy_giver.id if row.proxy_giver else None,
+        metadata={"description": "De qui ce membre porte la procuration."},
+    )
+
+
+class BoardProxySchema(ma.Schema):
+    giver_id = fields.Integer()
+    giver_name = fields.Function(lambda proxy: proxy.giver.full_name)
+    holder_id = fields.Integer()
+    holder_name = fields.Function(lambda proxy: proxy.holder.full_name)
+    illness = fields.Boolean()
+
+
+class QuorumSchema(ma.Schema):
+    required = fields.Integer(metadata={"description": "Présents requis : plus de la moitié des membres en exercice."})
+    present = fields.Integer(metadata={"description": "Membres en exercice ayant annoncé leur présence physique."})
+    reached = fields.Boolean(metadata={"description": "Le quorum est attendu d'après les réponses."})
+    rule = fields.String()
+    article = fields.String()
+    in_office = fields.Integer(metadata={"description": "Membres en exercice à la date de la séance."})
+
+
+class AttendanceBoardSchema(ma.Schema):
+    members = fields.List(
+        fields.Nested(BoardMemberSchema),
+        attribute="rows",
+        metadata={"description": "Chaque membre en exercice, par nom, avec sa réponse ou null."},
+    )
+    counts = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        metadata={"description": "Nombre de membres en exercice par réponse ; « none » : pas encore répondu."},
+    )
+    proxies = fields.List(fields.Nested(BoardProxySchema), metadata={"description": "Procurations en cours."})
+    quorum = fields.Nested(QuorumSchema)

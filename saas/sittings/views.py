@@ -16,31 +16,22 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from saas.database import commit
+from saas.documents.readings import read_versions
 from saas.extensions import db
 from saas.identity.access import can_access_assembly, can_manage
-from saas.identity.models import MandateRole, Person
+from saas.identity.models import Person
 from saas.platform.web import tenant_blueprint
 from saas.sittings import attendance, forms, inbox, notice, operations, proof, quorum
 from saas.sittings.convocation import send_convocations
-from saas.sittings.models import (
-    STATUS_LABELS,
-    TRANSITIONS,
-    AgendaItem,
-    Attendance,
-    AttendanceAnswer,
-    Proxy,
-    Sitting,
-    SittingStatus,
-)
+from saas.sittings.models import STATUS_LABELS, TRANSITIONS, AgendaItem, AttendanceAnswer, Sitting, SittingStatus
 from saas.sittings.operations import SittingError
+from saas.sittings.visibility import CONFIDENTIAL_ROLES, reads_closed_session
 from saas.tenancy.context import get_assembly_or_404
 from saas.tenancy.models import Tenant
 
 bp = tenant_blueprint("sittings", __name__)
 inbox_bp = Blueprint("sittings_inbox", __name__)
 
-#: closed-session items are for "members and staff" (issue 3): elected members and agents, not guests
-CONFIDENTIAL_ROLES = (MandateRole.MEMBER, MandateRole.PRESIDENT, MandateRole.SECRETARY_OF_SITTING, MandateRole.STAFF)
 MEMBER_ANSWERS = (AttendanceAnswer.PRESENT, AttendanceAnswer.REMOTE, AttendanceAnswer.ABSENT)
 
 
@@ -70,7 +61,8 @@ def load_managed_assembly(tenant: Tenant, assembly_id: int, person: Person):
 def visible_items(sitting: Sitting, person: Person, manager: bool) -> list[AgendaItem]:
     """The agenda; closed-session items only for the secretariat and members and staff of the assembly."""
     items = operations.active_items(sitting)
-    if manager or operations.current_mandate(person.id, sitting, CONFIDENTIAL_ROLES) is not None:
+    mandate = operations.current_mandate(person.id, sitting, CONFIDENTIAL_ROLES)
+    if reads_closed_session(manager, [mandate.role] if mandate else []):
         return items
     return [item for item in items if not item.confidential]
 
@@ -97,6 +89,11 @@ def to_utc(tenant: Tenant, day: date, time) -> datetime:
 
 
 # --- Secretary: sittings of an assembly -----------------------------------------------------------
+
+
+#: tenant badges in the inbox: one of these colours per collectivity (its id modulo their number), always
+#: with the collectivity's name in it, so the colour is never the only cue
+BADGE_COLOURS = 8
 
 
 @bp.context_processor
@@ -160,13 +157,17 @@ def _page(sitting: Sitting, manager: bool, status: int = 200, refusal: str | Non
     ]
     proxy_form = forms_given.get("proxy_form") or forms.ProxyForm()
     proxy_form.holder.choices = [(p.id, p.full_name) for p in colleagues(sitting, exclude=me.id)]
+    items = visible_items(sitting, me, manager)
+    seated = operations.current_mandate(me.id, sitting) is not None
     context = {
         "tenant": g.tenant,
         "sitting": sitting,
         "manager": manager,
-        "items": visible_items(sitting, me, manager),
-        "answers_open": sitting.status == SittingStatus.CONVENED,
-        "seated": operations.current_mandate(me.id, sitting) is not None,
+        "items": items,
+        "answers_open": attendance.answers_open(sitting),
+        "seated": seated,
+        #: versions the member has downloaded: the others are marked "nouveau" (members only)
+        "read_versions": read_versions(me.id, [item.id for item in items]) if seated else None,
         "voting": operations.current_mandate(me.id, sitting, operations.VOTING_ROLES) is not None,
         "my_answer": mine,
         "my_proxy": attendance.active_proxy(sitting, giver_id=me.id),
@@ -180,20 +181,7 @@ def _page(sitting: Sitting, manager: bool, status: int = 200, refusal: str | Non
     }
     if manager:
         context["deadline"] = notice.latest_sending_time(g.tenant, sitting)
-        context["quorum"] = quorum.quorum_status(sitting)
-        context["answers"] = db.session.execute(
-            sa.select(Attendance, Person)
-            .join(Person, Person.id == Attendance.person_id)
-            .where(Attendance.sitting_id == sitting.id, Attendance.tenant_id == g.tenant.id)
-            .order_by(Person.last_name, Person.first_name)
-        ).all()
-        context["proxies"] = (
-            db.session.execute(
-                sa.select(Proxy).where(Proxy.sitting_id == sitting.id, Proxy.revoked_at.is_(None)).order_by(Proxy.id)
-            )
-            .scalars()
-            .all()
-        )
+        context["board"] = attendance.attendance_board(sitting)
     return render_template("sittings/sitting.html", **context), status
 
 
@@ -386,5 +374,9 @@ def my_sittings():
         for day, group in groupby(rows, key=lambda row: row[1].date())
     ]
     return render_template(
-        "sittings/inbox.html", days=days, answer_labels=forms.ANSWER_LABELS, status_labels=STATUS_LABELS
+        "sittings/inbox.html",
+        days=days,
+        answer_labels=forms.ANSWER_LABELS,
+        status_labels=STATUS_LABELS,
+        badge_colours=BADGE_COLOURS,
     )

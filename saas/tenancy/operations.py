@@ -1,6 +1,7 @@
 """Loading the declarative tenant files of tenants/ into the database, idempotently."""
 
 import dataclasses
+import json
 import re
 import tomllib
 import zoneinfo
@@ -40,9 +41,11 @@ def _values(enum_cls) -> set[str]:
     return {member.value for member in enum_cls}
 
 
-def _check(path: Path, data: dict) -> None:
+def check_tenant_values(name: str, data: dict) -> None:
+    """The checks a tenant file passes, for the values of file ``name`` (or of a console form)."""
+
     def fail(message: str):
-        raise TenantFileError(f"{path.name}: {message}")
+        raise TenantFileError(f"{name}: {message}")
 
     for key in ("slug", "name", "kind", "siren", "population"):
         if key not in data:
@@ -90,7 +93,7 @@ def load_tenant_file(path: Path) -> tuple[Tenant, str]:
     """
     with path.open("rb") as fh:
         data = tomllib.load(fh)
-    _check(path, data)
+    check_tenant_values(path.name, data)
     values = {key: data[key] for key in TENANT_FIELDS if key in data}
     values["kind"] = TenantKind(values["kind"])
     values.setdefault("timezone", "Europe/Paris")
@@ -141,3 +144,40 @@ def load_tenant_files(folder: Path) -> LoadReport:
         tenant, outcome = load_tenant_file(path)
         getattr(report, outcome).append(tenant.slug)
     return report
+
+
+def _toml_value(value) -> str:
+    """A TOML scalar: JSON's string escapes are valid TOML basic-string escapes."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def export_tenant_file(tenant: Tenant) -> str:
+    """The tenant in the tenants/*.toml format, which ``load_tenant_file`` reads back to the same tenant.
+
+    Its assemblies (archived ones included: they are part of its records) and political groups are read
+    in the caller's context, which must be the tenant's or the system's.
+    """
+    lines = [f"# {tenant.name} — exported by Quorum."]
+    for key in ("slug", *TENANT_FIELDS):
+        value = getattr(tenant, key)
+        if value is not None:
+            lines.append(f"{key} = {_toml_value(value)}")
+    assemblies = db.session.execute(
+        sa.select(Assembly).where(Assembly.tenant_id == tenant.id).order_by(Assembly.id)
+    ).scalars()
+    for assembly in assemblies:
+        lines += ["", "[[assemblies]]", f"key = {_toml_value(assembly.key)}", f"name = {_toml_value(assembly.name)}"]
+        lines.append(f"kind = {_toml_value(assembly.kind.value)}")
+        if assembly.seats is not None:
+            lines.append(f"seats = {assembly.seats}")
+    groups = db.session.execute(
+        sa.select(PoliticalGroup).where(PoliticalGroup.tenant_id == tenant.id).order_by(PoliticalGroup.id)
+    ).scalars()
+    for group in groups:
+        lines += ["", "[[political_groups]]", f"name = {_toml_value(group.name)}"]
+        lines.append(f"kind = {_toml_value(group.kind.value)}")
+    return "\n".join(lines) + "\n"

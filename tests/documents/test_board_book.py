@@ -1,14 +1,17 @@
 """The board book: cover + every document in agenda order, bookmarks per item, rebuilt only on change."""
 
 import io
+import os
+from pathlib import Path
 
 import pikepdf
 import pytest
 import sqlalchemy as sa
+from pikepdf import Name
 
 from saas.database import SYSTEM, TenantContext, commit, context
 from saas.documents import operations
-from saas.documents.board_book import book_parts, render_cover, request_board_book
+from saas.documents.board_book import book_parts, build_board_book, render_cover, request_board_book
 from saas.documents.jobs import build_board_book_job
 from saas.documents.models import BoardBook, BoardBookStatus
 from saas.jobs.queues import run
@@ -16,6 +19,8 @@ from saas.sittings import operations as sitting_operations
 from saas.storage.operations import read_all
 from tests.documents import pdfs
 from tests.documents.conftest import sitting_items
+
+MIB = 1 << 20
 
 
 @pytest.fixture
@@ -161,3 +166,77 @@ def test_same_sitting_in_local_time_or_utc_gives_the_same_inputs(session, create
         before = inputs_hash(sitting, book_parts(sitting))
         session.expire(sitting)
         assert inputs_hash(sitting, book_parts(sitting)) == before
+
+
+def test_same_inputs_give_the_same_bytes(session, dossier):
+    """Two builds of the same dossier store one blob: the book is deterministic (no date, a content ID)."""
+    tenant, sitting, _items = dossier
+    with context(session, TenantContext(tenant_id=tenant.id)):
+        first = build_board_book(sitting)
+        second = build_board_book(sitting)
+        assert (second.id, second.sha256) == (first.id, first.sha256)
+
+
+def test_a_document_in_two_items_is_written_once(session, dossier, tmp_path):
+    """The same annex on two items gets a bookmark in each, and its pages share their content in the book."""
+    tenant, sitting, items = dossier
+    data = pdfs.clean_pdf(tmp_path / "shared.pdf", pages=2).read_bytes()
+    with context(session, TenantContext(tenant_id=tenant.id)):
+        for item in items[1:]:
+            operations.add_document(item, "annex", "Convention commune", io.BytesIO(data), "c.pdf", actor=None)
+        session.flush()
+    pdf = opened(session, build(session, tenant, sitting))
+    assert outline_of(pdf) == [
+        ("1. Point 1", ["Rapport n° 44", "Plan de financement"]),
+        ("2. Point 2", ["Rapport n° 45", "Convention commune"]),
+        ("3. Point 3", ["Note de synthèse", "Convention commune"]),
+    ]
+    first = cover_pages(session, tenant, sitting)
+    in_item_2, in_item_3 = first + 3 + 2 + 4, first + 3 + 2 + 4 + 2 + 1
+    assert len(pdf.pages) == in_item_3 + 2
+    for page in range(2):
+        assert pdf.pages[in_item_2 + page].Contents.objgen == pdf.pages[in_item_3 + page].Contents.objgen
+
+
+def large_pdf(path: Path, megabytes: int) -> Path:
+    """Pages of uncompressed random image data (nothing to compress or deduplicate), ``megabytes`` in all."""
+    pdf = pikepdf.Pdf.new()
+    side = 1024
+    for _ in range(megabytes // 3):
+        image = pdf.make_stream(
+            os.urandom(side * side * 3), Type=Name.XObject, Subtype=Name.Image, Width=side, Height=side,
+            ColorSpace=Name.DeviceRGB, BitsPerComponent=8,
+        )  # fmt: skip
+        page = pdf.add_blank_page(page_size=(595, 842))
+        page.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=image))
+        page.Contents = pdf.make_stream(b"q 595 0 0 842 0 0 cm /Im0 Do Q")
+    pdf.save(path, compress_streams=False)
+    return path
+
+
+def peak_growth(action) -> int:
+    """How far this process's resident memory rose above its level before ``action`` (VmHWM reset)."""
+
+    def resident(key: str) -> int:
+        line = next(x for x in Path("/proc/self/status").read_text().splitlines() if x.startswith(key + ":"))
+        return int(line.split()[1]) * 1024
+
+    Path("/proc/self/clear_refs").write_text("5")  # VmHWM := VmRSS
+    before = resident("VmHWM")
+    action()
+    return resident("VmHWM") - before
+
+
+def test_building_keeps_memory_flat_whatever_the_documents_weigh(session, dossier, tmp_path):
+    """A 60 MB annex costs the building process a few MiB, not its size: streams go file to file."""
+    tenant, sitting, items = dossier
+    build(session, tenant, sitting)  # warm-up: WeasyPrint's fonts, qpdf, the storage client
+    path = large_pdf(tmp_path / "large.pdf", 60)
+    with context(session, TenantContext(tenant_id=tenant.id)):
+        with path.open("rb") as stream:
+            operations.add_document(items[0], "annex", "Plans", stream, "plans.pdf", actor=None)
+        session.flush()
+    path.unlink()
+    with context(session, TenantContext(tenant_id=tenant.id)):
+        growth = peak_growth(lambda: build_board_book(sitting))
+    assert growth < 20 * MIB, f"the build grew the process by {growth / MIB:.0f} MiB"

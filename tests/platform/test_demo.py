@@ -14,6 +14,7 @@ from saas.identity import authentication, operations
 from saas.identity.models import GrantKind, Mandate, MandateRole, Person, TenantGrant
 from saas.mail.models import OutboundMail
 from saas.platform import demo
+from saas.signing.models import SignatureStep, StepStatus
 from saas.sittings.inbox import inbox_for
 from saas.sittings.models import AgendaItem, Convocation, Sitting, SittingStatus
 from saas.tenancy.models import Assembly
@@ -34,10 +35,15 @@ COUNTED = {
 
 def _counts(app) -> dict[str, int]:
     with system_session(app) as session:
-        return {
+        counts = {
             name: session.execute(sa.select(sa.func.count()).select_from(model)).scalar_one()
             for name, model in COUNTED.items()
         }
+        # a signer is told by mail when their turn comes: once per step that is or was pending
+        counts["signature steps started"] = session.execute(
+            sa.select(sa.func.count()).select_from(SignatureStep).where(SignatureStep.status != StepStatus.WAITING)
+        ).scalar_one()
+        return counts
 
 
 @pytest.fixture(scope="module")
@@ -57,8 +63,12 @@ def test_second_run_creates_nothing(demo_run):
     app, _, after_first, after_second = demo_run
     assert after_second == after_first
     assert 55 <= after_first["persons"] <= 65
-    # one invitation or notice per mandate, and one convocation per person convened to a demo sitting
-    assert after_first["mails"] == after_first["mandates"] + after_first["convocations"]
+    # one invitation or notice per mandate, one convocation per person convened to a demo sitting, and one
+    # "your turn to sign" per signature step reached in the signature book
+    assert after_first["mails"] == (
+        after_first["mandates"] + after_first["convocations"] + after_first["signature steps started"]
+    )
+    assert after_first["signature steps started"] == 6
 
 
 def test_people_hold_mandates_across_collectivities(demo_run):

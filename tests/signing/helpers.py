@@ -18,3 +18,16 @@ def openssl_verify(
         text=True,
         timeout=60,
     )
+
+
+def pdfsig(pdf: Path) -> str:
+    """poppler's ``pdfsig`` report of ``pdf`` (an independent PAdES verifier)."""
+    return subprocess.run(["pdfsig", str(pdf)], capture_output=True, text=True, timeout=120).stdout
+
+
+def qpdf_check(pdf: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(["qpdf", "--check", str(pdf)], capture_output=True, text=True, timeout=120)
+
+
+def flip(data: bytes, index: int) -> bytes:
+    return data[:index] + bytes([data[index] ^ 0x01]) + data[index + 1 :]

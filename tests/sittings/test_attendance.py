@@ -94,7 +94,16 @@ def test_second_proxy_to_the_same_holder_is_refused(council, create_sitting, in_
         assert active_proxy(sitting, holder_id=bruno.id) == proxy
         assert attendance_of(sitting, chloe.id) is None
     assert audit_events(tenant, "proxy.given") == [
-        (str(proxy.id), {"sitting_id": sitting.id, "giver_id": anne.id, "holder_id": bruno.id, "illness": False})
+        (
+            str(proxy.id),
+            {
+                "sitting_id": sitting.id,
+                "giver_id": anne.id,
+                "holder_id": bruno.id,
+                "illness": False,
+                "channel": "application",
+            },
+        )
     ]
 
 

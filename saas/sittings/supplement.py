@@ -1,0 +1,193 @@
+"""Documents added or replaced after sending (compléments, issue 3 item 1): recorded, re-notified, time-stamped.
+
+In the transaction that adds the version (``notify_supplement``, called by saas.documents.operations): a
+time-stamped statement naming the item, the document, the version, the file with its SHA-256 and size,
+every recipient and the time, and an audit event. After the commit, one job per convened or invited
+person queues one mail (unique key per version × person × channel, so a job run twice sends nothing
+more); once the mail server accepted it, its delivery is stamped like the convocation's.
+
+Everyone who received the convocation is told, also of closed-session items: like the convocation PDF,
+the mail then names neither the item nor the document, only that the item examined in closed session
+changed.
+"""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from saas.audit.operations import record
+from saas.database import utcnow
+from saas.documents.models import KIND_LABELS, DocumentVersion
+from saas.extensions import db
+from saas.identity.models import Person
+from saas.jobs.queues import job
+from saas.mail.jobs import after_delivery
+from saas.mail.models import OutboundMail
+from saas.mail.operations import find_mail, queue_mail
+from saas.sittings import proof
+from saas.sittings.convocation import convocations_of, french_datetime, sitting_link
+from saas.sittings.models import Convocation, ProofRecord, SittingStatus
+
+#: the statuses in which the convocation has gone out and the sitting's documents may still change
+NOTIFIED_STATUSES = {SittingStatus.CONVENED, SittingStatus.IN_PROGRESS}
+CHANNEL = "email"
+PURPOSE = "supplement"
+
+
+def mail_key(version_id: int, person_id: int) -> str:
+    return f"supplement:{version_id}:{person_id}:{CHANNEL}"
+
+
+def delivery_channel(version_id: int) -> str:
+    """The delivery proof's channel: one per supplement, so a member's deliveries never collide."""
+    return f"{CHANNEL}-v{version_id}"
+
+
+def notify_supplement(version: DocumentVersion, actor: Person | None, at: datetime | None = None) -> ProofRecord | None:
+    """Stamp and announce ``version`` if its sitting's convocations went out; None (nothing done) otherwise.
+
+    Raises proof.ProofError (French) when the statement cannot be stamped: the caller rolls back, and
+    the version is not kept.
+    """
+    document = version.document
+    item = document.agenda_item
+    sitting = item.sitting
+    if sitting.status not in NOTIFIED_STATUSES:
+        return None
+    convocations = convocations_of(sitting)
+    if not convocations:
+        return None
+    at = at or utcnow()
+    people = {
+        p.id: p
+        for p in db.session.execute(
+            sa.select(Person).where(Person.id.in_([c.person_id for c in convocations]))
+        ).scalars()
+    }
+    statement = proof.record_supplement(
+        sitting,
+        item={"id": item.id, "position": item.position, "title": item.title},
+        document={
+            "id": document.id,
+            "title": document.title,
+            "kind": KIND_LABELS[document.kind],
+            "version": version.number,
+            "version_id": version.id,
+        },
+        file={"name": version.filename, "sha256": version.sha256, "size": version.size},
+        recipients=[
+            {
+                "person_id": c.person_id,
+                "name": people[c.person_id].full_name,
+                "email": people[c.person_id].email,
+                "kind": c.kind.value,
+            }
+            for c in convocations
+        ],
+        sent_at=at,
+    )
+    record(
+        "sitting.supplement_sent",
+        tenant_id=sitting.tenant_id,
+        actor_id=actor.id if actor else None,
+        obj=sitting,
+        data={
+            "agenda_item_id": item.id,
+            "document_id": document.id,
+            "version": version.number,
+            "sha256": version.sha256,
+            "recipients": len(convocations),
+            "proof_record_id": statement.id,
+        },
+    )
+    for convocation in convocations:
+        prepare_supplement.delay(
+            version.id,
+            convocation.person_id,
+            tenant_id=sitting.tenant_id,
+            job_id=f"supplement-{version.id}-{convocation.person_id}",
+        )
+    return statement
+
+
+def mail_body(version: DocumentVersion, person: Person) -> str:
+    document = version.document
+    item = document.agenda_item
+    sitting = item.sitting
+    kind = KIND_LABELS[document.kind]
+    if item.confidential:
+        what = [f"Point n° {item.position} (examiné à huis clos) : un document a été ajouté ou remplacé."]
+    elif version.number > 1:
+        what = [
+            f"Point n° {item.position} : {item.title}",
+            f"Document remplacé ({kind}) : « {document.title} », désormais en version {version.number}.",
+        ]
+        if version.note:
+            what.append(f"Motif du remplacement : {version.note}")
+    else:
+        what = [f"Point n° {item.position} : {item.title}", f"Nouveau document ({kind}) : « {document.title} »."]
+    lines = [
+        f"Bonjour {person.full_name},",
+        "",
+        f"Après l'envoi de la convocation, l'ordre du jour de la séance de l'assemblée « {sitting.assembly.name} » "
+        f"({sitting.tenant.name}) du {french_datetime(sitting.tenant, sitting.starts_at)}, {sitting.place}, "
+        "a reçu un complément :",
+        "",
+        *what,
+        "",
+        f"Les documents de la séance : {sitting_link(sitting)}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def mail_subject(version: DocumentVersion) -> str:
+    sitting = version.document.agenda_item.sitting
+    day = french_datetime(sitting.tenant, sitting.starts_at).split(" à ")[0]
+    change = "Document remplacé" if version.number > 1 else "Document ajouté"
+    return f"{change} — séance « {sitting.assembly.name} » du {day} — {sitting.tenant.name}"[:300]
+
+
+@job(queue="mail", timeout=120)
+def prepare_supplement(version_id: int, person_id: int) -> None:
+    """Queue the person's one mail about the supplement; the convocation row is locked while it works."""
+    version = db.session.get(DocumentVersion, version_id)
+    if version is None:
+        return
+    sitting = version.document.agenda_item.sitting
+    convocation = db.session.execute(
+        sa.select(Convocation)
+        .where(Convocation.sitting_id == sitting.id, Convocation.person_id == person_id)
+        .with_for_update()
+    ).scalar_one_or_none()
+    key = mail_key(version_id, person_id)
+    if convocation is None or find_mail(key) is not None:
+        return
+    queue_mail(
+        key,
+        to=convocation.person.email,
+        subject=mail_subject(version),
+        body=mail_body(version, convocation.person),
+        tenant_id=sitting.tenant_id,
+        purpose=PURPOSE,
+        ref={"sitting_id": sitting.id, "person_id": person_id, "version_id": version_id},
+    )
+
+
+@after_delivery(PURPOSE)
+@job(queue="mail", timeout=120)
+def record_supplement_delivery(mail_id: int) -> None:
+    """The mail server (or outbox) accepted the supplement's mail: record it as time-stamped proof."""
+    mail = db.session.get(OutboundMail, mail_id)
+    if mail is None or mail.sent_at is None or not mail.ref:
+        return
+    version = db.session.get(DocumentVersion, mail.ref["version_id"])
+    about = {
+        "type": "complement",
+        "complement": proof.supplement_channel(version.id),
+        "document_id": version.document_id,
+        "version": version.number,
+        "sha256": version.sha256,
+    }
+    proof.record_delivery(
+        mail.ref["sitting_id"], mail.ref["person_id"], delivery_channel(version.id), mail.sent_at, about=about
+    )
