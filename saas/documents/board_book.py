@@ -43,7 +43,7 @@ from saas.extensions import db
 from saas.sittings.models import AgendaItem, Sitting
 from saas.sittings.operations import active_items
 from saas.storage.models import Blob
-from saas.storage.operations import open_range, store
+from saas.storage.operations import discard_if_unreferenced, open_range, store
 
 WORKSPACE = "board-books"
 
@@ -121,9 +121,12 @@ def request_board_book(sitting: Sitting) -> BoardBook:
     book.inputs_hash = digest
     book.status = BoardBookStatus.PENDING
     book.progress_done, book.progress_total = 0, 0
-    book.blob_id, book.built_at, book.error = None, None, None
+    superseded = book.blob
+    book.blob, book.built_at, book.error = None, None, None
     book.requested_at = utcnow()
     db.session.flush()
+    if superseded is not None:
+        discard_if_unreferenced(superseded)  # an outdated book is no longer offered: its file goes too
     build_board_book_job.delay(sitting.id, tenant_id=sitting.tenant_id, job_id=f"board-book-{sitting.id}-{digest[:16]}")
     return book
 

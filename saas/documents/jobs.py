@@ -22,6 +22,7 @@ from saas.documents.board_book import (
 from saas.extensions import db
 from saas.jobs.queues import job
 from saas.sittings.models import Sitting
+from saas.storage.operations import discard_if_unreferenced
 
 log = logging.getLogger(__name__)
 FAILED = "Le recueil n'a pas pu être constitué ; réessayez, et signalez-le si l'échec se répète."
@@ -63,7 +64,8 @@ def build_board_book_job(sitting_id: int) -> None:
         return
     current = _row(sitting_id)
     if current is None or current.inputs_hash != digest:
-        return  # the dossier changed while building; the newer build will store its own book
+        discard_if_unreferenced(blob)  # the dossier changed while building; the newer build stores its own
+        return
     current.blob_id = blob.id
     current.status = BoardBookStatus.READY
     current.built_at = utcnow()

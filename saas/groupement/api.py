@@ -6,10 +6,9 @@ would. Objects named in the URL are loaded before the body is read. Refusals ans
 
 from datetime import date
 
-from flask import Response, current_app, request
+from flask import Response, request
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
-from marshmallow import ValidationError
 
 from saas.database import SYSTEM, commit, context
 from saas.extensions import db
@@ -53,7 +52,7 @@ from saas.groupement.schemas import (
     WithdrawalSchema,
 )
 from saas.identity.models import Person
-from saas.platform.api_docs import api_blueprint
+from saas.platform.api_docs import api_blueprint, body_doc, json_body, json_response
 from saas.tenancy.operations import export_tenant_file
 
 blp = Blueprint(
@@ -92,26 +91,9 @@ def _one(model, object_id: int):
     return group, obj
 
 
-def _body(schema_class) -> dict:
-    try:
-        return schema_class().load(request.get_json(silent=True) or {})
-    except ValidationError as error:
-        abort(422, message="Les données envoyées ne sont pas valides.", errors={"json": error.messages})
-
-
-def _doc_body(schema_class) -> dict:
-    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema_class}}}}
-
-
 def _refuse(error: PurchasingError):
     errors = {"json": {error.field: [error.message]}} if error.field else None
     abort(422, message=error.message, errors=errors)
-
-
-def _json(value, status: int = 200):
-    response = current_app.json.response(value)
-    response.status_code = status
-    return response
 
 
 def _file(content: bytes | str, mimetype: str, filename: str) -> Response:
@@ -147,7 +129,7 @@ FILE_DOC = {"responses": {"200": {"description": "Le fichier.", "content": {"app
 def get_group():
     group = _group()
     today = date.today()
-    return _json(
+    return json_response(
         {
             **PurchasingGroupSchema(
                 only=("id", "name", "coordinator", "agreement_filename", "agreement_uploaded_at")
@@ -193,7 +175,7 @@ def put_agreement():
 @blp.response(200, MembershipSchema(many=True))
 @blp.doc(summary="Les membres", description="Adhésions, licences, signature de la convention, retraits.")
 def list_members():
-    return _json([_membership_view(m) for m in operations.memberships(_group())])
+    return json_response([_membership_view(m) for m in operations.memberships(_group())])
 
 
 @blp.route("/members", methods=["POST"])
@@ -203,17 +185,17 @@ def list_members():
     summary="Accueillir une nouvelle collectivité",
     description="Crée la collectivité (un syndicat par défaut) avec sa première assemblée, invite son "
     "administrateur (lien pour choisir son mot de passe) et l'inscrit au groupement avec sa délibération.",
-    **_doc_body(ProvisionSchema),
+    **body_doc(ProvisionSchema),
 )
 def provision_member():
     group = _group()
-    data = _body(ProvisionSchema)
+    data = json_body(ProvisionSchema)
     try:
         membership = operations.provision_member(group, data, current_user)
     except PurchasingError as error:
         _refuse(error)
     commit(db.session)
-    return _json(_membership_view(membership), 201)
+    return json_response(_membership_view(membership), 201)
 
 
 @blp.route("/members/<int:membership_id>", methods=["GET"])
@@ -221,7 +203,7 @@ def provision_member():
 @blp.alt_response(404, description=NOT_VISIBLE)
 @blp.doc(summary="Une adhésion")
 def get_member(membership_id):
-    return _json(_membership_view(_one(Membership, membership_id)[1]))
+    return json_response(_membership_view(_one(Membership, membership_id)[1]))
 
 
 @blp.route("/members/<int:membership_id>", methods=["PATCH"])
@@ -231,11 +213,11 @@ def get_member(membership_id):
 @blp.doc(
     summary="Licences et signature de la convention",
     description="Nombre de licences ; convention signée le … par … (enregistrement, pas une signature électronique).",
-    **_doc_body(MembershipUpdateSchema),
+    **body_doc(MembershipUpdateSchema),
 )
 def patch_member(membership_id):
     membership = _one(Membership, membership_id)[1]
-    data = _body(MembershipUpdateSchema)
+    data = json_body(MembershipUpdateSchema)
     try:
         operations.update_membership(
             membership,
@@ -247,17 +229,17 @@ def patch_member(membership_id):
     except PurchasingError as error:
         _refuse(error)
     commit(db.session)
-    return _json(_membership_view(membership))
+    return json_response(_membership_view(membership))
 
 
 @blp.route("/members/<int:membership_id>/withdrawal", methods=["POST"])
 @blp.response(200, MembershipSchema)
 @blp.alt_response(404, description=NOT_VISIBLE)
 @blp.alt_response(422, description=REFUSED)
-@blp.doc(summary="Retrait d'un membre", description="Date et effet financier.", **_doc_body(WithdrawalSchema))
+@blp.doc(summary="Retrait d'un membre", description="Date et effet financier.", **body_doc(WithdrawalSchema))
 def withdraw_member(membership_id):
     membership = _one(Membership, membership_id)[1]
-    data = _body(WithdrawalSchema)
+    data = json_body(WithdrawalSchema)
     try:
         operations.withdraw(
             membership, data["withdrawn_on"], data["withdrawal_effect"], data["withdrawal_amount_cents"], current_user
@@ -265,7 +247,7 @@ def withdraw_member(membership_id):
     except PurchasingError as error:
         _refuse(error)
     commit(db.session)
-    return _json(_membership_view(membership))
+    return json_response(_membership_view(membership))
 
 
 @blp.route("/members/<int:membership_id>/export", methods=["GET"])
@@ -295,10 +277,10 @@ def list_contracts():
 @blp.route("/contracts", methods=["POST"])
 @blp.response(201, ContractSchema)
 @blp.alt_response(422, description=REFUSED)
-@blp.doc(summary="Enregistrer un marché", **_doc_body(ContractInSchema))
+@blp.doc(summary="Enregistrer un marché", **body_doc(ContractInSchema))
 def create_contract():
     group = _group()
-    data = _body(ContractInSchema)
+    data = json_body(ContractInSchema)
     try:
         contract = operations.save_contract(group, data, current_user)
     except PurchasingError as error:
@@ -319,10 +301,10 @@ def get_contract(contract_id):
 @blp.response(201, LotSchema)
 @blp.alt_response(404, description=NOT_VISIBLE)
 @blp.alt_response(422, description=REFUSED)
-@blp.doc(summary="Ajouter un lot", description="Unités et montants en centimes.", **_doc_body(LotInSchema))
+@blp.doc(summary="Ajouter un lot", description="Unités et montants en centimes.", **body_doc(LotInSchema))
 def create_lot(contract_id):
     contract = _one(Contract, contract_id)[1]
-    data = _body(LotInSchema)
+    data = json_body(LotInSchema)
     try:
         lot = operations.save_lot(contract, data, current_user)
     except PurchasingError as error:
@@ -335,10 +317,10 @@ def create_lot(contract_id):
 @blp.response(200, LotSchema)
 @blp.alt_response(404, description=NOT_VISIBLE)
 @blp.alt_response(422, description=REFUSED)
-@blp.doc(summary="Modifier un lot", **_doc_body(LotInSchema))
+@blp.doc(summary="Modifier un lot", **body_doc(LotInSchema))
 def update_lot(lot_id):
     lot = _one(Lot, lot_id)[1]
-    data = _body(LotInSchema)
+    data = json_body(LotInSchema)
     try:
         operations.save_lot(lot.contract, data, current_user, lot=lot)
     except PurchasingError as error:
@@ -354,17 +336,17 @@ def update_lot(lot_id):
 @blp.response(200, MilestoneSchema(many=True))
 @blp.doc(summary="Le calendrier", description="Dates prévues et réelles, état, alerte de retard (overdue).")
 def list_milestones():
-    return _json([_milestone_view(m) for m in operations.milestones(_group())])
+    return json_response([_milestone_view(m) for m in operations.milestones(_group())])
 
 
 @blp.route("/milestones/<int:milestone_id>", methods=["PATCH"])
 @blp.response(200, MilestoneSchema)
 @blp.alt_response(404, description=NOT_VISIBLE)
 @blp.alt_response(422, description=REFUSED)
-@blp.doc(summary="Mettre à jour une étape", **_doc_body(MilestoneInSchema))
+@blp.doc(summary="Mettre à jour une étape", **body_doc(MilestoneInSchema))
 def update_milestone(milestone_id):
     milestone = _one(Milestone, milestone_id)[1]
-    data = _body(MilestoneInSchema)
+    data = json_body(MilestoneInSchema)
     try:
         operations.update_milestone(
             milestone,
@@ -376,7 +358,7 @@ def update_milestone(milestone_id):
     except PurchasingError as error:
         _refuse(error)
     commit(db.session)
-    return _json(_milestone_view(milestone))
+    return json_response(_milestone_view(milestone))
 
 
 # --- Devices --------------------------------------------------------------------------------------
@@ -392,10 +374,10 @@ def list_devices():
 @blp.route("/devices", methods=["POST"])
 @blp.response(201, DeviceSchema)
 @blp.alt_response(422, description=REFUSED)
-@blp.doc(summary="Ajouter un équipement au stock", **_doc_body(DeviceInSchema))
+@blp.doc(summary="Ajouter un équipement au stock", **body_doc(DeviceInSchema))
 def create_device():
     group = _group()
-    data = _body(DeviceInSchema)
+    data = json_body(DeviceInSchema)
     lot = None
     if data["lot_id"] is not None:
         lot = db.session.get(Lot, data["lot_id"])
@@ -425,11 +407,11 @@ def get_device(device_id):
     summary="Attribuer un équipement",
     description="À un élu d'une collectivité membre ; un seul équipement par personne, quel que soit le "
     "nombre de ses mandats (422 sinon).",
-    **_doc_body(AssignSchema),
+    **body_doc(AssignSchema),
 )
 def assign_device(device_id):
     group, device = _one(Device, device_id)
-    data = _body(AssignSchema)
+    data = json_body(AssignSchema)
     member_ids = {m.person_id for m in devices.group_members(group)}
     person = db.session.get(Person, data["person_id"]) if data["person_id"] in member_ids else None
     if person is None:
@@ -465,10 +447,10 @@ def declare_lost(device_id):
 @blp.response(200, DeviceSchema)
 @blp.alt_response(404, description=NOT_VISIBLE)
 @blp.alt_response(422, description=REFUSED)
-@blp.doc(summary="Rendu, effacé, remis en stock", **_doc_body(DeviceStatusSchema))
+@blp.doc(summary="Rendu, effacé, remis en stock", **body_doc(DeviceStatusSchema))
 def change_device_status(device_id):
     device = _one(Device, device_id)[1]
-    data = _body(DeviceStatusSchema)
+    data = json_body(DeviceStatusSchema)
     try:
         devices.change_status(device, DeviceStatus(data["status"]), current_user)
     except PurchasingError as error:
@@ -481,7 +463,7 @@ def change_device_status(device_id):
 @blp.response(200, SavingsSchema)
 @blp.doc(summary="L'économie d'équipements", description="Élus, mandats, équipements, équipements évités.")
 def get_savings():
-    return _json(_savings_view(_group()))
+    return json_response(_savings_view(_group()))
 
 
 # --- Licences and usage, paper saved --------------------------------------------------------------
@@ -531,11 +513,11 @@ def list_statements():
     summary="Émettre un état de répartition",
     description="Répartit les montants du marché pour la période entre les membres actifs selon la clé ; "
     "chaque poste est réparti au centime près (plus fort reste).",
-    **_doc_body(StatementInSchema),
+    **body_doc(StatementInSchema),
 )
 def issue_statement():
     group = _group()
-    data = _body(StatementInSchema)
+    data = json_body(StatementInSchema)
     contract = db.session.get(Contract, data["contract_id"])
     if contract is None or contract.group_id != group.id:
         abort(422, message="Marché inconnu.", errors={"json": {"contract_id": ["Marché inconnu."]}})
@@ -619,4 +601,4 @@ def member_statements(membership_id):
                     "lines": StatementLineSchema(many=True).dump(lines),
                 }
             )
-    return _json(result)
+    return json_response(result)

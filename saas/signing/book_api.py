@@ -11,7 +11,7 @@ code throttle).
 import json
 
 import marshmallow as ma
-from flask import current_app, request
+from flask import request
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
 from marshmallow import ValidationError, fields, validate
@@ -20,7 +20,7 @@ from saas.database import commit
 from saas.documents.models import DocumentVersion
 from saas.documents.schemas import multipart
 from saas.extensions import db
-from saas.platform.api_docs import api_blueprint
+from saas.platform.api_docs import api_blueprint, body_doc, json_body, json_response
 from saas.signing import book, book_batches
 from saas.signing.book_views import candidate_signers, load_batch, load_request, signers_from
 from saas.signing.models import SignatureRequest, SigningBatch
@@ -141,30 +141,13 @@ class SignatureBatchSchema(ma.Schema):
 # --- Helpers --------------------------------------------------------------------------------------
 
 
-def _body(schema_class):
-    try:
-        return schema_class().load(request.get_json(silent=True) or {})
-    except ValidationError as error:
-        abort(422, message="Les données envoyées ne sont pas valides.", errors={"json": error.messages})
-
-
-def _doc_body(schema_class) -> dict:
-    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema_class}}}}
-
-
-def _json(value, status: int = 200):
-    response = current_app.json.response(value)
-    response.status_code = status
-    return response
-
-
 def _request_view(signature_request: SignatureRequest, status: int = 200):
-    return _json(SignatureRequestSchema().dump(signature_request), status)
+    return json_response(SignatureRequestSchema().dump(signature_request), status)
 
 
 def _batch_view(batch: SigningBatch, status: int = 200):
     rows = book_batches.batch_steps(batch)
-    return _json(
+    return json_response(
         SignatureBatchSchema().dump(
             {
                 "id": batch.id,
@@ -252,7 +235,7 @@ def create_request(tenant_slug):
                 upload=(upload.stream, upload.filename),
             )
         else:
-            data = _body(SignatureRequestCreateSchema)
+            data = json_body(SignatureRequestCreateSchema)
             version = db.session.get(DocumentVersion, data["document_version_id"])
             sitting = version.document.agenda_item.sitting if version and version.tenant_id == tenant.id else None
             if sitting is None or not book.may_request(current_user, tenant, sitting):
@@ -299,12 +282,12 @@ def get_file(tenant_slug, request_id):
     summary="Signer",
     description="Signature électronique PAdES du signataire dont c'est le tour, après un code TOTP frais "
     "(chaque code ne sert qu'une fois).",
-    **_doc_body(SignInSchema),
+    **body_doc(SignInSchema),
 )
 def sign(tenant_slug, request_id):
     tenant = enter_tenant(tenant_slug, current_user)
     signature_request = load_request(tenant, request_id, current_user)
-    data = _body(SignInSchema)
+    data = json_body(SignInSchema)
     try:
         book.sign(signature_request, current_user, data["code"])
     except SigningRefused as refused:
@@ -323,12 +306,12 @@ def sign(tenant_slug, request_id):
 @blp.doc(
     summary="Refuser de signer",
     description="Avec un motif, obligatoire ; le document sort du parapheur et le secrétariat est prévenu.",
-    **_doc_body(RefusalInSchema),
+    **body_doc(RefusalInSchema),
 )
 def refuse(tenant_slug, request_id):
     tenant = enter_tenant(tenant_slug, current_user)
     signature_request = load_request(tenant, request_id, current_user)
-    data = _body(RefusalInSchema)
+    data = json_body(RefusalInSchema)
     try:
         book.refuse(signature_request, current_user, data["reason"])
     except book.BookError as error:
@@ -344,12 +327,12 @@ def refuse(tenant_slug, request_id):
 @blp.doc(
     summary="Commenter",
     description="Mon commentaire sur le document (remplace le précédent), visible du secrétariat et des signataires.",
-    **_doc_body(CommentInSchema),
+    **body_doc(CommentInSchema),
 )
 def comment(tenant_slug, request_id):
     tenant = enter_tenant(tenant_slug, current_user)
     signature_request = load_request(tenant, request_id, current_user)
-    data = _body(CommentInSchema)
+    data = json_body(CommentInSchema)
     try:
         book.comment(signature_request, current_user, data["comment"])
     except book.BookError as error:
@@ -366,11 +349,11 @@ def comment(tenant_slug, request_id):
     summary="Signer par lot",
     description="Plusieurs documents de la collectivité (par exemple les délibérations d'une séance) avec un "
     "seul code ; la signature se fait en arrière-plan, suivez-la avec GET …/signature-batches/{batch_id}.",
-    **_doc_body(SignatureBatchInSchema),
+    **body_doc(SignatureBatchInSchema),
 )
 def create_batch(tenant_slug):
     tenant = enter_tenant(tenant_slug, current_user)
-    data = _body(SignatureBatchInSchema)
+    data = json_body(SignatureBatchInSchema)
     requests_ = [load_request(tenant, request_id, current_user) for request_id in sorted(set(data["request_ids"]))]
     try:
         batch = book_batches.sign_batch(tenant, current_user, requests_, data["code"])

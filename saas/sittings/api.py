@@ -6,15 +6,13 @@ answers 404 whatever is sent (exactly like a missing one). Refusals of the domai
 their French message.
 """
 
-from flask import current_app, request
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
-from marshmallow import ValidationError
 
 from saas.database import commit
 from saas.extensions import db
 from saas.identity.models import Person
-from saas.platform.api_docs import api_blueprint
+from saas.platform.api_docs import api_blueprint, body_doc, json_body, json_response
 from saas.sittings import attendance, inbox, operations
 from saas.sittings.models import AttendanceAnswer
 from saas.sittings.operations import SittingError
@@ -44,26 +42,8 @@ REFUSED = "Refus : le message dit pourquoi (en français, avec l'article du CGCT
 SITTING = "/tenants/<tenant_slug>/sittings/<int:sitting_id>"
 
 
-def _body(schema_class):
-    """The JSON body, read only once access was granted; a malformed one is a 422 in French."""
-    try:
-        return schema_class().load(request.get_json(silent=True) or {})
-    except ValidationError as error:
-        abort(422, message="Les données envoyées ne sont pas valides.", errors={"json": error.messages})
-
-
-def _doc_body(schema_class) -> dict:
-    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema_class}}}}
-
-
 def _refuse(error: SittingError):
     abort(422, message=error.message)
-
-
-def _json(value, status: int = 200):
-    response = current_app.json.response(value)
-    response.status_code = status
-    return response
 
 
 def _sitting_view(sitting, manager: bool) -> dict:
@@ -117,7 +97,7 @@ def my_sittings():
 )
 def get_sitting(tenant_slug, sitting_id):
     tenant = enter_tenant(tenant_slug, current_user)
-    return _json(_sitting_view(*load_sitting(tenant, sitting_id, current_user)))
+    return json_response(_sitting_view(*load_sitting(tenant, sitting_id, current_user)))
 
 
 @blp.route(SITTING + "/attendance", methods=["GET"])
@@ -143,18 +123,18 @@ def get_attendance_board(tenant_slug, sitting_id):
 @blp.doc(
     summary="Répondre à la convocation",
     description="present, remote (si permis) ou absent.",
-    **_doc_body(AttendanceInSchema),
+    **body_doc(AttendanceInSchema),
 )
 def put_attendance(tenant_slug, sitting_id):
     tenant = enter_tenant(tenant_slug, current_user)
     sitting, manager = load_sitting(tenant, sitting_id, current_user)
-    data = _body(AttendanceInSchema)
+    data = json_body(AttendanceInSchema)
     try:
         attendance.answer_attendance(current_user, sitting, AttendanceAnswer(data["answer"]))
     except SittingError as error:
         _refuse(error)
     commit(db.session)
-    return _json(_sitting_view(sitting, manager))
+    return json_response(_sitting_view(sitting, manager))
 
 
 @blp.route(SITTING + "/proxy", methods=["POST"])
@@ -164,19 +144,19 @@ def put_attendance(tenant_slug, sitting_id):
 @blp.doc(
     summary="Donner procuration",
     description="À un collègue de la même assemblée (L2121-20).",
-    **_doc_body(ProxyInSchema),
+    **body_doc(ProxyInSchema),
 )
 def post_proxy(tenant_slug, sitting_id):
     tenant = enter_tenant(tenant_slug, current_user)
     sitting, manager = load_sitting(tenant, sitting_id, current_user)
-    data = _body(ProxyInSchema)
+    data = json_body(ProxyInSchema)
     holder = _colleague(sitting, data["holder_id"], exclude=current_user.id)
     try:
         attendance.give_proxy(current_user, holder, sitting, illness=data["illness"])
     except SittingError as error:
         _refuse(error)
     commit(db.session)
-    return _json(_sitting_view(sitting, manager), 201)
+    return json_response(_sitting_view(sitting, manager), 201)
 
 
 @blp.route(SITTING + "/proxy", methods=["DELETE"])
@@ -195,7 +175,7 @@ def delete_proxy(tenant_slug, sitting_id):
     except SittingError as error:
         _refuse(error)
     commit(db.session)
-    return _json(_sitting_view(sitting, manager))
+    return json_response(_sitting_view(sitting, manager))
 
 
 @blp.route("/tenants/<tenant_slug>/assemblies/<int:assembly_id>/sittings", methods=["POST"])
@@ -203,38 +183,38 @@ def delete_proxy(tenant_slug, sitting_id):
 @blp.alt_response(404, description=NOT_VISIBLE)
 @blp.alt_response(422, description=REFUSED)
 @blp.doc(
-    summary="Créer une séance (secrétariat)", description="En préparation (draft).", **_doc_body(SittingCreateSchema)
+    summary="Créer une séance (secrétariat)", description="En préparation (draft).", **body_doc(SittingCreateSchema)
 )
 def create_sitting(tenant_slug, assembly_id):
     tenant = enter_tenant(tenant_slug, current_user)
     assembly = load_managed_assembly(tenant, assembly_id, current_user)
-    data = _body(SittingCreateSchema)
+    data = json_body(SittingCreateSchema)
     try:
         sitting = operations.create_sitting(tenant, assembly, actor=current_user, **data)
     except SittingError as error:
         _refuse(error)
     commit(db.session)
-    return _json(_sitting_view(sitting, True), 201)
+    return json_response(_sitting_view(sitting, True), 201)
 
 
 @blp.route(SITTING + "/items", methods=["POST"])
 @blp.response(201, ItemSchema)
 @blp.alt_response(404, description=NOT_VISIBLE)
 @blp.alt_response(422, description=REFUSED)
-@blp.doc(summary="Ajouter un point à l'ordre du jour (secrétariat)", **_doc_body(ItemCreateSchema))
+@blp.doc(summary="Ajouter un point à l'ordre du jour (secrétariat)", **body_doc(ItemCreateSchema))
 def create_item(tenant_slug, sitting_id):
     tenant = enter_tenant(tenant_slug, current_user)
     sitting, manager = load_sitting(tenant, sitting_id, current_user)
     if not manager:
         abort(404)
-    data = _body(ItemCreateSchema)
+    data = json_body(ItemCreateSchema)
     rapporteur = _colleague(sitting, data.pop("rapporteur_id"))
     try:
         item = operations.add_item(sitting, rapporteur=rapporteur, actor=current_user, **data)
     except SittingError as error:
         _refuse(error)
     commit(db.session)
-    return _json(ItemSchema().dump(item), 201)
+    return json_response(ItemSchema().dump(item), 201)
 
 
 api_blueprint(blp)

@@ -19,9 +19,8 @@ from saas.sittings.convocation import notify_proxy_holder
 from saas.sittings.models import Attendance, AttendanceAnswer, Proxy, Sitting, SittingStatus
 from saas.sittings.operations import VOTING_ROLES, SittingError, current_mandate
 from saas.sittings.quorum import QuorumStatus, members_in_office, quorum_status
+from saas.tenancy.legal_rules import tenant_rules
 
-#: rules.md cites L2121-20 for proxies; see docs/sittings.md for départements and régions
-PROXY_ARTICLE = "L2121-20"
 MAX_CONSECUTIVE_PROXIES = 3
 #: where an answer was given, in its audit event: the application (web or API) or the signed mail link
 APP_CHANNEL = "application"
@@ -146,7 +145,7 @@ def give_proxy(
 ) -> Proxy:
     """Give a written proxy to a colleague of the same assembly; records the giver's answer "proxy"."""
     _open_for_answers(sitting)
-    law = f"(article {PROXY_ARTICLE} du CGCT)"
+    law = f"(article {tenant_rules(sitting.tenant).proxy_article} du CGCT)"
     if giver.id == holder.id:
         raise SittingError(f"On ne peut pas se donner procuration à soi-même {law}.")
     if current_mandate(giver.id, sitting, VOTING_ROLES) is None:

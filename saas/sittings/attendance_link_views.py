@@ -17,6 +17,7 @@ from saas.sittings.attendance_link import LinkExpired, LinkInvalid, resolve
 from saas.sittings.models import AttendanceAnswer
 from saas.sittings.operations import SittingError
 from saas.sittings.views import MEMBER_ANSWERS, colleagues, local_datetime
+from saas.tenancy.legal_rules import tenant_rules
 
 bp = Blueprint("attendance_link", __name__)
 
@@ -86,6 +87,7 @@ def answer(token: str):
         my_proxy=attendance.active_proxy(sitting, giver_id=person.id),
         held_proxy=attendance.active_proxy(sitting, holder_id=person.id),
         answer_labels=forms.ANSWER_LABELS,
+        proxy_article=tenant_rules(sitting.tenant).proxy_article,
         form=form,
     )
     return page, 422 if request.method == "POST" else 200

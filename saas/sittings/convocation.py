@@ -25,6 +25,7 @@ from saas.sittings import proof
 from saas.sittings.models import AgendaItem, Convocation, ConvocationKind, Proxy, Sitting, SittingStatus
 from saas.sittings.notice import check_notice, local_time
 from saas.sittings.operations import SittingError, set_status, sitting_day
+from saas.tenancy.legal_rules import tenant_rules
 
 #: elected members and the secretary of the sitting are convened; staff and guests are invited
 CONVENED_ROLES = (MandateRole.MEMBER, MandateRole.PRESIDENT, MandateRole.SECRETARY_OF_SITTING)
@@ -231,7 +232,8 @@ def notify_proxy_holder(proxy: Proxy) -> OutboundMail:
         f"Bonjour {holder.full_name},\n\n"
         f"{giver.full_name} vous a donné procuration pour voter en son nom à la séance de l'assemblée "
         f"« {sitting.assembly.name} » ({sitting.tenant.name}) du {when}, {sitting.place}.\n\n"
-        "Un élu ne peut détenir qu'un seul pouvoir par séance (article L2121-20 du CGCT).\n\n"
+        "Un élu ne peut détenir qu'un seul pouvoir par séance "
+        f"(article {tenant_rules(sitting.tenant).proxy_article} du CGCT).\n\n"
         f"La séance : {link}\n"
     )
     return queue_mail(

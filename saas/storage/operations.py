@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from saas.database import current_context
+from saas.database import after_commit, current_context
 from saas.extensions import db
 from saas.identity.secrets import seal, unseal
 from saas.storage import crypto
@@ -126,6 +126,31 @@ def _delete_rolled_back_objects(session: Session, transaction) -> None:
         return
     for store_, object_key in session.info.pop(PENDING, []):
         store_.delete(object_key)
+
+
+def _references(blob: Blob) -> int:
+    """How many rows of any table point at the blob (every foreign key to stored_blob, found in the schema,
+    so a new area's reference is counted without being listed here)."""
+    total = 0
+    for table in Blob.metadata.tables.values():
+        for key in table.foreign_keys:
+            if key.column.table.name == Blob.__tablename__:
+                count = sa.select(sa.func.count()).select_from(table).where(key.parent == blob.id)
+                total += db.session.execute(count).scalar_one()
+    return total
+
+
+def discard_if_unreferenced(blob: Blob) -> bool:
+    """Delete a derived file nobody points at any more (a superseded board book): the row now, the object
+    once the transaction commits. Never for council records — those are referenced and kept."""
+    _check_context(blob.tenant_id)
+    if _references(blob):
+        return False
+    store_, object_key = backend(), blob.object_key
+    db.session.delete(blob)
+    db.session.flush()
+    after_commit(db.session, lambda: store_.delete(object_key))
+    return True
 
 
 def open_range(blob: Blob, start: int, end: int) -> Iterator[bytes]:

@@ -19,6 +19,7 @@ class LegalRules:
     quorum_rule: str
     quorum_article: str
     quorum_failed_reconvene_days: int
+    proxy_article: str
 
 
 @functools.cache

@@ -16,6 +16,8 @@ from saas.documents.jobs import build_board_book_job
 from saas.documents.models import BoardBook, BoardBookStatus
 from saas.jobs.queues import run
 from saas.sittings import operations as sitting_operations
+from saas.storage.backends import backend
+from saas.storage.models import Blob
 from saas.storage.operations import read_all
 from tests.documents import pdfs
 from tests.documents.conftest import sitting_items
@@ -108,8 +110,11 @@ def test_a_replaced_document_rebuilds_the_book(session, dossier, tmp_path):
     tenant, sitting, items = dossier
     book = build(session, tenant, sitting)
     old_blob = book.blob_id
+    with context(session, SYSTEM):
+        old_object = session.get(Blob, old_blob).object_key
     with context(session, TenantContext(tenant_id=tenant.id)):
         report = operations.documents_of(items[1])[0]
+        kept = [version.blob.object_key for version in report.versions]
         data = pdfs.clean_pdf(tmp_path / "v2.pdf", pages=6).read_bytes()
         operations.replace_document(report, io.BytesIO(data), "v2.pdf", actor=None, note="Chiffres corrigés")
         book = request_board_book(sitting)
@@ -118,6 +123,11 @@ def test_a_replaced_document_rebuilds_the_book(session, dossier, tmp_path):
         commit(session)
     rebuilt = build(session, tenant, sitting)
     assert rebuilt.id == book.id and rebuilt.blob_id != old_blob
+    # the outdated book is a derived file: its row and its object are gone; the documents are all kept
+    with context(session, SYSTEM):
+        assert session.get(Blob, old_blob) is None
+    assert not backend().exists(old_object)
+    assert all(backend().exists(key) for key in kept)
     pdf = opened(session, rebuilt)
     assert len(pdf.pages) == cover_pages(session, tenant, sitting) + 3 + 2 + 6 + 1
 

@@ -11,6 +11,7 @@ from saas.sittings import operations
 from saas.sittings.attendance import active_proxy, answer_attendance, attendance_of, give_proxy, revoke_proxy
 from saas.sittings.models import AttendanceAnswer, SittingStatus
 from saas.sittings.operations import SittingError
+from saas.tenancy.models import TenantKind
 from tests.sittings.conftest import MONDAY_15_MARCH_2027
 
 
@@ -105,6 +106,24 @@ def test_second_proxy_to_the_same_holder_is_refused(council, create_sitting, in_
             },
         )
     ]
+
+
+@pytest.mark.parametrize("kind, article", [(TenantKind.DEPARTEMENT, "L3121-16"), (TenantKind.REGION, "L4132-15")])
+def test_a_departement_or_region_refusal_cites_its_own_article(
+    create_tenant, create_person, give_mandate, create_sitting, in_tenant, kind, article
+):
+    tenant = create_tenant(kind=kind, population=540000)
+    anne, bruno, chloe = (create_person(first_name=name, last_name="Élue") for name in ("Anne", "Bruno", "Chloé"))
+    for member in (anne, bruno, chloe):
+        give_mandate(member, tenant)
+    sitting = create_sitting(tenant)
+    with in_tenant(tenant, anne):
+        give_proxy(anne, bruno, sitting)
+    with (
+        in_tenant(tenant, chloe),
+        pytest.raises(SittingError, match=f"un seul pouvoir \\(article {article} du CGCT\\)"),
+    ):
+        give_proxy(chloe, bruno, sitting)
 
 
 def test_a_giver_gives_one_proxy_and_not_to_themself(council, create_sitting, in_tenant):

@@ -67,3 +67,18 @@ def test_commune_quorum_is_half_physically_present_reconvened_three_days_later(p
 def test_tenant_rules_reads_kind_and_population():
     assert tenant_rules(Tenant(kind=COMMUNE, population=3499)).notice_article == "L2121-11"
     assert tenant_rules(Tenant(kind=TenantKind.REGION, population=10)).notice_days == 12
+
+
+@pytest.mark.parametrize(
+    "kind, population, article",
+    [
+        (COMMUNE, 120, "L2121-20"),
+        (COMMUNE, 50000, "L2121-20"),
+        (TenantKind.EPCI, 190000, "L5211-1, L2121-20"),
+        (TenantKind.SYNDICAT, 2000, "L5211-1, L2121-20"),
+        (TenantKind.DEPARTEMENT, 540000, "L3121-16"),
+        (TenantKind.REGION, 1180000, "L4132-15"),
+    ],
+)
+def test_proxy_article_follows_the_kind_of_collectivity(kind, population, article):
+    assert rules_for(kind, population).proxy_article == article
