@@ -46,10 +46,22 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
 
 def _register_blueprints(app: Flask) -> None:
     from saas.admin.views import bp as admin_views
+    from saas.documents.annotation_api import blp as annotations_api
+    from saas.documents.annotation_views import bp as annotation_views
+    from saas.documents.annotation_views import notes_bp as annotation_notes
     from saas.documents.api import blp as documents_api
+    from saas.documents.export_api import blp as document_exports_api
+    from saas.documents.export_views import bp as document_exports_views
+    from saas.documents.viewer_views import bp as documents_viewer
     from saas.documents.views import bp as documents_views
     from saas.extensions import api
     from saas.groupement.api import blp as groupement_api
+    from saas.groupement.contract_api import blp as groupement_contracts_api
+    from saas.groupement.contract_views import bp as groupement_contract_views
+    from saas.groupement.device_api import blp as groupement_devices_api
+    from saas.groupement.device_views import bp as groupement_device_views
+    from saas.groupement.statement_api import blp as groupement_statements_api
+    from saas.groupement.statement_views import bp as groupement_statement_views
     from saas.groupement.views import bp as groupement_views
     from saas.identity.api import blp as identity_api
     from saas.identity.views import bp as identity_views
@@ -82,14 +94,23 @@ def _register_blueprints(app: Flask) -> None:
         convocation_views,
         attendance_link_views,
         documents_views,
+        documents_viewer,
         signing_views,
         groupement_views,
+        groupement_contract_views,
+        groupement_device_views,
+        groupement_statement_views,
         signature_book_views,
         signature_book_inbox,
     )
+    web += (document_exports_views,)
+    web += (annotation_views, annotation_notes)
     for blueprint in web:
         app.register_blueprint(blueprint)
     apis = (identity_api, tenancy_api, sittings_api, convocations_api, documents_api, signing_api, groupement_api)
+    apis += (groupement_contracts_api, groupement_devices_api, groupement_statements_api)
     apis += (signature_book_api,)
+    apis += (document_exports_api,)
+    apis += (annotations_api,)
     for blueprint in apis:
         api.register_blueprint(blueprint)

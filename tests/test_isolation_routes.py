@@ -16,6 +16,7 @@ from flask import Flask
 
 from saas.audit.operations import record
 from saas.database import SYSTEM, context, utcnow
+from saas.documents.annotation_models import Annotation
 from saas.documents.operations import add_document
 from saas.identity import authentication
 from saas.identity.models import GrantKind, LoginSession
@@ -53,6 +54,8 @@ OWN_DATA_ENDPOINTS = {
     "sittings_api.my_sittings",
     "signature_book_inbox.my_book",
     "signature_book_api.my_signatures",
+    "annotation_notes.my_notes",
+    "annotations_api.my_annotations",
 }
 #: platform routes for operators only (checked: 404 for anyone else)
 OPERATOR_ENDPOINTS = {
@@ -60,14 +63,16 @@ OPERATOR_ENDPOINTS = {
     # the purchasing group console: coordinator and operators only
     *(f"groupement.{name}" for name in (
         "home", "create_group", "agreement", "agreement_file", "members", "join_member", "provision_member",
-        "contracts", "create_contract", "milestones", "devices_list", "create_device", "usage", "statements_list",
-        "create_statement", "paper",
     )),
+    *(f"groupement_contracts.{name}" for name in ("contracts", "create_contract", "milestones")),
+    *(f"groupement_devices.{name}" for name in ("devices_list", "create_device")),
+    *(f"groupement_statements.{name}" for name in ("usage", "statements_list", "create_statement", "paper")),
     *(f"groupement_api.{name}" for name in (
-        "get_group", "get_agreement", "put_agreement", "list_members", "provision_member", "list_contracts",
-        "create_contract", "list_milestones", "list_devices", "create_device", "get_savings", "get_usage",
-        "get_paper", "list_statements", "issue_statement",
+        "get_group", "get_agreement", "put_agreement", "list_members", "provision_member",
     )),
+    *(f"groupement_contracts_api.{name}" for name in ("list_contracts", "create_contract", "list_milestones")),
+    *(f"groupement_devices_api.{name}" for name in ("list_devices", "create_device", "get_savings")),
+    *(f"groupement_statements_api.{name}" for name in ("get_usage", "get_paper", "list_statements", "issue_statement")),
 }  # fmt: skip
 
 SECRET_NAMES_OF_B = ("Collectivité Bêta", "Assemblée secrète Bêta", "Groupe Bêta", "beta-member@example.org")
@@ -115,6 +120,20 @@ def world(session, tmp_path, create_tenant, create_person, give_mandate, give_gr
         beta_item = sittings.add_item(beta_sitting, title="Point Bêta", actor=None)
         pdf = io.BytesIO(clean_pdf(tmp_path / "beta.pdf").read_bytes())
         beta_document = add_document(beta_item, "report", "Rapport Bêta", pdf, "r.pdf", None)
+        beta_annotation = Annotation(
+            tenant_id=b.id,
+            person_id=beta_member.id,
+            document_id=beta_document.id,
+            document_version_id=beta_document.current_version.id,
+            assembly_id=beta_assembly.id,
+            page=1,
+            kind="note",
+            color="#ffd400",
+            rects=[[10, 10, 30, 30]],
+            body="Note Bêta",
+        )
+        session.add(beta_annotation)
+        session.flush()
         beta_request = book.request_signatures(
             b,
             title="Délibération Bêta",
@@ -150,6 +169,7 @@ def world(session, tmp_path, create_tenant, create_person, give_mandate, give_gr
         "number": 1,
         "request_id": beta_request.id,
         "batch_id": beta_batch.id,
+        "annotation_id": beta_annotation.id,
         # purchasing group objects are platform-level: any id, the caller is not the coordinator
         "membership_id": 1,
         "contract_id": 1,
@@ -164,7 +184,7 @@ def world(session, tmp_path, create_tenant, create_person, give_mandate, give_gr
 ID_ARGUMENTS = {
     "tenant_slug", "slug", "assembly_id", "group_id", "mandate_id", "grant_id", "person_id", "token_id",
     "session_id", "mail_id", "event_id", "sitting_id", "item_id",
-    "document_id", "number", "request_id", "batch_id",
+    "document_id", "number", "request_id", "batch_id", "annotation_id",
     "membership_id", "contract_id", "lot_id", "milestone_id", "device_id", "statement_id",
 }  # fmt: skip
 

@@ -150,3 +150,6 @@ class BoardBook(TenantOwned, Base):
     @property
     def progress(self) -> tuple[int, int]:
         return self.progress_done, self.progress_total
+
+
+from saas.documents.annotation_models import Annotation, AnnotationShare  # noqa: E402,F401 (registers the tables)

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from saas.audit.operations import record
+from saas.documents.anchoring import reanchor
 from saas.documents.models import KIND_LABELS, Document, DocumentKind, DocumentVersion
 from saas.documents.pdf_check import DEFAULT_LIMITS, MIB, PdfReport, check_pdf
 from saas.extensions import db
@@ -190,6 +191,7 @@ def replace_document(document: Document, stream: BinaryIO, filename: str | None,
             db.session.flush()
     except sa.exc.IntegrityError:
         raise DocumentError("Une autre version de ce document vient d'être déposée : réessayez.") from None
+    reanchor(document, version)  # every annotation moves to the new version, or is kept as orphaned
     _audit("document.replaced", document, version, actor)
     _after_sending(version, actor)
     _board_book_changed(document.agenda_item.sitting)

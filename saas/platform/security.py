@@ -6,6 +6,10 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
     "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
+#: the document viewer's page (saas/documents/viewer_views.py): PDF.js parses the file in a same-origin worker.
+#: Nothing else is loosened: no 'unsafe-eval' (the viewer turns PDF.js's eval off), no 'wasm-unsafe-eval' (its
+#: image decoders then use their JavaScript versions, tested on a JPEG 2000 scan)
+VIEWER_CONTENT_SECURITY_POLICY = f"{CONTENT_SECURITY_POLICY}; worker-src 'self'"
 
 
 def init_app(app: Flask) -> None:

@@ -60,6 +60,7 @@ def _sitting_view(sitting, manager: bool) -> dict:
             "remote_allowed": sitting.remote_allowed,
             "urgency": sitting.urgency,
             "urgency_reason": sitting.urgency_reason,
+            "first_after_renewal": sitting.first_after_renewal,
             "status": sitting.status.value,
             "items": visible_items(sitting, current_user, manager),
             "my_answer": mine.answer.value if mine else None,

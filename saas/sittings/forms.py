@@ -29,6 +29,7 @@ class SittingForm(FlaskForm):
     remote_allowed = BooleanField(_l("Participation à distance possible"))
     urgency = BooleanField(_l("Convocation en urgence"))
     urgency_reason = TextAreaField(_l("Motif de l'urgence"), validators=[Optional(), Length(max=5000)])
+    first_after_renewal = BooleanField(_l("Première séance après le renouvellement du conseil"))
 
 
 class ItemForm(FlaskForm):

@@ -70,6 +70,8 @@ class Sitting(TenantOwned, Base):
     urgency: Mapped[bool] = mapped_column(default=False)
     #: why the urgency; required when urgency is set
     urgency_reason: Mapped[str | None] = mapped_column(sa.Text)
+    #: the first sitting after the council's renewal (L2121-7: its own notice period)
+    first_after_renewal: Mapped[bool] = mapped_column(default=False)
     status: Mapped[SittingStatus] = enum_column(SittingStatus, default=SittingStatus.DRAFT)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -5,8 +5,8 @@ the sitting counts; "plain": calendar days before the sitting) and the article c
 saas.tenancy.legal_rules, never from here. A deadline is the last instant of the last day on which the
 convocation may leave, in the tenant's own time zone, so daylight-saving changes never move it.
 
-Not handled: the first sitting after a renewal (L2121-7, 3 jours francs) — legal_rules.toml has no
-value for it yet, so it is not encoded here (see docs/sittings.md).
+Which period applies: urgency with a reason (≥ 1 jour franc); else, for the first sitting after a renewal
+where the collectivity's rules have one (L2121-7: 3 jours francs), that one; else the ordinary notice.
 """
 
 import dataclasses
@@ -40,12 +40,18 @@ def urgency_applies(sitting: Sitting) -> bool:
     return bool(sitting.urgency and (sitting.urgency_reason or "").strip())
 
 
-def _notice(rules: LegalRules, sitting: Sitting) -> tuple[int, str]:
-    """(days, counting). Urgency is "≥ 1 jour franc" for every kind of collectivity (rules.md), also
-    where the ordinary notice counts plain days: legal_rules has no separate counting for it yet."""
+def renewal_applies(rules: LegalRules, sitting: Sitting) -> bool:
+    return bool(sitting.first_after_renewal and rules.renewal_notice_days is not None)
+
+
+def _notice(rules: LegalRules, sitting: Sitting) -> tuple[int, str, str]:
+    """(days, counting, article). Urgency is "≥ 1 jour franc" for every kind of collectivity (rules.md),
+    also where the ordinary notice counts plain days: legal_rules has no separate counting for it yet."""
     if urgency_applies(sitting):
-        return rules.urgency_notice_days, "clear"
-    return rules.notice_days, rules.notice_counting
+        return rules.urgency_notice_days, "clear", rules.notice_article
+    if renewal_applies(rules, sitting):
+        return rules.renewal_notice_days, "clear", rules.renewal_notice_article
+    return rules.notice_days, rules.notice_counting, rules.notice_article
 
 
 def last_sending_day(sitting_day: date, days: int, counting: str) -> date:
@@ -59,7 +65,8 @@ def latest_sending_time(tenant: Tenant, sitting: Sitting) -> datetime:
     rules = tenant_rules(tenant)
     zone = ZoneInfo(tenant.timezone)
     sitting_day = sitting.starts_at.astimezone(zone).date()
-    day = last_sending_day(sitting_day, *_notice(rules, sitting))
+    days, counting, _ = _notice(rules, sitting)
+    day = last_sending_day(sitting_day, days, counting)
     return datetime.combine(day, _END_OF_DAY, tzinfo=zone)
 
 
@@ -76,15 +83,17 @@ def check_notice(tenant: Tenant, sitting: Sitting, send_at: datetime) -> NoticeT
     if send_at <= deadline:
         return None
     rules = tenant_rules(tenant)
-    days, counting = _notice(rules, sitting)
-    unit = "jour franc" if counting == "clear" else "jour"
-    count = f"{days} {unit}{'s' if days > 1 else ''}"
+    days, counting, article = _notice(rules, sitting)
+    plural = "s" if days > 1 else ""
+    count = f"{days} jour{plural} franc{plural}" if counting == "clear" else f"{days} jour{plural}"
     kind = "en urgence " if urgency_applies(sitting) else ""
+    if not kind and renewal_applies(rules, sitting):
+        kind = "de la première séance après le renouvellement "
     message = (
         f"Convocation trop tardive : pour la séance du {_french(sitting.starts_at, tenant)}, la convocation "
         f"{kind}devait être envoyée au plus tard le {_french(deadline, tenant)} ({count} avant la séance, "
-        f"article {rules.notice_article} du CGCT)."
+        f"article {article} du CGCT)."
     )
     if sitting.urgency and not urgency_applies(sitting):
         message += " L'urgence ne peut être retenue sans motif : le délai ordinaire s'applique."
-    return NoticeTooLate(message=message, article=rules.notice_article, deadline=deadline)
+    return NoticeTooLate(message=message, article=article, deadline=deadline)

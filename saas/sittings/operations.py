@@ -15,11 +15,12 @@ from saas.extensions import db
 from saas.identity.models import Mandate, MandateRole, Person
 from saas.sittings.models import STATUS_LABELS, TRANSITIONS, AgendaItem, Sitting, SittingStatus
 from saas.sittings.notice import check_notice, local_time
+from saas.tenancy.legal_rules import tenant_rules
 from saas.tenancy.models import Assembly, Tenant
 
 SUBJECT_CODE = re.compile(r"^\d\.\d{1,2}$")
 VOTING_ROLES = (MandateRole.MEMBER, MandateRole.PRESIDENT)
-EDITABLE_FIELDS = ("starts_at", "place", "remote_allowed", "urgency", "urgency_reason")
+EDITABLE_FIELDS = ("starts_at", "place", "remote_allowed", "urgency", "urgency_reason", "first_after_renewal")
 
 
 class SittingError(Exception):
@@ -69,6 +70,14 @@ def _check_schedule(starts_at: datetime, place: str | None, urgency: bool, urgen
     return place, (reason if urgency else None)
 
 
+def _check_renewal(tenant: Tenant, first_after_renewal: bool) -> None:
+    if first_after_renewal and tenant_rules(tenant).renewal_notice_days is None:
+        raise SittingError(
+            "Pour cette collectivité, la loi fixe elle-même la date de la première réunion après le "
+            "renouvellement : elle n'a pas de délai de convocation propre."
+        )
+
+
 def create_sitting(
     tenant: Tenant,
     assembly: Assembly,
@@ -79,12 +88,14 @@ def create_sitting(
     remote_allowed: bool = False,
     urgency: bool = False,
     urgency_reason: str | None = None,
+    first_after_renewal: bool = False,
 ) -> Sitting:
     if assembly.tenant_id != tenant.id:
         raise SittingError("Cette assemblée n'appartient pas à cette collectivité.")
     if assembly.archived:
         raise SittingError("Cette assemblée est archivée : elle ne tient plus de séance.")
     place, urgency_reason = _check_schedule(starts_at, place, urgency, urgency_reason)
+    _check_renewal(tenant, first_after_renewal)
     sitting = Sitting(
         tenant_id=tenant.id,
         assembly=assembly,
@@ -93,6 +104,7 @@ def create_sitting(
         remote_allowed=remote_allowed,
         urgency=urgency,
         urgency_reason=urgency_reason,
+        first_after_renewal=first_after_renewal,
         status=SittingStatus.DRAFT,
     )
     db.session.add(sitting)
@@ -120,6 +132,7 @@ def update_sitting(sitting: Sitting, *, actor: Person | None, **changes) -> Sitt
     values = {name: getattr(sitting, name) for name in EDITABLE_FIELDS} | changes
     place, reason = _check_schedule(values["starts_at"], values["place"], values["urgency"], values["urgency_reason"])
     values |= {"place": place, "urgency_reason": reason}
+    _check_renewal(sitting.tenant, values["first_after_renewal"])
     before = {name: getattr(sitting, name) for name in EDITABLE_FIELDS}
     for name in EDITABLE_FIELDS:
         setattr(sitting, name, values[name])

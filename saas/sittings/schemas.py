@@ -53,6 +53,7 @@ class SittingSchema(ma.Schema):
     remote_allowed = fields.Boolean()
     urgency = fields.Boolean()
     urgency_reason = fields.String(allow_none=True)
+    first_after_renewal = fields.Boolean()
     status = fields.String()
     items = fields.List(fields.Nested(ItemSchema), metadata={"description": "Huis clos : membres et agents."})
     my_answer = fields.String(allow_none=True, metadata={"description": "Ma réponse ; null si pas encore répondu."})
@@ -69,6 +70,9 @@ class SittingCreateSchema(ma.Schema):
     remote_allowed = fields.Boolean(load_default=False)
     urgency = fields.Boolean(load_default=False)
     urgency_reason = fields.String(load_default=None, allow_none=True)
+    first_after_renewal = fields.Boolean(
+        load_default=False, metadata={"description": "Première séance après le renouvellement (L2121-7)."}
+    )
 
 
 class ItemCreateSchema(ma.Schema):

@@ -27,6 +27,7 @@ from saas.sittings.models import STATUS_LABELS, TRANSITIONS, AgendaItem, Attenda
 from saas.sittings.operations import SittingError
 from saas.sittings.visibility import CONFIDENTIAL_ROLES, reads_closed_session
 from saas.tenancy.context import get_assembly_or_404
+from saas.tenancy.legal_rules import tenant_rules
 from saas.tenancy.models import Tenant
 
 bp = tenant_blueprint("sittings", __name__)
@@ -124,6 +125,7 @@ def create_sitting(assembly_id: int):
                 remote_allowed=form.remote_allowed.data,
                 urgency=form.urgency.data,
                 urgency_reason=form.urgency_reason.data,
+                first_after_renewal=form.first_after_renewal.data,
                 actor=current_user,
             )
         except SittingError as error:
@@ -132,7 +134,15 @@ def create_sitting(assembly_id: int):
             commit(db.session)
             flash(_("Séance créée : ajoutez son ordre du jour."), "success")
             return redirect(url_for(".sitting", sitting_id=sitting.id))
-    page = render_template("sittings/new.html", tenant=g.tenant, assembly=assembly, form=form)
+    rules = tenant_rules(g.tenant)
+    page = render_template(
+        "sittings/new.html",
+        tenant=g.tenant,
+        assembly=assembly,
+        form=form,
+        renewal_days=rules.renewal_notice_days,
+        renewal_article=rules.renewal_notice_article,
+    )
     return page, 422 if request.method == "POST" else 200
 
 

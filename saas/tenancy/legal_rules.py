@@ -20,6 +20,9 @@ class LegalRules:
     quorum_article: str
     quorum_failed_reconvene_days: int
     proxy_article: str
+    #: the first sitting after a renewal (L2121-7): None where that rule does not apply
+    renewal_notice_days: int | None = None
+    renewal_notice_article: str | None = None
 
 
 @functools.cache

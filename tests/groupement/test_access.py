@@ -9,6 +9,7 @@ import pytest
 from saas.database import SYSTEM, TenantContext, context
 from saas.documents.operations import add_document
 from saas.groupement import devices, operations, statements
+from saas.groupement.console import API_URL_PREFIX, URL_PREFIX
 from saas.groupement.models import SharingKey
 from saas.sittings import operations as sittings
 from tests.documents.pdfs import clean_pdf
@@ -45,7 +46,12 @@ def ids(session, world):
 
 
 def console_rules(app):
-    return [r for r in app.url_map.iter_rules() if r.endpoint.split(".")[0] in ("groupement", "groupement_api")]
+    """Every route under the console's URLs, whichever blueprint serves it."""
+    return [
+        r
+        for r in app.url_map.iter_rules()
+        if r.rule == API_URL_PREFIX or r.rule.startswith((f"{URL_PREFIX}/", f"{API_URL_PREFIX}/"))
+    ]
 
 
 def test_member_tenant_admin_and_outsider_get_404_on_every_console_route(app, client, world, ids):

@@ -175,6 +175,15 @@ def test_usage_and_paper_saved_are_counts_of_convened_sittings(client, session, 
     assert client.get("/group/usage?start=2026-11-01").status_code == 200
 
 
+def test_the_main_menu_marks_the_console_on_each_of_its_pages(client, world):
+    """The console's pages come from several blueprints; the "Groupement" menu entry is current on all."""
+    sign_in(client, world.coordinator)
+    current = '<a href="/group/" aria-current="page">'
+    for url in ("/group/", "/group/members", "/group/contracts", "/group/devices", "/group/usage", "/group/paper"):
+        assert current in client.get(url).get_data(as_text=True), url
+    assert current not in client.get("/account").get_data(as_text=True)
+
+
 def test_the_chart_is_readable_without_colour():
     svg = charts.grouped_bars("Pages", "desc", ["2026-10", "2026-11"], ["Ville <A>", "Région"],
                               {("Ville <A>", "2026-11"): 1200, ("Région", "2026-10"): 30})  # fmt: skip

@@ -144,3 +144,54 @@ def test_urgent_convocation_at_one_clear_day_with_reason_is_accepted(create_tena
     with in_tenant(tenant):
         operations.set_status(sitting, SittingStatus.CONVENED, actor=None, at=paris(2026, 6, 13, 17, 0))
     assert sitting.status == SittingStatus.CONVENED
+
+
+@pytest.mark.parametrize(
+    ("kind", "population", "article"),
+    [
+        (TenantKind.COMMUNE, 10_000, "L2121-7"),
+        (TenantKind.COMMUNE, 800, "L2121-7"),
+        (TenantKind.EPCI, 190_000, "L5211-1, L2121-7"),
+    ],
+)
+def test_first_sitting_after_renewal_needs_three_clear_days(create_tenant, kind, population, article):
+    """L2121-7: 3 jours francs, also where the ordinary notice is 5."""
+    tenant = create_tenant(kind=kind, population=population)
+    sitting = sitting_at(paris(2026, 6, 15, 18, 0))
+    sitting.first_after_renewal = True
+    assert latest_sending_time(tenant, sitting).replace(microsecond=0) == paris(2026, 6, 11, 23, 59, 59)
+    too_late = check_notice(tenant, sitting, paris(2026, 6, 12, 0, 0, 30))
+    assert too_late is not None and too_late.article == article
+    assert "première séance après le renouvellement" in too_late.message and "3 jours francs" in too_late.message
+
+
+@pytest.mark.parametrize("kind", [TenantKind.DEPARTEMENT, TenantKind.REGION])
+def test_no_renewal_notice_where_the_law_sets_the_date(session, create_tenant, in_tenant, kind):
+    tenant = create_tenant(kind=kind, population=500_000)
+    with in_tenant(tenant), pytest.raises(operations.SittingError, match="première réunion après le renouvellement"):
+        operations.create_sitting(
+            tenant,
+            tenant.assemblies[0],
+            starts_at=paris(2026, 6, 15, 18),
+            place="Hôtel du département",
+            actor=None,
+            first_after_renewal=True,
+        )
+
+
+def test_the_renewal_flag_is_offered_and_kept_through_the_api(
+    client, session, create_tenant, create_person, give_grant
+):
+    from saas.identity.models import GrantKind
+    from tests.helpers import bearer
+
+    tenant = create_tenant(kind=TenantKind.COMMUNE, population=10_000)
+    secretary = create_person()
+    give_grant(secretary, tenant, GrantKind.TENANT_ADMIN)
+    response = client.post(
+        f"/api/v1/tenants/{tenant.slug}/assemblies/{tenant.assemblies[0].id}/sittings",
+        json={"starts_at": "2027-03-15T18:00:00+01:00", "place": "Mairie", "first_after_renewal": True},
+        headers=bearer(secretary),
+    )
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["first_after_renewal"] is True

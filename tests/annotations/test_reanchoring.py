@@ -1,0 +1,85 @@
+"""Replacing a document carries its annotations to the new version by their text quote; what cannot be
+placed is kept as orphaned with its text and former page, never dropped."""
+
+from saas.documents.anchoring import TextIndex, extract_words
+from tests.annotations.conftest import BUDGET, SECOND, VANISHING, highlight, note, text_pdf
+
+
+def post(client, council, body, who="author"):
+    response = client.post(council.documents_url(), json=body, headers=council.headers[who])
+    assert response.status_code == 201, response.json
+    return response.json
+
+
+def by_id(listing) -> dict:
+    return {a["id"]: a for a in listing["annotations"] + listing["orphaned"]}
+
+
+def test_replacing_reanchors_by_quote_and_orphans_what_vanished(client, council, tmp_path):
+    budget = post(client, council, highlight())
+    vanished = post(
+        client,
+        council,
+        highlight(rects=[[72, 728, 400, 742]], body="Disparue ?", quote={"exact": VANISHING}, position=None),
+    )
+    ink = post(client, council, {"kind": "ink", "page": 3, "color": "#222222", "ink": [[[100, 100], [200, 150]]]})
+    point = post(client, council, note(sharing={"scope": "group"}))
+    before = client.get(council.documents_url(), headers=council.headers["author"]).json["cursor"]
+
+    response = council.replace(client, text_pdf(tmp_path / "v2.pdf", SECOND))
+    assert response.status_code == 201, response.json
+
+    listing = client.get(council.documents_url(), headers=council.headers["author"]).json
+    found = by_id(listing)
+    assert set(found) == {budget["id"], vanished["id"], ink["id"], point["id"]}  # none dropped
+    moved = found[budget["id"]]
+    assert moved["version_number"] == 2 and moved["page"] == 3 and moved["orphaned"] is False
+    assert moved["body"] == budget["body"] and moved["revision"] == 2
+    [[x1, y1, x2, y2]] = moved["rects"]
+    # the sentence's line is the fifth of page 3: baseline at 770 - 4 × 20 = 690 points from the bottom
+    assert 70 <= x1 <= 74 and 300 < x2 < 595 and 684 <= y1 <= 692 and 695 <= y2 <= 702
+    assert [a["id"] for a in listing["orphaned"]] == [vanished["id"]]
+    lost = found[vanished["id"]]
+    assert lost["orphaned_from"] == {"version_number": 1, "page": 2} and lost["body"] == "Disparue ?"
+    assert lost["quote"]["exact"] == VANISHING
+    assert found[ink["id"]]["page"] == 3 and found[ink["id"]]["ink"] == [[[100, 100], [200, 150]]]
+    assert found[point["id"]]["page"] == 1 and not found[point["id"]]["orphaned"]
+    # a second device learns of every move through its cursor; the group still sees the shared note
+    since = client.get(council.documents_url(), query_string={"since": before}, headers=council.headers["author"])
+    assert set(by_id(since.json)) == set(found)
+    shared = client.get(council.documents_url(), headers=council.headers["colleague"]).json
+    assert [a["id"] for a in shared["annotations"]] == [point["id"]]
+
+
+def test_a_page_that_no_longer_exists_orphans_what_was_on_it(client, council, tmp_path):
+    ink = post(client, council, {"kind": "ink", "page": 3, "color": "#222222", "ink": [[[100, 100], [200, 150]]]})
+    budget = post(client, council, highlight())
+    point = post(client, council, note())
+    assert council.replace(client, text_pdf(tmp_path / "short.pdf", [["Rapport n 44 - page 1"]])).status_code == 201
+    listing = client.get(council.documents_url(), headers=council.headers["author"]).json
+    assert [a["id"] for a in listing["annotations"]] == [point["id"]]
+    orphaned = {a["id"]: a["orphaned_from"] for a in listing["orphaned"]}
+    assert orphaned == {ink["id"]: {"version_number": 1, "page": 3}, budget["id"]: {"version_number": 1, "page": 2}}
+
+
+def test_prefix_and_suffix_choose_between_occurrences(tmp_path):
+    pages = [["Le conseil approuve.", "Article 1 : Le conseil approuve.", "Article 2 : Le conseil approuve. Fin"]]
+    index = TextIndex(extract_words(_pdf(tmp_path, pages)))
+    quote = {"exact": "Le conseil approuve.", "prefix": "Article 2 :", "suffix": "Fin"}
+    page, [[x1, y1, x2, y2]] = index.rects(*index.find(quote, 1))
+    assert page == 1 and 725 <= y1 <= 732 and 735 <= y2 <= 745  # the third line (baseline 730), not the first
+    assert x1 > 100  # after "Article 2 :", not the whole line
+    assert index.find({"exact": "Leconseil   approuve."}, 1) is not None  # white space does not matter
+    assert index.find({"exact": "absent"}, 1) is None
+
+
+def _pdf(tmp_path, pages):
+    path = tmp_path / "occurrences.pdf"
+    text_pdf(path, pages)
+    return path
+
+
+def test_budget_quote_is_found_whatever_the_spacing(tmp_path):
+    index = TextIndex(extract_words(_pdf(tmp_path, SECOND)))
+    start, end = index.find({"exact": BUDGET.replace(" ", "")}, 2)
+    assert index.rects(start, end)[0] == 3
