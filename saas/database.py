@@ -11,6 +11,7 @@ import sqlite3
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from flask import has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.orm import (
     DeclarativeBase,
@@ -132,18 +133,29 @@ def _push_settings(connection: sa.Connection, ctx: TenantContext) -> None:
     )
 
 
+#: how long a SQLite writer waits for another one before giving up
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
 @event.listens_for(sa.Engine, "connect")
 def _sqlite_leaves_transactions_to_sqlalchemy(dbapi_connection, connection_record) -> None:
     """pysqlite's own transaction handling breaks SAVEPOINT and transactional DDL: turn it off and
-    let the "begin" hook below emit BEGIN (SQLAlchemy's documented recipe)."""
+    let the "begin" hook below emit BEGIN (SQLAlchemy's documented recipe). Write-ahead logging lets
+    readers go on while one writer writes; the busy timeout makes writers queue instead of failing."""
     if isinstance(dbapi_connection, sqlite3.Connection):
         dbapi_connection.isolation_level = None
+        dbapi_connection.execute("PRAGMA journal_mode=WAL")
+        dbapi_connection.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
 
 
 @event.listens_for(sa.Engine, "begin")
 def _sqlite_begin(connection: sa.Connection) -> None:
+    """A transaction that may write takes SQLite's write lock at once (BEGIN IMMEDIATE), so concurrent
+    writers wait for each other; a deferred one that read first and then wants to write would be refused
+    at once ("database is locked"). Page loads (GET, HEAD) stay deferred: they read, so they never wait."""
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN")
+        reading = has_request_context() and request.method in ("GET", "HEAD")
+        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
 
 @event.listens_for(Session, "after_begin")
