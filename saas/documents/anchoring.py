@@ -66,8 +66,10 @@ def version_file(version: DocumentVersion):
 
 
 def page_sizes(version: DocumentVersion) -> list[tuple[float, float]]:
-    """(width, height) in points of each page's CropBox; kept per content in the process (a version never
-    changes, and a file is read once rather than at each annotation saved on it)."""
+    """(width, height) in points of each page's CropBox: as the upload check measured them; for a version
+    uploaded before that was recorded, read from the file once per process (a version never changes)."""
+    if version.page_sizes is not None:
+        return [(float(width), float(height)) for count, width, height in version.page_sizes for _ in range(int(count))]
     sizes = _SIZES.get(version.sha256)
     if sizes is None:
         with version_file(version) as path, pikepdf.open(path) as pdf:

@@ -88,6 +88,9 @@ class DocumentVersion(TenantOwned, Base):
     size: Mapped[int] = mapped_column(sa.BigInteger)
     sha256: Mapped[str] = mapped_column(sa.String(64))
     page_count: Mapped[int] = mapped_column()
+    #: [[count, width, height], …]: each page's CropBox size in points, equal neighbours counted once, as the
+    #: upload check measured them (None before it recorded them, or for too many different sizes)
+    page_sizes: Mapped[list | None] = mapped_column(sa.JSON)
     pdf_version: Mapped[str] = mapped_column(sa.String(10))
     #: what the check removed: [{"kind", "label", "count"}], empty when published byte-identical
     removed_active_content: Mapped[list] = mapped_column(sa.JSON, default=list)

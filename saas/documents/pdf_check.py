@@ -99,6 +99,9 @@ class Removal:
 @dataclass(frozen=True)
 class PdfReport:
     pages: int
+    #: [[count, width, height], …]: CropBox sizes in points of the pages in order, equal neighbours counted
+    #: once; None for a file with too many different sizes to report
+    page_sizes: list[list[float]] | None
     pdf_version: str
     #: SHA-256 (hex) and size of the destination file, i.e. of what will be published.
     sha256: str
@@ -147,6 +150,7 @@ def check_pdf(source: Path, destination: Path, *, limits: CheckLimits = DEFAULT_
     removed = tuple(Removal(kind, REMOVAL_LABELS[kind], count) for kind, count in sorted(result["removed"].items()))
     return PdfReport(
         pages=result["pages"],
+        page_sizes=result["page_sizes"],
         pdf_version=result["version"],
         sha256=digest,
         size=destination.stat().st_size,

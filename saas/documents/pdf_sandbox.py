@@ -227,6 +227,26 @@ def syntax_problems(pdf: pikepdf.Pdf) -> list[str]:
     return pdf.get_warnings() + problems
 
 
+#: more runs than this and the sizes are left out (the verdict line stays small; readers fall back on the file)
+MAX_SIZE_RUNS = 1000
+
+
+def page_size_runs(pdf: pikepdf.Pdf) -> list[list[float]] | None:
+    """[[count, width, height], …]: the CropBox size in points of the pages in order, consecutive equal
+    sizes counted once (a dossier is mostly A4). Cleaning never changes them."""
+    runs: list[list[float]] = []
+    for page in pdf.pages:
+        x1, y1, x2, y2 = (float(value) for value in page.cropbox)
+        size = [round(abs(x2 - x1), 3), round(abs(y2 - y1), 3)]
+        if runs and runs[-1][1:] == size:
+            runs[-1][0] += 1
+        elif len(runs) == MAX_SIZE_RUNS:
+            return None
+        else:
+            runs.append([1, *size])
+    return runs
+
+
 def check(source: str, output: str) -> dict:
     """Open without repair (a repaired file is qpdf's guess, not the author's document), check, clean."""
     try:
@@ -240,7 +260,13 @@ def check(source: str, output: str) -> dict:
         if problems:
             return {"outcome": "damaged", "detail": "; ".join(problems[:MAX_WARNINGS])}
         removed = Scanner(pdf, remove=True).run()
-        result = {"outcome": "ok", "pages": len(pdf.pages), "version": pdf.pdf_version, "removed": removed}
+        result = {
+            "outcome": "ok",
+            "pages": len(pdf.pages),
+            "page_sizes": page_size_runs(pdf),
+            "version": pdf.pdf_version,
+            "removed": removed,
+        }
         if removed:
             pdf.save(output, linearize=True, deterministic_id=True)
     if removed:

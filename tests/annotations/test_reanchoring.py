@@ -1,8 +1,10 @@
 """Replacing a document carries its annotations to the new version by their text quote; what cannot be
 placed is kept as orphaned with its text and former page, never dropped."""
 
-from saas.documents.anchoring import TextIndex, extract_words
-from tests.annotations.conftest import BUDGET, SECOND, VANISHING, highlight, note, text_pdf
+from saas.database import SYSTEM, context
+from saas.documents.anchoring import TextIndex, extract_words, page_sizes
+from saas.storage.backends import backend
+from tests.annotations.conftest import BUDGET, FIRST, PAGE, SECOND, VANISHING, highlight, note, text_pdf
 
 
 def post(client, council, body, who="author"):
@@ -83,3 +85,15 @@ def test_budget_quote_is_found_whatever_the_spacing(tmp_path):
     index = TextIndex(extract_words(_pdf(tmp_path, SECOND)))
     start, end = index.find({"exact": BUDGET.replace(" ", "")}, 2)
     assert index.rects(start, end)[0] == 3
+
+
+def test_page_sizes_come_from_the_upload_check_without_reading_the_file(client, session, council):
+    """Saving an annotation checks its coordinates against the page sizes measured when the file was
+    checked at upload: the stored file is not decrypted again (here it is even gone from storage)."""
+    with context(session, SYSTEM):
+        version = council.document.current_version
+        assert version.page_sizes == [[len(FIRST), *map(float, PAGE)]]
+        backend().delete(version.blob.object_key)
+        assert page_sizes(version) == [tuple(map(float, PAGE))] * len(FIRST)
+    created = client.post(council.documents_url(), json=highlight(), headers=council.headers["author"])
+    assert created.status_code == 201, created.get_json()

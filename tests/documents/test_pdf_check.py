@@ -184,3 +184,13 @@ def test_existing_destination_is_never_overwritten(tmp_path):
     with pytest.raises(FileExistsError):
         check_pdf(pdfs.clean_pdf(tmp_path / "a.pdf"), tmp_path / "out.pdf")
     assert (tmp_path / "out.pdf").read_bytes() == b"previous"
+
+
+def test_page_sizes_are_reported_as_runs(tmp_path):
+    """The CropBox sizes of the pages, equal neighbours counted once (annotations check coordinates on them)."""
+    pdf = pikepdf.Pdf.new()
+    for size in [(595, 842), (595, 842), (842, 595), (595, 842)]:
+        pdf.add_blank_page(page_size=size)
+    pdf.save(tmp_path / "mixed.pdf")
+    report = check_pdf(tmp_path / "mixed.pdf", tmp_path / "out.pdf")
+    assert report.page_sizes == [[2, 595.0, 842.0], [1, 842.0, 595.0], [1, 595.0, 842.0]]
