@@ -55,6 +55,8 @@ def _register_blueprints(app: Flask) -> None:
     from saas.documents.viewer_views import bp as documents_viewer
     from saas.documents.views import bp as documents_views
     from saas.extensions import api
+    from saas.groupement.agreement_api import blp as groupement_agreement_api
+    from saas.groupement.agreement_views import bp as groupement_agreement_views
     from saas.groupement.api import blp as groupement_api
     from saas.groupement.contract_api import blp as groupement_contracts_api
     from saas.groupement.contract_views import bp as groupement_contract_views
@@ -97,6 +99,7 @@ def _register_blueprints(app: Flask) -> None:
         documents_viewer,
         signing_views,
         groupement_views,
+        groupement_agreement_views,
         groupement_contract_views,
         groupement_device_views,
         groupement_statement_views,
@@ -108,7 +111,7 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in web:
         app.register_blueprint(blueprint)
     apis = (identity_api, tenancy_api, sittings_api, convocations_api, documents_api, signing_api, groupement_api)
-    apis += (groupement_contracts_api, groupement_devices_api, groupement_statements_api)
+    apis += (groupement_agreement_api, groupement_contracts_api, groupement_devices_api, groupement_statements_api)
     apis += (signature_book_api,)
     apis += (document_exports_api,)
     apis += (annotations_api,)

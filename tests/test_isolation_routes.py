@@ -61,14 +61,14 @@ OWN_DATA_ENDPOINTS = {
 OPERATOR_ENDPOINTS = {
     "mail.outbox",
     # the purchasing group console: coordinator and operators only
-    *(f"groupement.{name}" for name in (
-        "home", "create_group", "agreement", "agreement_file", "members", "join_member", "provision_member",
-    )),
+    *(f"groupement.{name}" for name in ("home", "create_group", "members", "join_member", "provision_member")),
+    *(f"groupement_agreement.{name}" for name in ("agreement", "upload", "agreement_file", "start_signing")),
     *(f"groupement_contracts.{name}" for name in ("contracts", "create_contract", "milestones")),
     *(f"groupement_devices.{name}" for name in ("devices_list", "create_device")),
     *(f"groupement_statements.{name}" for name in ("usage", "statements_list", "create_statement", "paper")),
-    *(f"groupement_api.{name}" for name in (
-        "get_group", "get_agreement", "put_agreement", "list_members", "provision_member",
+    *(f"groupement_api.{name}" for name in ("get_group", "list_members", "provision_member")),
+    *(f"groupement_agreement_api.{name}" for name in (
+        "get_agreement", "put_agreement", "list_signatories", "list_signings", "start_signing",
     )),
     *(f"groupement_contracts_api.{name}" for name in ("list_contracts", "create_contract", "list_milestones")),
     *(f"groupement_devices_api.{name}" for name in ("list_devices", "create_device", "get_savings")),
@@ -177,6 +177,7 @@ def world(session, tmp_path, create_tenant, create_person, give_mandate, give_gr
         "milestone_id": 1,
         "device_id": 1,
         "statement_id": 1,
+        "signing_id": 1,
     }
     return {"caller": caller, "ids": ids, "own_slug": a.slug}
 
@@ -185,7 +186,7 @@ ID_ARGUMENTS = {
     "tenant_slug", "slug", "assembly_id", "group_id", "mandate_id", "grant_id", "person_id", "token_id",
     "session_id", "mail_id", "event_id", "sitting_id", "item_id",
     "document_id", "number", "request_id", "batch_id", "annotation_id",
-    "membership_id", "contract_id", "lot_id", "milestone_id", "device_id", "statement_id",
+    "membership_id", "contract_id", "lot_id", "milestone_id", "device_id", "statement_id", "signing_id",
 }  # fmt: skip
 
 

@@ -1,8 +1,9 @@
 """Purchasing group API (/api/v1/group/…): the coordinator's console for API clients — the group, its
-members and their agreement, new members.
+members, new members.
 
-The other routes are in ``contract_api`` (contracts, lots, calendar), ``device_api`` (devices, the saving)
-and ``statement_api`` (usage, paper saved, cost statements); what they share, the access check first, is in
+The other routes are in ``agreement_api`` (the agreement and its signature), ``contract_api`` (contracts,
+lots, calendar), ``device_api`` (devices, the saving) and ``statement_api`` (usage, paper saved, cost
+statements); what they share, the access check first, is in
 ``console``. Only the coordinator and operators may call them; for anyone else every route answers 404, as
 a missing id would. Objects named in the URL are loaded before the body is read. Refusals answer 422 in
 French.
@@ -10,15 +11,12 @@ French.
 
 from datetime import date
 
-from flask import request
 from flask_login import current_user
-from flask_smorest import abort
 
 from saas.database import SYSTEM, commit, context
 from saas.extensions import db
 from saas.groupement import operations
 from saas.groupement.console import (
-    FILE_DOC,
     NOT_VISIBLE,
     REFUSED,
     attachment,
@@ -32,7 +30,6 @@ from saas.groupement.device_api import savings_view
 from saas.groupement.models import Membership
 from saas.groupement.operations import PurchasingError
 from saas.groupement.schemas import (
-    AgreementSchema,
     MembershipSchema,
     MembershipUpdateSchema,
     ProvisionSchema,
@@ -45,9 +42,9 @@ from saas.tenancy.operations import export_tenant_file
 blp = console_api_blueprint(
     "groupement_api",
     __name__,
-    "Groupement de commandes (coordonnateur) : le groupement, ses membres et leur convention, nouveaux membres. "
-    "Marchés, équipements et répartition des coûts : étiquettes groupement_contracts_api, groupement_devices_api "
-    "et groupement_statements_api.",
+    "Groupement de commandes (coordonnateur) : le groupement, ses membres, nouveaux membres. Convention, "
+    "marchés, équipements et répartition des coûts : étiquettes groupement_agreement_api, "
+    "groupement_contracts_api, groupement_devices_api et groupement_statements_api.",
 )
 
 
@@ -75,36 +72,6 @@ def get_group():
             "overdue_milestones": [milestone_view(m) for m in operations.milestones(group) if m.is_overdue(today)],
         }
     )
-
-
-@blp.route("/agreement", methods=["GET"])
-@blp.alt_response(404, description=NOT_VISIBLE + " Ou pas encore de convention déposée.")
-@blp.doc(summary="La convention constitutive (PDF)", description="Le fichier déposé par le coordonnateur.", **FILE_DOC)
-def get_agreement():
-    group = load_group()
-    content = operations.agreement_bytes(group)
-    if content is None:
-        abort(404, message="Aucune convention n'a été déposée.")
-    return attachment(content, "application/pdf", group.agreement_filename)
-
-
-@blp.route("/agreement", methods=["PUT"])
-@blp.response(200, AgreementSchema)
-@blp.alt_response(422, description=REFUSED)
-@blp.doc(
-    summary="Déposer la convention constitutive",
-    description="Le PDF en corps de requête (application/pdf), vérifié comme tout document. La signature "
-    "de chaque membre est enregistrée sur son adhésion (PATCH /group/members/{membership_id}).",
-    requestBody={"required": True, "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}},
-)
-def put_agreement():
-    group = load_group()
-    try:
-        operations.upload_agreement(group, request.stream, request.args.get("filename", ""), current_user)
-    except PurchasingError as error:
-        refuse(error)
-    commit(db.session)
-    return group
 
 
 @blp.route("/members", methods=["GET"])
@@ -148,7 +115,8 @@ def get_member(membership_id):
 @blp.alt_response(422, description=REFUSED)
 @blp.doc(
     summary="Licences et signature de la convention",
-    description="Nombre de licences ; convention signée le … par … (enregistrement, pas une signature électronique).",
+    description="Nombre de licences ; convention signée sur papier le … par … (la signature électronique, "
+    "POST /group/agreement/signings, remplit ces champs d'elle-même).",
     **body_doc(MembershipUpdateSchema),
 )
 def patch_member(membership_id):

@@ -102,7 +102,11 @@ class ProvisionForm(FlaskForm):
 
 class MembershipForm(FlaskForm):
     seats = IntegerField(_l("Licences"), validators=[InputRequired(REQUIRED), POSITIVE])
-    agreement_signed_on = DateField(_l("Convention signée le (facultatif)"), validators=[Optional()])
+    agreement_signed_on = DateField(
+        _l("Convention signée sur papier le (facultatif)"),
+        validators=[Optional()],
+        description=_l("La signature électronique (page « Convention ») remplit ces deux champs d'elle-même."),
+    )
     agreement_signed_by = StringField(
         _l("Par (nom et qualité du signataire)"), validators=[Optional(), Length(max=200)]
     )
@@ -120,6 +124,51 @@ class WithdrawalForm(FlaskForm):
 
 class AgreementForm(FlaskForm):
     file = FileField(_l("Convention constitutive (PDF)"), validators=[FileRequired(_l("Choisissez un fichier PDF."))])
+
+
+def signatories_form(proposal) -> FlaskForm:
+    """The start of a signature round: for each member (as ``agreement_signing.proposal`` gives them), its
+    signatory among its elected members, their quality on the stamp, and their rank in the order."""
+
+    class SignatoriesForm(FlaskForm):
+        pass
+
+    count = len(proposal)
+    rank = NumberRange(min=1, max=count, message=_l("Un rang entre 1 et %(count)s.", count=count))
+    for position, (membership, people, president, title) in enumerate(proposal, start=1):
+        name = membership.tenant.name
+        choices = [SelectChoice(p.person_id, p.full_name) for p in people]
+        setattr(
+            SignatoriesForm,
+            f"signer_{membership.id}",
+            SelectField(
+                _l("%(name)s — signataire", name=name),
+                coerce=int,
+                choices=choices,
+                default=president,
+                validators=[InputRequired(REQUIRED)],
+                validate_choice=False,
+            ),
+        )
+        setattr(
+            SignatoriesForm,
+            f"role_{membership.id}",
+            StringField(
+                _l("%(name)s — qualité (sur le tampon)", name=name),
+                default=title,
+                validators=[InputRequired(REQUIRED), Length(max=200)],
+            ),
+        )
+        setattr(
+            SignatoriesForm,
+            f"rank_{membership.id}",
+            IntegerField(
+                _l("%(name)s — rang de signature", name=name),
+                default=position,
+                validators=[InputRequired(REQUIRED), rank],
+            ),
+        )
+    return SignatoriesForm()
 
 
 class ContractForm(FlaskForm):

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from saas.database import Base, utcnow
 from saas.identity.models import Person
+from saas.signing.models import StepStatus
 from saas.storage.models import Blob
 from saas.tenancy.models import Tenant, enum_column
 
@@ -74,6 +75,73 @@ class Membership(Base):
 
     def is_active(self, on: date) -> bool:
         return self.joined_on <= on and (self.withdrawn_on is None or on <= self.withdrawn_on)
+
+
+class SigningStatus(enum.StrEnum):
+    IN_PROGRESS = "in_progress"
+    SIGNED = "signed"
+    REFUSED = "refused"
+    CANCELLED = "cancelled"
+
+
+class AgreementSigning(Base):
+    """One round of electronic signature of the group agreement: every member's signatory signs the same PDF
+    in turn, each through the signature book of their own collectivity, the coordinator's usually last.
+
+    ``prepared_blob`` is the agreement with every member's signature field prepared once (stored with the
+    coordinator's key); ``signed_blob`` the PDF signed by all, also with the coordinator's key.
+    """
+
+    __tablename__ = "purchasing_agreement_signing"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(sa.ForeignKey("purchasing_group.id"), index=True)
+    #: the uploaded agreement this round signs
+    agreement_blob_id: Mapped[int] = mapped_column(sa.ForeignKey("stored_blob.id"))
+    prepared_blob_id: Mapped[int] = mapped_column(sa.ForeignKey("stored_blob.id"))
+    signed_blob_id: Mapped[int | None] = mapped_column(sa.ForeignKey("stored_blob.id"))
+    status: Mapped[SigningStatus] = enum_column(SigningStatus, default=SigningStatus.IN_PROGRESS)
+    started_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: when the last member signed, one refused, or the round was cancelled
+    closed_at: Mapped[datetime | None] = mapped_column()
+
+    signers: Mapped[list["AgreementSigner"]] = relationship(
+        back_populates="signing", order_by="AgreementSigner.position", cascade="all, delete-orphan"
+    )
+    signed_blob: Mapped[Blob | None] = relationship(foreign_keys=[signed_blob_id])
+    prepared_blob: Mapped[Blob] = relationship(foreign_keys=[prepared_blob_id])
+
+
+class AgreementSigner(Base):
+    """A member's signatory in a round, at their place in the order, and the signature request opened in the
+    member's collectivity when their turn comes. Its status mirrors that request's step, so the console reads
+    no tenant's rows; the refusal's reason is the member's message to the coordinator."""
+
+    __tablename__ = "purchasing_agreement_signer"
+    __table_args__ = (sa.UniqueConstraint("signing_id", "position"), sa.UniqueConstraint("signing_id", "membership_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    signing_id: Mapped[int] = mapped_column(sa.ForeignKey("purchasing_agreement_signing.id"))
+    membership_id: Mapped[int] = mapped_column(sa.ForeignKey("purchasing_membership.id"))
+    #: 1 signs first
+    position: Mapped[int] = mapped_column()
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"))
+    #: what the stamp says, e.g. "Maire"
+    role: Mapped[str] = mapped_column(sa.String(200))
+    #: the signature field of the prepared PDF this signatory fills
+    field_name: Mapped[str] = mapped_column(sa.String(100))
+    #: the request in the member's signature book, once their turn came (unique: opened once)
+    request_id: Mapped[int | None] = mapped_column(sa.ForeignKey("signature_request.id"), unique=True)
+    #: as the step of that request: waiting (not their turn yet), pending, signed, refused, cancelled
+    status: Mapped[StepStatus] = enum_column(StepStatus, default=StepStatus.WAITING)
+    signed_at: Mapped[datetime | None] = mapped_column()
+    refused_at: Mapped[datetime | None] = mapped_column()
+    reason: Mapped[str | None] = mapped_column(sa.Text)
+
+    signing: Mapped[AgreementSigning] = relationship(back_populates="signers")
+    membership: Mapped[Membership] = relationship()
+    person: Mapped[Person] = relationship()
 
 
 class Contract(Base):

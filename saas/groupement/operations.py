@@ -16,7 +16,16 @@ from saas.audit.operations import record
 from saas.database import SYSTEM, TenantContext, context, utcnow
 from saas.documents.pdf_check import PdfRejected, check_pdf
 from saas.extensions import db
-from saas.groupement.models import Contract, Lot, Membership, Milestone, MilestoneStatus, PurchasingGroup
+from saas.groupement.models import (
+    AgreementSigning,
+    Contract,
+    Lot,
+    Membership,
+    Milestone,
+    MilestoneStatus,
+    PurchasingGroup,
+    SigningStatus,
+)
 from saas.identity import operations as identity
 from saas.identity.access import has_platform_role
 from saas.identity.models import GrantKind, Person
@@ -58,7 +67,18 @@ def coordinator_tenants() -> list[Tenant]:
     return list(db.session.execute(sa.select(Tenant).where(Tenant.is_coordinator).order_by(Tenant.name)).scalars())
 
 
-def _audit(action: str, actor: Person | None, obj, **data) -> None:
+def refuse_while_signing(group: PurchasingGroup, what: str) -> None:
+    """The members and the agreement stay as they are while the agreement goes round for signature."""
+    ongoing = db.session.execute(
+        sa.select(AgreementSigning.id).where(
+            AgreementSigning.group_id == group.id, AgreementSigning.status == SigningStatus.IN_PROGRESS
+        )
+    ).first()
+    if ongoing is not None:
+        raise PurchasingError(f"La convention est en cours de signature : annulez cette signature avant {what}.")
+
+
+def audit(action: str, actor: Person | None, obj, **data) -> None:
     record(f"purchasing.{action}", actor_id=actor.id if actor else None, obj=obj, data=data)
 
 
@@ -76,7 +96,7 @@ def create_group(
     group = PurchasingGroup(name=name.strip(), coordinator=coordinator)
     db.session.add(group)
     db.session.flush()
-    _audit("group.created", actor, group, coordinator_tenant_id=coordinator.id)
+    audit("group.created", actor, group, coordinator_tenant_id=coordinator.id)
     join(group, coordinator, joining_reference, joined_on, actor=actor)
     for position, (title, start, planned) in enumerate(FOUNDING_CALENDAR, start=1):
         db.session.add(
@@ -124,7 +144,7 @@ def join(
     )
     db.session.add(membership)
     db.session.flush()
-    _audit("member.joined", actor, membership, tenant_id=tenant.id, reference=membership.joining_reference)
+    audit("member.joined", actor, membership, tenant_id=tenant.id, reference=membership.joining_reference)
     return membership
 
 
@@ -148,7 +168,7 @@ def update_membership(
     membership.seats = seats
     membership.agreement_signed_on, membership.agreement_signed_by = agreement_signed_on, signed_by
     db.session.flush()
-    _audit("member.updated", actor, membership, seats=seats, signed_on=agreement_signed_on, signed_by=signed_by)
+    audit("member.updated", actor, membership, seats=seats, signed_on=agreement_signed_on, signed_by=signed_by)
 
 
 def withdraw(membership: Membership, on: date, effect: str, amount_cents: int | None, actor: Person | None) -> None:
@@ -161,10 +181,11 @@ def withdraw(membership: Membership, on: date, effect: str, amount_cents: int | 
         raise PurchasingError("Indiquez l'effet financier du retrait prévu par la convention.", "withdrawal_effect")
     if membership.tenant_id == membership.group.coordinator_tenant_id:
         raise PurchasingError("Le coordonnateur ne peut pas se retirer : désignez d'abord un autre coordonnateur.")
+    refuse_while_signing(membership.group, "d'enregistrer un retrait")
     membership.withdrawn_on, membership.withdrawal_effect = on, effect.strip()
     membership.withdrawal_amount_cents = amount_cents
     db.session.flush()
-    _audit("member.withdrew", actor, membership, on=on, amount_cents=amount_cents)
+    audit("member.withdrew", actor, membership, on=on, amount_cents=amount_cents)
 
 
 # --- The group agreement (convention constitutive) ------------------------------------------------
@@ -172,6 +193,7 @@ def withdraw(membership: Membership, on: date, effect: str, amount_cents: int | 
 
 def upload_agreement(group: PurchasingGroup, stream: BinaryIO, filename: str, actor: Person | None) -> None:
     """Check the PDF like any council document, then store it with the coordinator's key."""
+    refuse_while_signing(group, "de déposer une nouvelle convention")
     with tempfile.TemporaryDirectory(prefix="quorum-agreement-") as folder:
         source, checked = Path(folder) / "source.pdf", Path(folder) / "checked.pdf"
         with source.open("wb") as handle:
@@ -186,7 +208,7 @@ def upload_agreement(group: PurchasingGroup, stream: BinaryIO, filename: str, ac
     group.agreement_filename = (Path(filename or "").name or "convention-constitutive.pdf")[:255]
     group.agreement_uploaded_at = utcnow()
     db.session.flush()
-    _audit("agreement.uploaded", actor, group, sha256=blob.sha256, filename=group.agreement_filename)
+    audit("agreement.uploaded", actor, group, sha256=blob.sha256, filename=group.agreement_filename)
 
 
 def agreement_bytes(group: PurchasingGroup) -> bytes | None:
@@ -232,7 +254,7 @@ def save_contract(group: PurchasingGroup, values: dict, actor: Person | None, co
         values.get("end_date"),
     )
     db.session.flush()
-    _audit("contract.created" if created else "contract.updated", actor, contract, reference=contract.reference)
+    audit("contract.created" if created else "contract.updated", actor, contract, reference=contract.reference)
     return contract
 
 
@@ -260,7 +282,7 @@ def save_lot(contract: Contract, values: dict, actor: Person | None, lot: Lot | 
     for key in LOT_AMOUNTS:
         setattr(lot, key, values[key])
     db.session.flush()
-    _audit("lot.created" if created else "lot.updated", actor, lot, **{key: values[key] for key in LOT_AMOUNTS})
+    audit("lot.created" if created else "lot.updated", actor, lot, **{key: values[key] for key in LOT_AMOUNTS})
     return lot
 
 
@@ -290,7 +312,7 @@ def update_milestone(
         raise PurchasingError("L'échéance précède le début prévu de l'étape.", "planned_date")
     milestone.planned_date, milestone.status, milestone.actual_date = planned_date, status, actual_date
     db.session.flush()
-    _audit("milestone.updated", actor, milestone, status=status.value, planned=planned_date, actual=actual_date)
+    audit("milestone.updated", actor, milestone, status=status.value, planned=planned_date, actual=actual_date)
 
 
 # --- New member collectivities --------------------------------------------------------------------

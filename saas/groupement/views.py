@@ -1,19 +1,20 @@
-"""The coordinator's console (/group/…): the group, its members and their agreement, new members.
+"""The coordinator's console (/group/…): the group, its members, new members.
 
-The other pages are in ``contract_views`` (contracts, lots, calendar), ``device_views`` (devices) and
-``statement_views`` (usage, cost statements, paper saved); what they share, the access check first, is in
-``console``. Thin views: load what the URL names (404 if missing), call operations, commit once.
+The other pages are in ``agreement_views`` (the agreement and its signature), ``contract_views``
+(contracts, lots, calendar), ``device_views`` (devices) and ``statement_views`` (usage, cost statements,
+paper saved); what they share, the access check first, is in ``console``. Thin views: load what the URL
+names (404 if missing), call operations, commit once.
 """
 
 from datetime import date
 
-from flask import abort, redirect, render_template, url_for
+from flask import redirect, render_template, url_for
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
 from saas.database import SYSTEM, context
 from saas.extensions import db
-from saas.groupement import devices, forms, operations
+from saas.groupement import agreement_signing, devices, forms, operations
 from saas.groupement.console import (
     attachment,
     console_blueprint,
@@ -47,6 +48,7 @@ def home():
         memberships=operations.memberships(group),
         savings=devices.savings(group),
         overdue=[m for m in operations.milestones(group) if m.is_overdue(today)],
+        signing=next(iter(agreement_signing.signings(group)), None),
     )
 
 
@@ -71,39 +73,6 @@ def create_group():
         else:
             return done(_("Le groupement est créé, avec le calendrier du texte fondateur."), ".home")
     return form_page(form, _("Créer le groupement"), _("Créer"), url_for(".home"))
-
-
-@bp.route("/agreement", methods=["GET", "POST"])
-def agreement():
-    group = load_group()
-    form = forms.AgreementForm()
-    if form.validate_on_submit():
-        try:
-            operations.upload_agreement(group, form.file.data.stream, form.file.data.filename, me())
-        except PurchasingError as error:
-            refused(form, error)
-        else:
-            return done(_("La convention constitutive est déposée."), ".home")
-    return form_page(
-        form,
-        _("Convention constitutive"),
-        _("Déposer"),
-        url_for(".home"),
-        multipart=True,
-        intro=_(
-            "Le PDF est vérifié comme tout document, puis conservé chiffré. La signature de chaque membre est"
-            " enregistrée sur sa fiche ; la signature électronique viendra avec le parapheur."
-        ),
-    )
-
-
-@bp.get("/agreement/file")
-def agreement_file():
-    group = load_group()
-    content = operations.agreement_bytes(group)
-    if content is None:
-        abort(404)
-    return attachment(content, "application/pdf", group.agreement_filename)
 
 
 # --- Members --------------------------------------------------------------------------------------

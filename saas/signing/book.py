@@ -11,14 +11,21 @@ second factor once and signs in a job (``book_batches``). The PDF work is in ``b
 ``book_for(person)`` crosses collectivities like the inbox: it reads the person's own steps (person-owned),
 then, in each collectivity where the person holds a current mandate or grant, that tenant's requests in
 that tenant's context — never the system context. Operations flush and audit; they never commit.
+
+A request may also be opened on a PDF whose fields are already prepared (``request_prepared``), for a
+document signed in turn by several collectivities (the purchasing group's agreement). ``request_closed`` is
+sent, inside the transaction, when a request is signed by all, refused or cancelled; its receivers carry
+on what the request was part of.
 """
 
 import dataclasses
 from collections.abc import Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import BinaryIO
 
 import sqlalchemy as sa
+from blinker import Namespace
 from sqlalchemy.orm import selectinload
 
 from saas.audit.operations import record
@@ -38,6 +45,8 @@ from saas.storage.models import Blob
 from saas.tenancy.models import Tenant
 
 MAX_SIGNERS = 6
+#: sent with the request when it is signed by all, refused or cancelled (same transaction, after the flush)
+request_closed = Namespace().signal("signature-request-closed")
 #: steps that have reached their signer: the signer may open the request
 REACHED = (StepStatus.PENDING, StepStatus.SIGNED, StepStatus.REFUSED)
 
@@ -191,6 +200,42 @@ def request_signatures(
         except pades.PadesError as error:
             raise BookError(str(error)) from error
         prepared = book_files.store_file(tenant.id, folder / "prepared.pdf")
+    return _open_request(
+        tenant, title, filename, prepared, signers, [spec.name for spec in specs], actor, version, sitting
+    )
+
+
+def request_prepared(
+    tenant: Tenant, *, title: str, filename: str, pdf: Path, signers: Sequence[tuple[Signer, str]], actor: Person | None
+) -> SignatureRequest:
+    """A request on a PDF whose signature fields are already prepared, each signer filling the empty field
+    named with them: a document that goes from one collectivity to the next keeps the fields prepared once.
+    Without ``actor`` the request is the platform's (no requester is told of a refusal)."""
+    title = _clean_text(title, "Le titre", 300)
+    checked = _check_signers(tenant, [signer for signer, _ in signers])
+    names = [name for _, name in signers]
+    try:
+        empty = {field.name for field in pades.signature_fields(pdf) if not field.signed}
+    except pades.PadesError as error:
+        raise BookError(str(error)) from error
+    if not set(names) <= empty or len(set(names)) != len(names):
+        raise BookError("Le document n'a pas d'emplacement de signature libre pour chaque signataire.")
+    prepared = book_files.store_file(tenant.id, pdf)
+    return _open_request(tenant, title, filename, prepared, checked, names, actor)
+
+
+def _open_request(
+    tenant: Tenant,
+    title: str,
+    filename: str,
+    prepared: Blob,
+    signers: Sequence[Signer],
+    field_names: Sequence[str],
+    actor: Person | None,
+    version: DocumentVersion | None = None,
+    sitting: Sitting | None = None,
+) -> SignatureRequest:
+    """The request's rows, its audit event, and the first signer told: only the first step is pending."""
     request = SignatureRequest(
         tenant_id=tenant.id,
         title=title,
@@ -199,16 +244,16 @@ def request_signatures(
         sitting_id=sitting.id if sitting else None,
         prepared_blob_id=prepared.id,
         current_blob_id=prepared.id,
-        requested_by_id=actor.id,
+        requested_by_id=actor.id if actor else None,
     )
-    for position, (signer, spec) in enumerate(zip(signers, specs, strict=True), start=1):
+    for position, (signer, field_name) in enumerate(zip(signers, field_names, strict=True), start=1):
         request.steps.append(
             SignatureStep(
                 tenant_id=tenant.id,
                 person_id=signer.person.id,
                 position=position,
                 role=signer.role,
-                field_name=spec.name,
+                field_name=field_name,
                 status=StepStatus.PENDING if position == 1 else StepStatus.WAITING,
             )
         )
@@ -217,7 +262,7 @@ def request_signatures(
     record(
         "signature_request.created",
         tenant_id=tenant.id,
-        actor_id=actor.id,
+        actor_id=actor.id if actor else None,
         obj=request,
         data={
             "title": title,
@@ -274,6 +319,8 @@ def record_signature(request: SignatureRequest, step: SignatureStep, result: Blo
     )
     if following is not None:
         _notify_turn(request, following)
+    else:
+        request_closed.send(request)
 
 
 def refuse(request: SignatureRequest, person: Person, reason: str | None) -> SignatureStep:
@@ -300,6 +347,7 @@ def refuse(request: SignatureRequest, person: Person, reason: str | None) -> Sig
         data={"request_id": request.id, "position": step.position, "reason": reason},
     )
     _notify_refusal(request, step)
+    request_closed.send(request)
     return step
 
 
@@ -342,6 +390,7 @@ def cancel(request: SignatureRequest, actor: Person) -> SignatureRequest:
             step.status = StepStatus.CANCELLED
     db.session.flush()
     record("signature_request.cancelled", tenant_id=request.tenant_id, actor_id=actor.id, obj=request)
+    request_closed.send(request)
     return request
 
 

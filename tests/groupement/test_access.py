@@ -8,9 +8,10 @@ import pytest
 
 from saas.database import SYSTEM, TenantContext, context
 from saas.documents.operations import add_document
-from saas.groupement import devices, operations, statements
+from saas.groupement import agreement_signing, devices, operations, statements
 from saas.groupement.console import API_URL_PREFIX, URL_PREFIX
 from saas.groupement.models import SharingKey
+from saas.identity.models import Person
 from saas.sittings import operations as sittings
 from tests.documents.pdfs import clean_pdf
 from tests.groupement.conftest import sign_in
@@ -18,9 +19,16 @@ from tests.helpers import bearer, login
 
 
 @pytest.fixture
-def ids(session, world):
-    """One of everything in the group, by URL argument name."""
+def ids(session, world, tmp_path):
+    """One of everything in the group, by URL argument name (the agreement uploaded and going round)."""
     with context(session, SYSTEM):
+        pdf = io.BytesIO(clean_pdf(tmp_path / "convention.pdf").read_bytes())
+        operations.upload_agreement(world.group, pdf, "convention.pdf", actor=None)
+        signatories = [
+            agreement_signing.Signatory(m, session.get(Person, people[0].person_id), "Président")
+            for m, people, *_ in agreement_signing.proposal(world.group)
+        ]
+        signing = agreement_signing.start(world.group, signatories, actor=None)
         contract = operations.save_contract(
             world.group,
             {"reference": "M-1", "title": "Tablettes", "supplier": "Fournisseur", "start_date": date(2014, 1, 1)},
@@ -42,6 +50,7 @@ def ids(session, world):
         "milestone_id": operations.milestones(world.group)[0].id,
         "device_id": device.id,
         "statement_id": statement.id,
+        "signing_id": signing.id,
     }
 
 
@@ -81,8 +90,8 @@ def test_the_coordinator_reaches_every_console_page(client, world, ids):
         url = rule.build({name: ids[name] for name in rule.arguments})[1]
         response = client.get(url, headers=headers if url.startswith("/api/") else {})
         expected = 200
-        if rule.endpoint.endswith(("agreement_file", "get_agreement")):
-            expected = 404  # no agreement uploaded yet
+        if rule.endpoint.endswith(("signed_file", "get_signed_file")):
+            expected = 404  # not signed by all yet
         elif rule.endpoint == "groupement.create_group":
             expected = 302  # the group exists already: back to the console
         assert response.status_code == expected, f"GET {url} → {response.status_code}"

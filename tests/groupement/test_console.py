@@ -81,11 +81,11 @@ def test_members_agreement_signature_and_withdrawal(client, session, world, tmp_
     sign_in(client, world.coordinator)
     pdf = clean_pdf(tmp_path / "convention.pdf").read_bytes()
     not_pdf = post(
-        client, "/group/agreement", {"file": (io.BytesIO(b"hello"), "c.pdf")}, content_type="multipart/form-data"
+        client, "/group/agreement/upload", {"file": (io.BytesIO(b"hello"), "c.pdf")}, content_type="multipart/form-data"
     )
     assert not_pdf.status_code == 422
     uploaded = post(
-        client, "/group/agreement", {"file": (io.BytesIO(pdf), "convention.pdf")}, content_type="multipart/form-data"
+        client, "/group/agreement/upload", {"file": (io.BytesIO(pdf), "convention.pdf")}, content_type="multipart/form-data"
     )
     assert uploaded.status_code == 302
     assert client.get("/group/agreement/file").data == pdf
