@@ -7,7 +7,6 @@ enroll_totp), so the demo also exercises invitations, the outbox and the audit c
 """
 
 import dataclasses
-import time
 import unicodedata
 from datetime import date
 
@@ -19,7 +18,7 @@ from saas.extensions import db
 from saas.identity import authentication, operations
 from saas.identity.models import GrantKind, Mandate, MandateRole, Person
 from saas.platform.demo_groupement import seed_purchasing
-from saas.platform.demo_signing import seed_signing
+from saas.platform.demo_signing import ensure_totp, seed_signing
 from saas.platform.demo_sittings import seed_sittings
 from saas.tenancy.models import Assembly, AssemblyKind, PoliticalGroup, PoliticalGroupKind, Tenant
 
@@ -129,16 +128,6 @@ def _ensure_password(person: Person) -> None:
         authentication.set_password(person, DEMO_PASSWORD)
 
 
-def _ensure_totp(person: Person) -> None:
-    """Enrol the demo key with the previous time step's code, so the current code still logs in."""
-    if person.has_totp:
-        return
-    for seconds_ago in (30, 0):  # the second try covers a step boundary crossed meanwhile
-        if authentication.enroll_totp(person, DEMO_TOTP_KEY, pyotp.TOTP(DEMO_TOTP_KEY).at(time.time() - seconds_ago)):
-            return
-    raise RuntimeError("the demo TOTP key could not be enrolled")
-
-
 def _ensure_mandate(tenant: Tenant, assembly: Assembly, first_name: str, last_name: str, role: MandateRole, group):
     email = demo_email(first_name, last_name)
     existing = db.session.execute(
@@ -205,7 +194,14 @@ def seed() -> list[DemoLogin]:
         DemoLogin(
             _name(ELECTED[0]),
             demo_email(*ELECTED[0]),
-            "Maire : présidente du conseil municipal, siège aussi à l'Agglomération ; signe les délibérations",
+            "Maire : présidente du conseil municipal, siège aussi à l'Agglomération ; signe les délibérations"
+            " et la convention du groupement",
+            totp_key=DEMO_TOTP_KEY,
+        ),
+        DemoLogin(
+            _name(ELECTED[28]),
+            demo_email(*ELECTED[28]),
+            "présidente du Conseil régional : signe la convention du groupement en dernier, après la maire",
             totp_key=DEMO_TOTP_KEY,
         ),
         DemoLogin(
@@ -237,7 +233,7 @@ def seed() -> list[DemoLogin]:
             (secretary, f"secrétariat de « {council.name} » ({tenant.name})"),
         ):
             _ensure_password(person)
-            _ensure_totp(person)
+            ensure_totp(person)
             logins.append(DemoLogin(person.full_name, person.email, shows, totp_key=DEMO_TOTP_KEY))
 
     region = tenants["region-franche-comte"]
@@ -255,7 +251,7 @@ def seed() -> list[DemoLogin]:
         (operator, "opérateur de la plateforme (boîte d'envoi)"),
     ):
         _ensure_password(person)
-        _ensure_totp(person)
+        ensure_totp(person)
         logins.append(DemoLogin(person.full_name, person.email, shows, totp_key=DEMO_TOTP_KEY))
     db.session.flush()
     seed_sittings(tenants)

@@ -1,6 +1,11 @@
 """Demo purchasing group: the four founding collectivities, their agreement, the contract and its lots,
 the founding calendar, one device per elected member (a few in stock, one lost) and a period's statements.
 
+The agreement goes round for electronic signature: the presidents of the Agglomeration and the Department
+have signed it for real (PAdES, their second factor), the Mayor has it in her signature book, and the
+President of the Region signs last. The paper signatures of 2013 stay recorded on the memberships until
+the round is complete.
+
 Idempotent like the rest of the demo: the group, memberships, contract, lots, devices (by serial) and the
 statement (by contract and period) are looked up before anything is created, so a second run adds
 nothing. Everything goes through the real operations, with their checks and audit events.
@@ -13,9 +18,12 @@ import sqlalchemy as sa
 
 from saas.documents.printing import html_to_pdf
 from saas.extensions import db
-from saas.groupement import devices, operations, statements
+from saas.groupement import agreement_signing, devices, operations, statements
 from saas.groupement.models import Contract, Device, DeviceStatus, MilestoneStatus, SharingKey, Statement
 from saas.identity.models import Person
+from saas.platform.demo_signing import ensure_totp, fresh_code
+from saas.signing import book
+from saas.signing.models import SignatureRequest
 from saas.tenancy.models import Tenant
 
 GROUP_NAME = "Groupement de commandes — équipement numérique des élus"
@@ -32,6 +40,14 @@ SIGNATORIES = {
     "grand-besancon": "le président de la Communauté d'agglomération",
     "doubs": "le président du Conseil départemental",
 }
+#: who signs the agreement electronically for each member, in this order, and how many have signed already
+ELECTRONIC_SIGNATORIES = {
+    "grand-besancon": (("Sandrine", "Henry"), "Présidente de la Communauté d'agglomération"),
+    "doubs": (("Brigitte", "Pernot"), "Présidente du Conseil départemental"),
+    "besancon": (("Hélène", "Marchand"), "Maire"),
+    "region-franche-comte": (("Catherine", "Renaud"), "Présidente du Conseil régional"),
+}
+ALREADY_SIGNED = 2
 #: actual dates of the founding calendar's steps; the pilot is still running (so the console shows an alert)
 DONE_ON = {
     1: date(2013, 9, 27),
@@ -110,6 +126,8 @@ def seed_purchasing(tenants: dict[str, Tenant]) -> None:
     if group.agreement_blob_id is None:
         pdf = _agreement_pdf(group.name, [tenants[slug] for slug in JOINING])
         operations.upload_agreement(group, io.BytesIO(pdf), "convention-constitutive.pdf", actor=None)
+    if not agreement_signing.signings(group):
+        _agreement_round(group, tenants)
     for milestone in operations.milestones(group):
         if milestone.status == MilestoneStatus.PLANNED and milestone.position in DONE_ON:
             operations.update_milestone(
@@ -137,6 +155,21 @@ def seed_purchasing(tenants: dict[str, Tenant]) -> None:
     ):
         statements.issue(group, contract, PERIOD, SharingKey.EQUIPPED_MEMBERS, True, actor=None)
     db.session.flush()
+
+
+def _agreement_round(group, tenants: dict[str, Tenant]) -> None:
+    """The agreement in every member's signature book in turn; the first two sign it with a fresh code."""
+    from saas.platform.demo import demo_email
+
+    members = {m.tenant_id: m for m in operations.memberships(group)}
+    signatories = []
+    for slug, (name, role) in ELECTRONIC_SIGNATORIES.items():
+        person = db.session.execute(sa.select(Person).where(Person.email == demo_email(*name))).scalar_one()
+        ensure_totp(person)
+        signatories.append(agreement_signing.Signatory(members[tenants[slug].id], person, role))
+    signing = agreement_signing.start(group, signatories, actor=None)
+    for signer in signing.signers[:ALREADY_SIGNED]:
+        book.sign(db.session.get(SignatureRequest, signer.request_id), signer.person, fresh_code(signer.person))
 
 
 def _contract(group) -> Contract:

@@ -84,7 +84,7 @@ def _person(first_and_last: tuple[str, str]) -> Person:
     return db.session.execute(sa.select(Person).where(Person.email == demo_email(*first_and_last))).scalar_one()
 
 
-def _fresh_code(person: Person) -> str:
+def fresh_code(person: Person) -> str:
     """The first code after the person's last accepted one (codes are single-use)."""
     from saas.platform.demo import DEMO_TOTP_KEY
 
@@ -96,7 +96,7 @@ def _fresh_code(person: Person) -> str:
     raise RuntimeError("no fresh demo TOTP code yet: run the demo again in a minute")
 
 
-def _ensure_totp(person: Person) -> None:
+def ensure_totp(person: Person) -> None:
     """Enrol the demo key with the previous step's code, leaving the next two codes for signing."""
     from saas.platform.demo import DEMO_TOTP_KEY
 
@@ -114,7 +114,7 @@ def seed_signing(tenants: dict[str, Tenant]) -> None:
     city = tenants["besancon"]
     mayor, secretary, secretariat = _person(MAYOR), _person(SECRETARY_OF_SITTING), _person(SECRETARIAT)
     for signer in (mayor, secretary):
-        _ensure_totp(signer)
+        ensure_totp(signer)
     signers = [book.Signer(mayor, "Maire, présidente de séance"), book.Signer(secretary, "Secrétaire de séance")]
     for number, title, paragraphs, signed_by in DELIBERATIONS:
         full_title = f"Délibération n° {number} – {title}"
@@ -130,4 +130,4 @@ def seed_signing(tenants: dict[str, Tenant]) -> None:
             city, title=full_title, signers=signers, actor=secretariat, upload=(pdf, f"deliberation-{number}.pdf")
         )
         for signer in (mayor, secretary)[:signed_by]:
-            book.sign(request, signer, _fresh_code(signer))
+            book.sign(request, signer, fresh_code(signer))

@@ -6,11 +6,12 @@ import sqlalchemy as sa
 from saas import ROOT
 from saas.audit.models import AuditEvent
 from saas.database import SYSTEM, context
-from saas.groupement import devices, operations, statements
+from saas.groupement import agreement_signing, devices, operations, statements
 from saas.groupement.models import Device, DeviceStatus, Statement
 from saas.identity import operations as identity
 from saas.platform import demo
 from saas.platform.demo_groupement import seed_purchasing
+from saas.signing import book
 from saas.tenancy.models import Tenant
 from saas.tenancy.operations import load_tenant_files
 
@@ -33,7 +34,12 @@ def test_the_demo_group_and_its_saving(session):
 
         group = operations.current_group()
         assert group.coordinator.slug == "region-franche-comte" and group.agreement_blob_id is not None
-        assert all(m.agreement_signed_on for m in operations.memberships(group))
+        assert all(m.agreement_signed_on for m in operations.memberships(group))  # on paper, in 2013
+        (signing,) = agreement_signing.signings(group)  # and now electronically, in turn
+        assert [s.status for s in signing.signers] == ["signed", "signed", "pending", "waiting"]
+        mayor = identity.person_by_email(demo.demo_email("Hélène", "Marchand"))
+        assert signing.signers[2].person_id == mayor.id
+        assert any(entry.title.startswith("Convention constitutive") for entry in book.book_for(mayor))
         people = devices.group_members(group)
         held = {d.person_id for d in devices.devices(group) if d.status == DeviceStatus.ASSIGNED}
         assert {p.person_id for p in people} <= held
