@@ -68,7 +68,8 @@ def test_second_run_creates_nothing(demo_run):
     assert after_first["mails"] == (
         after_first["mandates"] + after_first["convocations"] + after_first["signature steps started"]
     )
-    assert after_first["signature steps started"] == 6
+    # the City's deliberations: 6; the group agreement: the Agglomeration, the Department, then the Mayor
+    assert after_first["signature steps started"] == 6 + 3
 
 
 def test_people_hold_mandates_across_collectivities(demo_run):
