@@ -30,6 +30,7 @@ from saas.groupement.schemas import (
 )
 from saas.identity.models import Person
 from saas.platform.api_docs import body_doc, json_body, json_response
+from saas.signing.reports import report_pdf
 
 blp = console_api_blueprint(
     "groupement_agreement_api",
@@ -158,3 +159,19 @@ def get_signed_file(signing_id):
     if content is None:
         abort(404, message="La convention n'est pas encore signée par tous les membres.")
     return attachment(content, "application/pdf", f"signee-{group.agreement_filename or 'convention.pdf'}")
+
+
+@blp.route("/agreement/signings/<int:signing_id>/report", methods=["GET"])
+@blp.alt_response(404, description=NOT_VISIBLE + " Ou pas encore signée par tous.")
+@blp.doc(
+    summary="Rapport de validation de la convention signée (PDF)",
+    description="Chaque signature vérifiée hors ligne (intégrité, certificat, horodatage, modifications "
+    "après signature), en faisant confiance aux autorités de chaque membre signataire.",
+    **FILE_DOC,
+)
+def get_validation_report(signing_id):
+    signing = load(AgreementSigning, signing_id)[1]
+    report = agreement_signing.validation_report(signing)
+    if report is None:
+        abort(404, message="La convention n'est pas encore signée par tous les membres.")
+    return attachment(report_pdf(report), "application/pdf", "rapport-verification-convention.pdf")

@@ -16,6 +16,7 @@ platform chain; they never commit.
 """
 
 import dataclasses
+import tempfile
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -31,8 +32,9 @@ from saas.groupement.operations import PurchasingError, active_memberships, audi
 from saas.identity.models import Mandate, MandateRole, Person
 from saas.mail.operations import queue_mail
 from saas.platform.urls import external_url
-from saas.signing import book, book_files, pades
+from saas.signing import book, book_files, pades, trust
 from saas.signing.models import RequestStatus, SignatureRequest, StepStatus
+from saas.signing.validation import ValidationReport, validate
 from saas.storage.operations import read_all
 from saas.tenancy.models import Assembly, AssemblyKind, TenantKind
 
@@ -119,6 +121,24 @@ def signed_agreement(signing: AgreementSigning) -> bytes | None:
     group = db.session.get(PurchasingGroup, signing.group_id)
     with context(db.session, TenantContext(tenant_id=group.coordinator_tenant_id)):
         return read_all(signing.signed_blob)
+
+
+def validation_report(signing: AgreementSigning) -> ValidationReport | None:
+    """The validation report of the PDF signed by all, trusting what each signing member trusts (its
+    embedded CA, its timestamp authority, the anchors it configured): every signature, checked offline."""
+    content = signed_agreement(signing)
+    if content is None:
+        return None
+    group = db.session.get(PurchasingGroup, signing.group_id)
+    anchors = []
+    for signer in signing.signers:
+        with context(db.session, TenantContext(tenant_id=signer.membership.tenant_id)):
+            anchors += trust.trust_anchors(signer.membership.tenant)
+    with tempfile.TemporaryDirectory(prefix="quorum-agreement-") as folder:
+        path = Path(folder) / "signed.pdf"
+        path.write_bytes(content)
+        with context(db.session, TenantContext(tenant_id=group.coordinator_tenant_id)):
+            return validate(group.coordinator, path, f"signee-{group.agreement_filename}", anchors)
 
 
 # --- Starting and cancelling ----------------------------------------------------------------------

@@ -12,6 +12,7 @@ from saas.groupement.console import attachment, console_blueprint, done, form_pa
 from saas.groupement.models import AgreementSigning
 from saas.groupement.operations import PurchasingError
 from saas.identity.models import Person
+from saas.signing.reports import report_pdf
 
 bp = console_blueprint("groupement_agreement", __name__)
 
@@ -128,3 +129,13 @@ def signed_file(signing_id: int):
     if content is None:
         abort(404)
     return attachment(content, "application/pdf", f"signee-{group.agreement_filename or 'convention.pdf'}")
+
+
+@bp.get("/agreement/signings/<int:signing_id>/report")
+def validation_report(signing_id: int):
+    """The validation report (PDF) of the agreement signed by all, each member's anchors trusted."""
+    signing = load(AgreementSigning, signing_id)[1]
+    report = agreement_signing.validation_report(signing)
+    if report is None:
+        abort(404)
+    return attachment(report_pdf(report), "application/pdf", "rapport-verification-convention.pdf")

@@ -143,6 +143,11 @@ def test_every_member_signs_in_turn_and_the_coordinator_gets_the_pdf_signed_by_a
         assert len(pdf.pages) == 2  # nothing but signature fields and stamps added
     headers = bearer(world.coordinator)
     assert client.get(f"/api/v1/group/agreement/signings/{signing.id}/file", headers=headers).data == response.data
+    report = agreement_signing.validation_report(signing)  # each member's CA trusted, checked offline
+    assert report.ok and [s.signer for s in report.signatures] == [p.full_name for _, p, _ in order(world)]
+    sign_in(client, world.coordinator)
+    pdf_report = client.get(f"/group/agreement/signings/{signing.id}/report")
+    assert pdf_report.status_code == 200 and pdf_report.data.startswith(b"%PDF-")
 
     today = date.today()
     for tenant, person, role in order(world):
