@@ -1,8 +1,10 @@
 """Attendance answers and proxies (procurations, L2121-20), which have legal weight: all audited.
 
-A proxy is one row per sitting. "Valid for at most three consecutive sittings, except illness" is
-enforced on those rows: a giver may not be represented by proxy at more than three consecutive sittings
-of the assembly (by date, drafts excluded) unless the new proxy is given for illness.
+A proxy is one row per sitting. Where the law limits a proxy to a number of consecutive sittings
+(communes and EPCIs: three, except illness — ``proxy_max_consecutive_sittings`` in legal_rules.toml), it is
+enforced on those rows: a giver may not be represented by proxy at more consecutive sittings of the
+assembly (by date, drafts excluded) unless the new proxy is given for illness. Départements and régions
+delegate a vote one meeting at a time, with no such limit.
 """
 
 import dataclasses
@@ -21,7 +23,6 @@ from saas.sittings.operations import VOTING_ROLES, SittingError, current_mandate
 from saas.sittings.quorum import QuorumStatus, members_in_office, quorum_status
 from saas.tenancy.legal_rules import tenant_rules
 
-MAX_CONSECUTIVE_PROXIES = 3
 #: where an answer was given, in its audit event: the application (web or API) or the signed mail link
 APP_CHANNEL = "application"
 LINK_CHANNEL = "lien"
@@ -145,7 +146,8 @@ def give_proxy(
 ) -> Proxy:
     """Give a written proxy to a colleague of the same assembly; records the giver's answer "proxy"."""
     _open_for_answers(sitting)
-    law = f"(article {tenant_rules(sitting.tenant).proxy_article} du CGCT)"
+    rules = tenant_rules(sitting.tenant)
+    law = f"(article {rules.proxy_article} du CGCT)"
     if giver.id == holder.id:
         raise SittingError(f"On ne peut pas se donner procuration à soi-même {law}.")
     if current_mandate(giver.id, sitting, VOTING_ROLES) is None:
@@ -171,9 +173,10 @@ def give_proxy(
     holder_answer = attendance_of(sitting, holder.id)
     if holder_answer is not None and holder_answer.answer == AttendanceAnswer.ABSENT:
         raise SittingError(f"{holder.full_name} a indiqué être absent : il ne peut pas vous représenter {law}.")
-    if not illness and _consecutive_run(sitting, giver.id) > MAX_CONSECUTIVE_PROXIES:
+    limit = rules.proxy_max_consecutive_sittings
+    if limit is not None and not illness and _consecutive_run(sitting, giver.id) > limit:
         raise SittingError(
-            f"Une procuration ne vaut pas pour plus de {MAX_CONSECUTIVE_PROXIES} séances consécutives, "
+            f"Une procuration ne vaut pas pour plus de {limit} séances consécutives, "
             f"sauf maladie dûment constatée {law}."
         )
     proxy = Proxy(tenant_id=sitting.tenant_id, sitting=sitting, giver_id=giver.id, holder_id=holder.id, illness=illness)

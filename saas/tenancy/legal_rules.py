@@ -20,6 +20,8 @@ class LegalRules:
     quorum_article: str
     quorum_failed_reconvene_days: int
     proxy_article: str
+    #: a proxy is valid for at most this many consecutive sittings, except illness; None: no such limit
+    proxy_max_consecutive_sittings: int | None = None
     #: the first sitting after a renewal (L2121-7): None where that rule does not apply
     renewal_notice_days: int | None = None
     renewal_notice_article: str | None = None

@@ -85,7 +85,10 @@ def test_members_agreement_signature_and_withdrawal(client, session, world, tmp_
     )
     assert not_pdf.status_code == 422
     uploaded = post(
-        client, "/group/agreement/upload", {"file": (io.BytesIO(pdf), "convention.pdf")}, content_type="multipart/form-data"
+        client,
+        "/group/agreement/upload",
+        {"file": (io.BytesIO(pdf), "convention.pdf")},
+        content_type="multipart/form-data",
     )
     assert uploaded.status_code == 302
     assert client.get("/group/agreement/file").data == pdf

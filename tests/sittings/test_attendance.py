@@ -185,6 +185,21 @@ def test_fourth_consecutive_proxy_is_refused_unless_illness(council, create_sitt
         give_proxy(anne, bruno, sittings[4])  # the run is broken at the second sitting
 
 
+@pytest.mark.parametrize("kind", [TenantKind.DEPARTEMENT, TenantKind.REGION])
+def test_a_departement_or_region_delegates_one_meeting_at_a_time_with_no_cap(
+    create_tenant, create_person, give_mandate, create_sitting, in_tenant, kind
+):
+    """L3121-16, L4132-15: a delegation "pour cette réunion", as many meetings in a row as needed."""
+    tenant = create_tenant(kind=kind, population=540000)
+    anne, bruno = (create_person(first_name=name, last_name="Élue") for name in ("Anne", "Bruno"))
+    for member in (anne, bruno):
+        give_mandate(member, tenant)
+    sittings = [create_sitting(tenant, starts_at=MONDAY_15_MARCH_2027 + timedelta(weeks=n)) for n in range(5)]
+    with in_tenant(tenant, anne):
+        for sitting in sittings:
+            assert not give_proxy(anne, bruno, sitting).illness
+
+
 def test_run_counts_sittings_on_both_sides(council, create_sitting, in_tenant):
     """Proxies given in advance count too: sittings 1, 2, 4 then 3 makes four in a row."""
     tenant, (anne, bruno, *_) = council

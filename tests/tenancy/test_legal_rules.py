@@ -82,3 +82,18 @@ def test_tenant_rules_reads_kind_and_population():
 )
 def test_proxy_article_follows_the_kind_of_collectivity(kind, population, article):
     assert rules_for(kind, population).proxy_article == article
+
+
+@pytest.mark.parametrize(
+    "kind, population, limit",
+    [
+        (COMMUNE, 120, 3),
+        (COMMUNE, 50000, 3),
+        (TenantKind.EPCI, 190000, 3),
+        (TenantKind.SYNDICAT, 2000, 3),
+        (TenantKind.DEPARTEMENT, 540000, None),
+        (TenantKind.REGION, 1180000, None),
+    ],
+)
+def test_three_consecutive_sittings_limit_only_where_l2121_20_applies(kind, population, limit):
+    assert rules_for(kind, population).proxy_max_consecutive_sittings == limit
