@@ -138,7 +138,8 @@ def _level(signature, status, reader: PdfFileReader, later_timestamps: int, dss)
 def _changes(status) -> tuple[str, list[str], bool]:
     result = status.diff_result
     if isinstance(result, SuspiciousModification):
-        return MODIFICATIONS[ModificationLevel.OTHER], [str(result) or type(result).__name__], False
+        detail = str(result) or type(result).__name__
+        return MODIFICATIONS[ModificationLevel.OTHER], [f"modification interdite après signature ({detail})"], False
     if result is None:
         if status.coverage == SignatureCoverageLevel.ENTIRE_FILE:
             return MODIFICATIONS[ModificationLevel.NONE], [], True

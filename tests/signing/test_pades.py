@@ -94,7 +94,8 @@ def test_a_change_after_signing_is_reported_and_named(tmp_path, city, tenant_con
     (signature,) = report.signatures
     assert signature.intact and signature.valid and not signature.ok
     assert signature.modification == validation.MODIFICATIONS[validation.ModificationLevel.OTHER]
-    assert signature.changes and "Pages.Kids[0]" in signature.changes[0]  # pyHanko names the changed object
+    assert signature.changes[0].startswith("modification interdite après signature (")
+    assert "Pages.Kids[0]" in signature.changes[0]  # pyHanko names the changed object, in its own words
 
 
 @pytest.mark.parametrize("level", [pades.Level.B_LT, pades.Level.B_LTA])
