@@ -83,7 +83,7 @@ def worker(burst: bool, queues: tuple[str, ...]):
     """Run an RQ worker (with its scheduler) on the named queues, all by default."""
     from rq import Queue, Worker
 
-    from saas.jobs.queues import QUEUES, prepare_worker, redis_connection
+    from saas.jobs.queues import MAINTENANCE_INTERVAL, QUEUES, prepare_worker, redis_connection
 
     if not current_app.config["REDIS_URL"]:
         raise click.ClickException("QUORUM_REDIS_URL is not set: jobs run inline, there is nothing to work on.")
@@ -93,7 +93,8 @@ def worker(burst: bool, queues: tuple[str, ...]):
     connection = redis_connection()
     names = queues or QUEUES
     prepare_worker(current_app._get_current_object())
-    Worker([Queue(name, connection=connection) for name in names], connection=connection).work(
+    worker_queues = [Queue(name, connection=connection) for name in names]
+    Worker(worker_queues, connection=connection, maintenance_interval=MAINTENANCE_INTERVAL).work(
         burst=burst, with_scheduler=True
     )
 

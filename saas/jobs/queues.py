@@ -19,6 +19,9 @@ from saas.extensions import db
 QUEUES = ("mail", "documents", "signing", "default")
 #: a job that fails, or whose worker was killed, is run again after these delays (seconds); jobs are idempotent
 RETRY_INTERVALS = [10, 60, 300]
+#: how often a worker looks for jobs abandoned by a dead worker (RQ's default: 10 minutes). A running job's
+#: worker renews its claim every 30 s for 90 s; once a claim lapses, the next look retries the job.
+MAINTENANCE_INTERVAL = 60
 
 log = logging.getLogger(__name__)
 _registry: dict[str, "Job"] = {}
