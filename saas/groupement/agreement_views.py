@@ -67,6 +67,15 @@ def start_signing():
     group = load_group()
     proposal = agreement_signing.proposal(group)
     form = forms.signatories_form(proposal)
+    for membership, people, *_rest in proposal:
+        if not people:
+            form.form_errors.append(
+                _(
+                    "%(name)s n'a encore aucun élu en fonction : enregistrez ses élus avant de faire signer"
+                    " la convention.",
+                    name=membership.tenant.name,
+                )
+            )
     if form.validate_on_submit():
         try:
             signing = agreement_signing.start(group, _signatories(form, proposal), me())

@@ -18,6 +18,7 @@ from saas.mail.models import OutboundMail
 from saas.signing import book, pades
 from saas.signing.models import RequestStatus, SignatureRequest, StepStatus
 from saas.storage.models import Blob
+from saas.tenancy.models import TenantKind
 from tests.documents.pdfs import clean_pdf
 from tests.groupement.conftest import post, sign_in
 from tests.helpers import bearer
@@ -354,3 +355,21 @@ def test_the_proposal_puts_the_council_president_first_choice_and_the_coordinato
     doubs_id = membership(world, world.doubs).id
     assert f'name="signer_{doubs_id}"' in page
     assert re.search(rf'<option selected value="{president.id}">|<option value="{president.id}" selected', page)
+
+
+def test_a_member_without_elected_members_is_named_before_anything_starts(
+    client, session, world, agreement, create_tenant
+):
+    syndicat = create_tenant(name="Syndicat sans élus", kind=TenantKind.SYNDICAT)
+    with context(session, SYSTEM):
+        operations.join(world.group, syndicat, "Délibération S-1", date(2026, 1, 5), actor=None)
+        session.flush()
+    sign_in(client, world.coordinator)
+    page = client.get("/group/agreement/signing").get_data(as_text=True)
+    assert "Syndicat sans élus n&#39;a encore aucun élu en fonction" in page
+    before = _counts(session)
+    rows = [(membership(world, tenant), person, role) for tenant, person, role in order(world)]
+    body = {"signatories": [{"membership_id": m.id, "person_id": p.id, "role": r} for m, p, r in rows]}
+    response = client.post("/api/v1/group/agreement/signings", json=body, headers=bearer(world.coordinator))
+    assert response.status_code == 422 and "désignez un signataire pour chacun" in response.json["message"]
+    assert _counts(session) == before
