@@ -38,10 +38,20 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
     web.init_app(app)
 
     _register_blueprints(app)
+    _connect_signals()
     from saas import cli
 
     cli.register(app)
     return app
+
+
+def _connect_signals() -> None:
+    """What one area does when another's record changes: the group's agreement goes on to the next member
+    once a member's signature request closes."""
+    from saas.groupement.agreement_signing import carry_on
+    from saas.signing.book import request_closed
+
+    request_closed.connect(carry_on)
 
 
 def _register_blueprints(app: Flask) -> None:

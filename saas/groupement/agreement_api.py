@@ -113,6 +113,7 @@ def start_signing():
         signatories = [_signatory(group, row) for row in data["signatories"]]
         signing = agreement_signing.start(group, signatories, current_user)
     except PurchasingError as error:
+        db.session.rollback()
         refuse(error)
     commit(db.session)
     return json_response(AgreementSigningSchema().dump(signing), 201)
@@ -145,6 +146,7 @@ def cancel_signing(signing_id):
     try:
         agreement_signing.cancel(signing, current_user)
     except PurchasingError as error:
+        db.session.rollback()
         refuse(error)
     commit(db.session)
     return signing

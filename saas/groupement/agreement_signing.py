@@ -16,6 +16,7 @@ platform chain; they never commit.
 """
 
 import dataclasses
+import logging
 import tempfile
 from collections.abc import Sequence
 from datetime import datetime
@@ -47,6 +48,7 @@ EXECUTIVE_TITLES = {
     TenantKind.SYNDICAT: "Président du syndicat",
 }
 PARIS = ZoneInfo("Europe/Paris")
+log = logging.getLogger(__name__)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -112,6 +114,17 @@ def proposal(group: PurchasingGroup) -> list[tuple[Membership, list[devices.Grou
     order, choices = signing_order(group), candidates(group)
     presidents = _presidents([m.tenant_id for m in order])
     return [(m, choices[m.id], presidents.get(m.tenant_id), EXECUTIVE_TITLES[m.tenant.kind]) for m in order]
+
+
+def stalled_on(signing: AgreementSigning) -> AgreementSigner | None:
+    """The signatory whose turn it is, if they are no longer an elected member in office of their member:
+    the request has left their book, and the round waits until the coordinator cancels and starts again."""
+    current = next((s for s in signing.signers if s.status == StepStatus.PENDING), None)
+    if signing.status != SigningStatus.IN_PROGRESS or current is None:
+        return None
+    group = db.session.get(PurchasingGroup, signing.group_id)
+    in_office = {p.person_id for p in candidates(group).get(current.membership_id, [])}
+    return None if current.person_id in in_office else current
 
 
 def signed_agreement(signing: AgreementSigning) -> bytes | None:
@@ -214,15 +227,41 @@ def start(group: PurchasingGroup, signatories: Sequence[Signatory], actor: Perso
     return signing
 
 
+def _locked(signing: AgreementSigning) -> AgreementSigning:
+    """The round and its signers re-read under a row lock on the round. Lock order, everywhere: a member's
+    request first (the signature book locks it to sign, refuse or cancel), then the round."""
+    signing = db.session.execute(
+        sa.select(AgreementSigning)
+        .where(AgreementSigning.id == signing.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+    db.session.execute(
+        sa.select(AgreementSigner)
+        .where(AgreementSigner.signing_id == signing.id)
+        .execution_options(populate_existing=True)
+    ).all()
+    return signing
+
+
 def cancel(signing: AgreementSigning, actor: Person) -> None:
-    """The coordinator stops a round in progress: the pending request leaves the member's book."""
+    """The coordinator stops a round in progress: the pending request leaves the member's book. Nothing is
+    written unless the round and that request are still where the coordinator saw them."""
+    pending = next((s for s in signing.signers if s.status == StepStatus.PENDING and s.request_id), None)
+    request = None
+    if pending is not None:
+        with context(db.session, TenantContext(tenant_id=pending.membership.tenant_id)):
+            request = book.locked(db.session.get(SignatureRequest, pending.request_id))
+    signing = _locked(signing)
     if signing.status != SigningStatus.IN_PROGRESS:
         raise PurchasingError("Cette signature de la convention n'est plus en cours.")
-    waiting = [s for s in signing.signers if s.status == StepStatus.PENDING and s.request_id is not None]
+    current = next((s for s in signing.signers if s.status == StepStatus.PENDING), None)
+    if current is not None and (request is None or current.request_id != request.id):
+        raise PurchasingError("La convention vient de passer au membre suivant : rechargez la page et recommencez.")
     _close(signing, SigningStatus.CANCELLED)
-    for signer in waiting:
-        with context(db.session, TenantContext(tenant_id=signer.membership.tenant_id)):
-            book.cancel(db.session.get(SignatureRequest, signer.request_id), actor)
+    if request is not None and request.status == RequestStatus.PENDING:
+        with context(db.session, TenantContext(tenant_id=pending.membership.tenant_id)):
+            book.cancel(request, actor)
     audit("agreement.signing_cancelled", actor, signing)
 
 
@@ -258,16 +297,20 @@ def _open_turn(group: PurchasingGroup, signing: AgreementSigning, signer: Agreem
     db.session.flush()
 
 
-@book.request_closed.connect
 def carry_on(request: SignatureRequest, **_) -> None:
-    """A member's request closed: mirror it, then hand the signed PDF on, finish the round, or end it."""
+    """A member's request closed (``book.request_closed``, connected in ``saas.create_app``): mirror it, then
+    hand the signed PDF on, finish the round, or end it. Runs in the signer's transaction, under the lock
+    the book holds on the request; a failure undoes the signature and tells the signer why, in French."""
     signer = db.session.execute(
         sa.select(AgreementSigner).where(AgreementSigner.request_id == request.id)
     ).scalar_one_or_none()
     if signer is None:
         return
-    signing = signer.signing
+    signing = _locked(signer.signing)
+    signer = next(s for s in signing.signers if s.request_id == request.id)
     step = request.steps[0]
+    if signer.status == step.status:
+        return  # already carried on
     signer.status, signer.signed_at, signer.refused_at, signer.reason = (
         step.status,
         step.signed_at,
@@ -278,16 +321,25 @@ def carry_on(request: SignatureRequest, **_) -> None:
     if signing.status != SigningStatus.IN_PROGRESS:
         return  # the coordinator cancelled the round: nothing goes on
     group = db.session.get(PurchasingGroup, signing.group_id)
-    if request.status == RequestStatus.SIGNED:
-        _hand_on(group, signing, signer, request)
-    else:
+    if request.status != RequestStatus.SIGNED:
         _close(signing, SigningStatus.REFUSED if request.status == RequestStatus.REFUSED else SigningStatus.CANCELLED)
         audit(f"agreement.signing_{signing.status}", None, signing, tenant_id=signer.membership.tenant_id)
         _tell_coordinators(group, signing, signer)
+        return
+    try:
+        _hand_on(group, signing, signer, request)
+    except Exception as error:  # storage or database trouble: the signature is not kept without its hand-on
+        log.exception("agreement round %s: handing on after request %s failed", signing.id, request.id)
+        raise book.BookError(
+            "La convention n'a pas pu être transmise au membre suivant : votre signature n'est pas enregistrée. "
+            "Réessayez dans un instant."
+        ) from error
 
 
 def _hand_on(group: PurchasingGroup, signing: AgreementSigning, signer: AgreementSigner, request) -> None:
     following = next((s for s in signing.signers if s.position > signer.position), None)
+    if following is not None and (following.status != StepStatus.WAITING or following.request_id is not None):
+        return  # handed on already
     with book_files.workspace() as folder:
         with context(db.session, TenantContext(tenant_id=request.tenant_id)):
             pdf = book_files.write_blob(request.current_blob, folder / "signed.pdf")
@@ -304,11 +356,17 @@ def _hand_on(group: PurchasingGroup, signing: AgreementSigning, signer: Agreemen
             signed = book_files.store_file(group.coordinator_tenant_id, pdf)
     signing.signed_blob_id = signed.id
     signing.status, signing.closed_at = SigningStatus.SIGNED, utcnow()
+    replaced = []
     for each in signing.signers:
-        each.membership.agreement_signed_on = each.signed_at.astimezone(PARIS).date()
-        each.membership.agreement_signed_by = f"{each.person.full_name}, {each.role}"[:200]
+        member = each.membership
+        if member.agreement_signed_on is not None:
+            replaced.append(
+                {"tenant_id": member.tenant_id, "on": member.agreement_signed_on, "by": member.agreement_signed_by}
+            )
+        member.agreement_signed_on = each.signed_at.astimezone(PARIS).date()
+        member.agreement_signed_by = f"{each.person.full_name}, {each.role}"[:200]
     db.session.flush()
-    audit("agreement.signed", None, signing, sha256=signed.sha256)
+    audit("agreement.signed", None, signing, sha256=signed.sha256, replaced_records=replaced)
     _tell_coordinators(group, signing, signer)
 
 

@@ -80,6 +80,7 @@ def start_signing():
         try:
             signing = agreement_signing.start(group, _signatories(form, proposal), me())
         except PurchasingError as error:
+            db.session.rollback()  # nothing of the refused round is kept (its stored files go with it)
             refused(form, error)
         else:
             return done(
@@ -117,7 +118,12 @@ def _signatories(form, proposal) -> list[Signatory]:
 @bp.get("/agreement/signings/<int:signing_id>")
 def signing_page(signing_id: int):
     group, signing = load(AgreementSigning, signing_id)
-    return render_template("groupement/agreement_signing.html", group=group, signing=signing)
+    return render_template(
+        "groupement/agreement_signing.html",
+        group=group,
+        signing=signing,
+        stalled=agreement_signing.stalled_on(signing),
+    )
 
 
 @bp.post("/agreement/signings/<int:signing_id>/cancel")
@@ -126,8 +132,9 @@ def cancel_signing(signing_id: int):
     try:
         agreement_signing.cancel(signing, me())
     except PurchasingError as error:
+        db.session.rollback()
         flash(error.message, "error")
-        return redirect(url_for(".signing_page", signing_id=signing.id))
+        return redirect(url_for(".signing_page", signing_id=signing_id))
     return done(_("La signature de la convention est annulée."), ".signing_page", signing_id=signing.id)
 
 

@@ -68,7 +68,9 @@ def coordinator_tenants() -> list[Tenant]:
 
 
 def refuse_while_signing(group: PurchasingGroup, what: str) -> None:
-    """The members and the agreement stay as they are while the agreement goes round for signature."""
+    """The members and the agreement stay as they are while the agreement goes round for signature. The
+    group's row is locked first, so a round starting and a member joining (say) cannot cross."""
+    db.session.execute(sa.select(PurchasingGroup.id).where(PurchasingGroup.id == group.id).with_for_update())
     ongoing = db.session.execute(
         sa.select(AgreementSigning.id).where(
             AgreementSigning.group_id == group.id, AgreementSigning.status == SigningStatus.IN_PROGRESS
@@ -134,6 +136,7 @@ def join(
         )
     if seats < 0:
         raise PurchasingError("Le nombre de licences ne peut pas être négatif.", "seats")
+    refuse_while_signing(group, "d'enregistrer une adhésion")
     existing = db.session.execute(
         sa.select(Membership).where(Membership.group_id == group.id, Membership.tenant_id == tenant.id)
     ).scalar_one_or_none()

@@ -319,6 +319,21 @@ class AgreementSigningSchema(ma.Schema):
     started_at = fields.AwareDateTime()
     closed_at = fields.AwareDateTime(allow_none=True)
     signers = fields.List(fields.Nested(AgreementSignerSchema))
+    stalled_on = fields.Method(
+        "_stalled_on",
+        allow_none=True,
+        metadata={
+            "type": "integer",
+            "description": "Rang du signataire dont c'est le tour mais qui n'est plus élu en fonction : la "
+            "convention a quitté son parapheur ; annulez le tour et relancez-le avec un autre signataire.",
+        },
+    )
+
+    def _stalled_on(self, signing) -> int | None:
+        from saas.groupement.agreement_signing import stalled_on
+
+        signer = stalled_on(signing)
+        return signer.position if signer else None
 
 
 class SignatoryInSchema(InputSchema):

@@ -4,20 +4,26 @@ signed by all. Real PAdES signatures, checked by poppler's pdfsig."""
 
 import io
 import re
+import tempfile
 from datetime import date, timedelta
+from pathlib import Path
 
 import pikepdf
 import pytest
 import sqlalchemy as sa
 
+from saas.audit.models import AuditEvent
 from saas.database import SYSTEM, TenantContext, context
 from saas.groupement import agreement_signing, operations
 from saas.groupement.models import AgreementSigner, AgreementSigning, Membership, SigningStatus
+from saas.groupement.operations import PurchasingError
 from saas.identity.models import Mandate, MandateRole
+from saas.jobs import queues as jobs
 from saas.mail.models import OutboundMail
-from saas.signing import book, pades
+from saas.signing import book, book_batches, pades
 from saas.signing.models import RequestStatus, SignatureRequest, StepStatus
 from saas.storage.models import Blob
+from saas.storage.operations import read_all
 from saas.tenancy.models import TenantKind
 from tests.documents.pdfs import clean_pdf
 from tests.groupement.conftest import post, sign_in
@@ -76,6 +82,18 @@ def sign(session, tenant, person, signer: AgreementSigner):
 def mails(session, prefix: str) -> list[OutboundMail]:
     with context(session, SYSTEM):
         return list(session.execute(sa.select(OutboundMail).where(OutboundMail.key.startswith(prefix))).scalars())
+
+
+def platform_events(session, signing) -> list[str]:
+    """The round's events on the platform's audit chain, in order."""
+    with context(session, SYSTEM):
+        return list(
+            session.execute(
+                sa.select(AuditEvent.action)
+                .where(AuditEvent.object_type == "AgreementSigning", AuditEvent.object_id == str(signing.id))
+                .order_by(AuditEvent.seq)
+            ).scalars()
+        )
 
 
 def book_of(client, session, person) -> str:
@@ -156,6 +174,7 @@ def test_every_member_signs_in_turn_and_the_coordinator_gets_the_pdf_signed_by_a
         assert member.agreement_signed_on in (today, today - timedelta(days=1))
         assert member.agreement_signed_by == f"{person.full_name}, {role}"
     assert len(mails(session, f"purchasing-agreement:{signing.id}:signed:")) == 1
+    assert platform_events(session, signing) == ["purchasing.agreement.signing_started", "purchasing.agreement.signed"]
     listed = client.get(f"/api/v1/group/agreement/signings/{signing.id}", headers=headers).json
     assert listed["status"] == "signed" and [s["status"] for s in listed["signers"]] == ["signed"] * 4
     assert listed["signers"][0]["tenant"]["name"] == world.city.name
@@ -180,6 +199,7 @@ def test_a_refusal_ends_the_round_and_tells_the_coordinator_once(client, session
     assert agglo_signer.status == StepStatus.REFUSED and agglo_signer.reason == "L'article 7 doit être revu."
     assert doubs_signer.status == region_signer.status == StepStatus.CANCELLED
     assert doubs_signer.request_id is None and region_signer.request_id is None
+    assert platform_events(session, signing)[-1] == "purchasing.agreement.signing_refused"
     refused = mails(session, f"purchasing-agreement:{signing.id}:refused:")
     assert len(refused) == 1 and "L'article 7 doit être revu." in refused[0].body_text
     assert refused[0].to_address == world.coordinator.email
@@ -208,6 +228,7 @@ def test_the_coordinator_cancels_or_a_member_withdraws_the_request(client, sessi
     assert request_of(session, city_signer).status == RequestStatus.CANCELLED
     assert "Convention constitutive" not in book_of(client, session, world.city_member)
     assert mails(session, f"purchasing-agreement:{signing.id}:") == []  # the coordinator knows: no mail
+    assert platform_events(session, signing)[-1] == "purchasing.agreement.signing_cancelled"
     sign_in(client, world.coordinator)
     again = post(client, f"{url}/cancel", follow_redirects=True)
     assert "plus en cours" in again.get_data(as_text=True)
@@ -258,6 +279,7 @@ def test_bad_input_is_refused_in_french_and_leaves_nothing(client, session, worl
     before = _counts(session)
     no_agreement = client.post(url, json=body(rows), headers=headers)
     assert no_agreement.status_code == 422 and "Déposez d'abord la convention" in no_agreement.json["message"]
+    assert _counts(session) == before
 
     with context(session, SYSTEM):
         pdf = clean_pdf(tmp_path / "convention.pdf").read_bytes()
@@ -373,3 +395,48 @@ def test_a_member_without_elected_members_is_named_before_anything_starts(
     response = client.post("/api/v1/group/agreement/signings", json=body, headers=bearer(world.coordinator))
     assert response.status_code == 422 and "désignez un signataire pour chacun" in response.json["message"]
     assert _counts(session) == before
+
+
+def test_a_member_signing_in_a_batch_hands_the_agreement_on(session, world, agreement):
+    signing = start(session, world)
+    city_signer, agglo_signer, *_ = signing.signers
+    request = request_of(session, city_signer)
+    with context(session, TenantContext(tenant_id=world.city.id, person_id=world.city_member.id)):
+        batch = book_batches.sign_batch(world.city, world.city_member, [request], fresh_code(world.city_member))
+    jobs.run(book_batches.sign_book_batch.name, world.city.id, [batch.id])  # the job, run here (uncommitted rows)
+    session.refresh(signing)
+    assert city_signer.status == StepStatus.SIGNED
+    assert agglo_signer.status == StepStatus.PENDING and request_of(session, agglo_signer).tenant_id == world.agglo.id
+    with context(session, SYSTEM):
+        assert pades.is_signed(write_current(session, request_of(session, agglo_signer)))
+
+
+def write_current(session, request) -> Path:
+    path = Path(tempfile.mkdtemp()) / "current.pdf"
+    path.write_bytes(read_all(request.current_blob))
+    return path
+
+
+def test_no_member_joins_or_leaves_while_the_agreement_goes_round(session, world, agreement, create_tenant):
+    start(session, world)
+    syndicat = create_tenant(name="Syndicat en retard", kind=TenantKind.SYNDICAT)
+    with context(session, SYSTEM), pytest.raises(PurchasingError, match="en cours de signature"):
+        operations.join(world.group, syndicat, "Délibération S-2", date(2026, 11, 2), actor=None)
+
+
+def test_a_round_waiting_on_a_signatory_who_left_office_says_so(client, session, world, agreement):
+    signing = start(session, world)
+    with context(session, SYSTEM):
+        mandate = session.execute(
+            sa.select(Mandate).where(Mandate.person_id == world.city_member.id, Mandate.tenant_id == world.city.id)
+        ).scalar_one()
+        mandate.end_date = date.today() - timedelta(days=1)
+        session.flush()
+    assert "Convention constitutive" not in book_of(client, session, world.city_member)
+    sign_in(client, world.coordinator)
+    page = client.get(f"/group/agreement/signings/{signing.id}").get_data(as_text=True)
+    assert f"{world.city_member.full_name} n'est plus élu(e) en fonction à {world.city.name}" in page
+    view = client.get(f"/api/v1/group/agreement/signings/{signing.id}", headers=bearer(world.coordinator)).json
+    assert view["stalled_on"] == 1
+    assert post(client, f"/group/agreement/signings/{signing.id}/cancel").status_code == 302
+    assert signing.status == SigningStatus.CANCELLED
