@@ -93,6 +93,15 @@ class AgreementSigning(Base):
     """
 
     __tablename__ = "purchasing_agreement_signing"
+    __table_args__ = (
+        sa.Index(
+            "uq_purchasing_agreement_signing_in_progress",
+            "group_id",
+            unique=True,
+            sqlite_where=sa.text("status = 'in_progress'"),
+            postgresql_where=sa.text("status = 'in_progress'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     group_id: Mapped[int] = mapped_column(sa.ForeignKey("purchasing_group.id"), index=True)

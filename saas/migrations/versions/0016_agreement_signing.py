@@ -60,6 +60,15 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_purchasing_agreement_signing")),
     )
     op.create_index(op.f("ix_purchasing_agreement_signing_group_id"), "purchasing_agreement_signing", ["group_id"])
+    # at most one round in progress per group, whatever two requests racing do
+    op.create_index(
+        "uq_purchasing_agreement_signing_in_progress",
+        "purchasing_agreement_signing",
+        ["group_id"],
+        unique=True,
+        sqlite_where=sa.text("status = 'in_progress'"),
+        postgresql_where=sa.text("status = 'in_progress'"),
+    )
     op.create_table(
         "purchasing_agreement_signer",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -106,6 +115,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_index("uq_purchasing_agreement_signing_in_progress", table_name="purchasing_agreement_signing")
     op.drop_table("purchasing_agreement_signer")
     op.drop_index(op.f("ix_purchasing_agreement_signing_group_id"), table_name="purchasing_agreement_signing")
     op.drop_table("purchasing_agreement_signing")
