@@ -160,7 +160,7 @@ def get_signed_file(signing_id):
     content = agreement_signing.signed_agreement(signing)
     if content is None:
         abort(404, message="La convention n'est pas encore signée par tous les membres.")
-    return attachment(content, "application/pdf", f"signee-{group.agreement_filename or 'convention.pdf'}")
+    return attachment(content, "application/pdf", agreement_signing.signed_filename(group))
 
 
 @blp.route("/agreement/signings/<int:signing_id>/report", methods=["GET"])

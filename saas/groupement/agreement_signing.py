@@ -74,10 +74,6 @@ def signings(group: PurchasingGroup) -> list[AgreementSigning]:
     )
 
 
-def in_progress(group: PurchasingGroup) -> AgreementSigning | None:
-    return next((s for s in signings(group) if s.status == SigningStatus.IN_PROGRESS), None)
-
-
 def signing_order(group: PurchasingGroup) -> list[Membership]:
     """The active members as proposed: the others by name, the coordinator last (it signs once all have)."""
     members = active_memberships(group)
@@ -127,6 +123,10 @@ def stalled_on(signing: AgreementSigning) -> AgreementSigner | None:
     return None if current.person_id in in_office else current
 
 
+def signed_filename(group: PurchasingGroup) -> str:
+    return f"signee-{group.agreement_filename or 'convention-constitutive.pdf'}"
+
+
 def signed_agreement(signing: AgreementSigning) -> bytes | None:
     """The PDF signed by every member, once there is one."""
     if signing.signed_blob_id is None:
@@ -151,7 +151,7 @@ def validation_report(signing: AgreementSigning) -> ValidationReport | None:
         path = Path(folder) / "signed.pdf"
         path.write_bytes(content)
         with context(db.session, TenantContext(tenant_id=group.coordinator_tenant_id)):
-            return validate(group.coordinator, path, f"signee-{group.agreement_filename}", anchors)
+            return validate(group.coordinator, path, signed_filename(group), anchors)
 
 
 # --- Starting and cancelling ----------------------------------------------------------------------

@@ -24,7 +24,7 @@ def agreement():
         "groupement/agreement.html",
         group=group,
         signings=agreement_signing.signings(group),
-        ongoing=agreement_signing.in_progress(group),
+        ongoing=operations.signing_in_progress(group),
     )
 
 
@@ -144,7 +144,7 @@ def signed_file(signing_id: int):
     content = agreement_signing.signed_agreement(signing)
     if content is None:
         abort(404)
-    return attachment(content, "application/pdf", f"signee-{group.agreement_filename or 'convention.pdf'}")
+    return attachment(content, "application/pdf", agreement_signing.signed_filename(group))
 
 
 @bp.get("/agreement/signings/<int:signing_id>/report")

@@ -67,16 +67,20 @@ def coordinator_tenants() -> list[Tenant]:
     return list(db.session.execute(sa.select(Tenant).where(Tenant.is_coordinator).order_by(Tenant.name)).scalars())
 
 
+def signing_in_progress(group: PurchasingGroup) -> AgreementSigning | None:
+    """The agreement's signature round under way, if any (at most one: a partial unique index)."""
+    return db.session.execute(
+        sa.select(AgreementSigning).where(
+            AgreementSigning.group_id == group.id, AgreementSigning.status == SigningStatus.IN_PROGRESS
+        )
+    ).scalar_one_or_none()
+
+
 def refuse_while_signing(group: PurchasingGroup, what: str) -> None:
     """The members and the agreement stay as they are while the agreement goes round for signature. The
     group's row is locked first, so a round starting and a member joining (say) cannot cross."""
     db.session.execute(sa.select(PurchasingGroup.id).where(PurchasingGroup.id == group.id).with_for_update())
-    ongoing = db.session.execute(
-        sa.select(AgreementSigning.id).where(
-            AgreementSigning.group_id == group.id, AgreementSigning.status == SigningStatus.IN_PROGRESS
-        )
-    ).first()
-    if ongoing is not None:
+    if signing_in_progress(group) is not None:
         raise PurchasingError(f"La convention est en cours de signature : annulez cette signature avant {what}.")
 
 

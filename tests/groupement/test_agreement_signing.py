@@ -4,9 +4,7 @@ signed by all. Real PAdES signatures, checked by poppler's pdfsig."""
 
 import io
 import re
-import tempfile
 from datetime import date, timedelta
-from pathlib import Path
 
 import pikepdf
 import pytest
@@ -339,7 +337,7 @@ def test_the_members_and_the_agreement_stay_put_while_it_goes_round(client, sess
         headers=headers,
     )
     assert second.status_code == 422 and "en cours de signature" in second.json["message"]
-    assert agreement_signing.in_progress(world.group) == signing
+    assert operations.signing_in_progress(world.group) == signing
 
 
 def test_only_the_signatory_whose_turn_it_is_sees_the_request(client, session, world, agreement):
@@ -397,7 +395,7 @@ def test_a_member_without_elected_members_is_named_before_anything_starts(
     assert _counts(session) == before
 
 
-def test_a_member_signing_in_a_batch_hands_the_agreement_on(session, world, agreement):
+def test_a_member_signing_in_a_batch_hands_the_agreement_on(session, world, agreement, tmp_path):
     signing = start(session, world)
     city_signer, agglo_signer, *_ = signing.signers
     request = request_of(session, city_signer)
@@ -408,13 +406,9 @@ def test_a_member_signing_in_a_batch_hands_the_agreement_on(session, world, agre
     assert city_signer.status == StepStatus.SIGNED
     assert agglo_signer.status == StepStatus.PENDING and request_of(session, agglo_signer).tenant_id == world.agglo.id
     with context(session, SYSTEM):
-        assert pades.is_signed(write_current(session, request_of(session, agglo_signer)))
-
-
-def write_current(session, request) -> Path:
-    path = Path(tempfile.mkdtemp()) / "current.pdf"
-    path.write_bytes(read_all(request.current_blob))
-    return path
+        handed_on = tmp_path / "handed-on.pdf"
+        handed_on.write_bytes(read_all(request_of(session, agglo_signer).current_blob))
+    assert pades.is_signed(handed_on)
 
 
 def test_no_member_joins_or_leaves_while_the_agreement_goes_round(session, world, agreement, create_tenant):
