@@ -79,7 +79,7 @@ def prepare(env: dict, seeded: dict) -> dict:
     import sqlalchemy as sa
     from flask import current_app
 
-    from saas.database import commit
+    from saas.core.database import commit
     from saas.identity import authentication
     from saas.identity.models import Person
     from saas.sittings.models import Sitting, SittingStatus

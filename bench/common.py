@@ -72,8 +72,8 @@ def application(env: dict):
     os.environ.update(env)
     try:
         from saas import create_app
-        from saas.database import SYSTEM, set_context
-        from saas.extensions import db
+        from saas.core.database import SYSTEM, set_context
+        from saas.core.extensions import db
 
         app = create_app()
     finally:
@@ -95,7 +95,7 @@ def seed(env: dict, items: int = 1, members: int = 0) -> dict:
 
     from flask_migrate import upgrade
 
-    from saas.database import commit, utcnow
+    from saas.core.database import commit, utcnow
     from saas.identity import operations as identity
     from saas.identity.authentication import create_token
     from saas.identity.models import GrantKind, Mandate, Person

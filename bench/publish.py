@@ -195,7 +195,7 @@ def wait_for(condition, what: str, timeout: float = 1800):
 def board_book_ready(session) -> bool:
     import sqlalchemy as sa
 
-    from saas.documents.models import BoardBook, BoardBookStatus
+    from saas.documents.board_book.models import BoardBook, BoardBookStatus
 
     try:
         book = session.execute(sa.select(BoardBook)).scalar_one_or_none()
@@ -223,9 +223,10 @@ def blob_breakdown(session) -> dict[str, tuple[int, int, int]]:
     """Per kind of content: (blobs, plaintext bytes, stored bytes) from the database's blob rows."""
     import sqlalchemy as sa
 
-    from saas.documents.models import BoardBook, DocumentVersion
+    from saas.documents.board_book.models import BoardBook
+    from saas.documents.models import DocumentVersion
     from saas.mail.models import MailAttachment
-    from saas.sittings.models import Convocation
+    from saas.sittings.convocations.models import Convocation
     from saas.storage import crypto
     from saas.storage.models import Blob
 

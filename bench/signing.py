@@ -56,7 +56,7 @@ def bare_signer(tenant, person, pdf_in: Path, pdf_out: Path):
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
 
-    from saas.signing import keys, timestamps
+    from saas.trust import keys, timestamps
 
     signer = keys.signer_for(tenant, person)
     meta = signers.PdfSignatureMetadata(
@@ -83,10 +83,11 @@ def child(mode: str, tmp: Path) -> None:
     """One measurement in a fresh process: warm up on the small PDF, then sign the big one once."""
     import sqlalchemy as sa
 
-    from saas.database import TenantContext, set_context
+    from saas.core.database import TenantContext, set_context
     from saas.identity.models import Person
-    from saas.signing import keys, pades
+    from saas.signing import pades
     from saas.tenancy.models import Tenant
+    from saas.trust import keys
 
     with application(_env(tmp)) as session:
         tenant = session.scalars(sa.select(Tenant).where(Tenant.slug == "bench")).one()
@@ -121,7 +122,7 @@ def _run_child(mode: str, tmp: Path) -> tuple[float, int]:
 def main() -> None:
     from flask_migrate import upgrade
 
-    from saas.database import commit
+    from saas.core.database import commit
     from saas.identity.models import Person
     from saas.tenancy.models import Tenant, TenantKind
     from tests.documents.pdfs import clean_pdf
@@ -168,7 +169,7 @@ def main() -> None:
 def batch(session, tenant, mayor, tmp: Path) -> None:
     import pyotp
 
-    from saas.database import TenantContext, commit, set_context
+    from saas.core.database import TenantContext, commit, set_context
     from saas.identity import authentication
     from saas.signing import operations, pades
     from saas.signing.models import SigningBatch

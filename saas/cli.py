@@ -9,8 +9,9 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from saas import ROOT, create_app
-from saas.database import SYSTEM, commit, set_context
-from saas.extensions import db
+from saas.core.areas import modules
+from saas.core.database import SYSTEM, commit, set_context
+from saas.core.extensions import db
 
 
 def _system_session():
@@ -19,13 +20,11 @@ def _system_session():
 
 def register(app) -> None:
     """Add Quorum's commands to ``flask --app saas`` (and so to ``quorum``)."""
-    from saas.signing.cli import evidence, pki, signing
-    from saas.sittings.proof_cli import evidence_export
-
-    evidence.add_command(evidence_export)
-
-    for command in (demo, serve, worker, tenants, operator, audit, pki, evidence, signing):
+    for command in (demo, serve, worker, tenants, operator, audit):
         app.cli.add_command(command)
+    for module in modules("cli"):
+        for command in module.COMMANDS:
+            app.cli.add_command(command)
 
 
 @click.group(cls=FlaskGroup, create_app=create_app)
@@ -41,7 +40,7 @@ def demo(reset: bool, no_serve: bool):
     """Create the embedded database, load tenants/, seed demo data, and serve on 127.0.0.1."""
     from flask_migrate import upgrade
 
-    from saas.platform import demo as demo_data
+    from saas.demo import collectivities as demo_data
 
     if reset:
         db.drop_all()

@@ -14,8 +14,8 @@ from flask import g, request_started, request_tearing_down
 from flask_migrate import upgrade
 
 from saas import create_app
-from saas.database import NO_ACCESS, SYSTEM, TenantContext, commit, context, current_context, set_context
-from saas.extensions import db
+from saas.core.database import NO_ACCESS, SYSTEM, TenantContext, commit, context, current_context, set_context
+from saas.core.extensions import db
 from saas.identity import authentication
 from saas.identity import operations as identity
 from saas.identity.models import GrantKind, MandateRole, Person, TenantGrant

@@ -2,8 +2,8 @@
 
 import re
 
-from saas.database import commit
-from saas.extensions import db
+from saas.core.database import commit
+from saas.core.extensions import db
 from saas.identity import authentication
 
 

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from saas import config
+from saas.core import config
 
 
 def test_every_setting_is_documented():

@@ -15,13 +15,13 @@ import pytest
 from flask import Flask
 
 from saas.audit.operations import record
-from saas.database import SYSTEM, context, utcnow
-from saas.documents.annotation_models import Annotation
+from saas.core.database import SYSTEM, context, utcnow
+from saas.documents.annotations.models import Annotation
 from saas.documents.operations import add_document
 from saas.identity import authentication
 from saas.identity.models import GrantKind, LoginSession
 from saas.mail.operations import queue_mail
-from saas.signing import book
+from saas.signing.book import operations as book
 from saas.signing.models import SigningAuthorisation, SigningBatch
 from saas.sittings import operations as sittings
 from tests.documents.pdfs import clean_pdf

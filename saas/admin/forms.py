@@ -10,9 +10,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from saas.admin.operations import EMAIL_PATTERN
+from saas.identity.mandates.views import ASSEMBLY_KIND_LABELS, GRANT_LABELS, ROLE_LABELS
 from saas.identity.models import GrantKind, MandateRole
 from saas.tenancy.models import PoliticalGroupKind
-from saas.tenancy.views import ASSEMBLY_KIND_LABELS, GRANT_LABELS, ROLE_LABELS
 
 #: the French names shared with the member screens, so a role reads the same everywhere
 ASSEMBLY_KINDS, ROLES, GRANT_KINDS = ASSEMBLY_KIND_LABELS, ROLE_LABELS, GRANT_LABELS

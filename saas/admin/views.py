@@ -13,12 +13,12 @@ from wtforms.fields.choices import SelectChoice
 
 from saas.admin import forms
 from saas.admin import operations as ops
-from saas.database import commit
-from saas.extensions import db
+from saas.core.database import commit
+from saas.core.extensions import db
 from saas.identity import operations as identity
 from saas.identity.access import can_manage
 from saas.identity.models import GrantKind, Mandate, MandateRole, TenantGrant
-from saas.platform.web import tenant_blueprint
+from saas.identity.web import tenant_blueprint
 from saas.tenancy.models import Assembly, AssemblyKind, PoliticalGroup, PoliticalGroupKind
 
 bp = tenant_blueprint("admin", __name__, "/admin")

@@ -8,8 +8,8 @@ import sqlalchemy as sa
 from flask import has_request_context, request
 
 from saas.audit.models import AuditChainHead, AuditEvent, chain_key
-from saas.database import SYSTEM, context, current_context, utcnow
-from saas.extensions import db
+from saas.core.database import SYSTEM, context, current_context, utcnow
+from saas.core.extensions import db
 
 GENESIS = "0" * 64
 

@@ -1,6 +1,6 @@
 """Documents: uploaded PDFs, checked in a sandboxed process and cleaned of active content before publication."""
 
-from saas.documents.pdf_check import (
+from saas.documents.intake.check import (
     DEFAULT_LIMITS,
     CheckLimits,
     PdfCheckFailed,

@@ -17,10 +17,12 @@ from flask import request
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
 
-from saas.database import commit
+from saas.core.api import api_blueprint
+from saas.core.database import commit
+from saas.core.extensions import db
 from saas.documents import operations
+from saas.documents.intake.check import PdfCheckFailed, PdfRejected
 from saas.documents.models import Document, DocumentVersion
-from saas.documents.pdf_check import PdfCheckFailed, PdfRejected
 from saas.documents.readings import record_reading
 from saas.documents.schemas import (
     REPLACE_FIELDS,
@@ -30,14 +32,11 @@ from saas.documents.schemas import (
     VersionSchema,
     multipart,
 )
-from saas.extensions import db
-from saas.identity.access import can_access_assembly, can_manage
+from saas.identity.access import can_access_assembly, can_manage, enter_tenant
 from saas.identity.models import Mandate, MandateRole
-from saas.platform.api_docs import api_blueprint
-from saas.sittings import proof
 from saas.sittings.models import AgendaItem
+from saas.sittings.proof import operations as proof
 from saas.storage.http import send_blob
-from saas.tenancy.context import enter_tenant
 
 blp = Blueprint(
     "documents_api",

@@ -19,14 +19,14 @@ import sqlalchemy as sa
 from flask import current_app
 
 from saas.audit.operations import record
-from saas.documents.anchoring import reanchor
+from saas.core.extensions import db
+from saas.documents.annotations.anchoring import reanchor
+from saas.documents.intake.check import DEFAULT_LIMITS, MIB, PdfReport, check_pdf
 from saas.documents.models import KIND_LABELS, Document, DocumentKind, DocumentVersion
-from saas.documents.pdf_check import DEFAULT_LIMITS, MIB, PdfReport, check_pdf
-from saas.extensions import db
 from saas.identity.models import Person
 from saas.sittings.models import AgendaItem, SittingStatus
-from saas.sittings.proof import ProofError
-from saas.sittings.supplement import notify_supplement
+from saas.sittings.proof.operations import ProofError
+from saas.sittings.supplements.operations import notify_supplement
 from saas.storage.operations import store
 from saas.tenancy.legal_rules import tenant_rules
 from saas.tenancy.models import Tenant
@@ -209,7 +209,7 @@ def _after_sending(version: DocumentVersion, actor: Person | None) -> None:
 
 def _board_book_changed(sitting) -> None:
     """Ask for the sitting's board book to be rebuilt (it is rebuilt only if its inputs changed)."""
-    from saas.documents.board_book import request_board_book  # board_book builds on this module
+    from saas.documents.board_book.operations import request_board_book  # board_book builds on this module
 
     request_board_book(sitting)
 

@@ -8,8 +8,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from saas.audit.operations import record
+from saas.core.extensions import db
 from saas.documents.models import Document, DocumentReading, DocumentVersion
-from saas.extensions import db
 from saas.identity.models import Person
 from saas.sittings.models import AgendaItem
 

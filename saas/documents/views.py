@@ -16,22 +16,22 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from saas.database import commit
+from saas.core.database import commit
+from saas.core.extensions import db
 from saas.documents import operations
 from saas.documents.api import _document_or_404, _item_or_404, _sits_in_closed_session
-from saas.documents.board_book import (
+from saas.documents.board_book.operations import (
     STATUS_LABELS,
     BoardBookStatus,
     contains_confidential,
     find_board_book,
     request_board_book,
 )
+from saas.documents.intake.check import PdfCheckFailed, PdfRejected
 from saas.documents.models import KIND_LABELS, DocumentKind
-from saas.documents.pdf_check import PdfCheckFailed, PdfRejected
 from saas.documents.readings import record_reading
-from saas.extensions import db
-from saas.platform.web import tenant_blueprint
-from saas.sittings import proof
+from saas.identity.web import tenant_blueprint
+from saas.sittings.proof import operations as proof
 from saas.sittings.views import labels as sitting_labels
 from saas.sittings.views import load_sitting
 from saas.storage.http import send_blob

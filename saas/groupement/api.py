@@ -13,8 +13,9 @@ from datetime import date
 
 from flask_login import current_user
 
-from saas.database import SYSTEM, commit, context
-from saas.extensions import db
+from saas.core.api import body_doc, json_body, json_response
+from saas.core.database import SYSTEM, commit, context
+from saas.core.extensions import db
 from saas.groupement import operations
 from saas.groupement.console import (
     NOT_VISIBLE,
@@ -25,8 +26,8 @@ from saas.groupement.console import (
     load_group,
     refuse,
 )
-from saas.groupement.contract_api import milestone_view
-from saas.groupement.device_api import savings_view
+from saas.groupement.contracts.api import milestone_view
+from saas.groupement.devices.api import savings_view
 from saas.groupement.models import Membership
 from saas.groupement.operations import PurchasingError
 from saas.groupement.schemas import (
@@ -36,7 +37,6 @@ from saas.groupement.schemas import (
     PurchasingGroupSchema,
     WithdrawalSchema,
 )
-from saas.platform.api_docs import body_doc, json_body, json_response
 from saas.tenancy.operations import export_tenant_file
 
 blp = console_api_blueprint(

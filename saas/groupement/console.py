@@ -14,13 +14,14 @@ from flask_login import current_user, login_required
 from flask_smorest import Blueprint as ApiBlueprint
 from flask_smorest import abort
 
-from saas.database import commit
-from saas.extensions import db
-from saas.groupement import forms, operations, statements
+from saas.core.api import api_blueprint
+from saas.core.database import commit
+from saas.core.extensions import db
+from saas.groupement import forms, operations
 from saas.groupement.models import Lot, Membership, PurchasingGroup, Statement
 from saas.groupement.operations import PurchasingError
+from saas.groupement.statements import operations as statements
 from saas.identity.models import Person
-from saas.platform.api_docs import api_blueprint
 
 URL_PREFIX = "/group"
 API_URL_PREFIX = "/api/v1/group"

@@ -10,8 +10,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
 from saas.groupement.models import DeviceStatus, MilestoneStatus, SharingKey
+from saas.identity.mandates.views import TENANT_KIND_LABELS
 from saas.tenancy.models import TenantKind
-from saas.tenancy.views import TENANT_KIND_LABELS
 
 REQUIRED = _l("Ce champ est obligatoire.")
 POSITIVE = NumberRange(min=0, message=_l("Indiquez un nombre positif."))

@@ -11,9 +11,9 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from saas.database import Base, utcnow
+from saas.core.database import Base, utcnow
 from saas.identity.models import Person
-from saas.signing.models import StepStatus
+from saas.signing.book.models import StepStatus
 from saas.storage.models import Blob
 from saas.tenancy.models import Tenant, enum_column
 

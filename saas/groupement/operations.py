@@ -13,9 +13,10 @@ from typing import BinaryIO
 import sqlalchemy as sa
 
 from saas.audit.operations import record
-from saas.database import SYSTEM, TenantContext, context, utcnow
-from saas.documents.pdf_check import PdfRejected, check_pdf
-from saas.extensions import db
+from saas.core.database import SYSTEM, TenantContext, context, utcnow
+from saas.core.extensions import db
+from saas.core.urls import external_url
+from saas.documents.intake.check import PdfRejected, check_pdf
 from saas.groupement.models import (
     AgreementSigning,
     Contract,
@@ -30,7 +31,6 @@ from saas.identity import operations as identity
 from saas.identity.access import has_platform_role
 from saas.identity.models import GrantKind, Person
 from saas.mail.operations import queue_mail
-from saas.platform.urls import external_url
 from saas.storage.operations import read_all, store
 from saas.tenancy.models import Assembly, AssemblyKind, Tenant, TenantKind
 

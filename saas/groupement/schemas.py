@@ -330,7 +330,7 @@ class AgreementSigningSchema(ma.Schema):
     )
 
     def _stalled_on(self, signing) -> int | None:
-        from saas.groupement.agreement_signing import stalled_on
+        from saas.groupement.agreement.operations import stalled_on
 
         signer = stalled_on(signing)
         return signer.position if signer else None

@@ -12,9 +12,10 @@ from flask import redirect, render_template, url_for
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
-from saas.database import SYSTEM, context
-from saas.extensions import db
-from saas.groupement import agreement_signing, devices, forms, operations
+from saas.core.database import SYSTEM, context
+from saas.core.extensions import db
+from saas.groupement import forms, operations
+from saas.groupement.agreement import operations as agreement_signing
 from saas.groupement.console import (
     attachment,
     console_blueprint,
@@ -25,6 +26,7 @@ from saas.groupement.console import (
     me,
     refused,
 )
+from saas.groupement.devices import operations as devices
 from saas.groupement.models import DeviceStatus, Membership
 from saas.groupement.operations import PurchasingError
 from saas.tenancy.models import Tenant

@@ -2,8 +2,11 @@
 
 from datetime import date
 
-from saas.database import TenantContext, context
-from saas.extensions import db
+import sqlalchemy as sa
+from flask import abort, g
+
+from saas.core.database import TenantContext, context, set_context
+from saas.core.extensions import db
 from saas.identity.models import GrantKind, Person
 from saas.tenancy.models import Assembly, Tenant
 
@@ -55,3 +58,21 @@ def has_platform_role(person: Person, role: str) -> bool:
     if role not in PLATFORM_PERMISSIONS:
         raise KeyError(f"unknown platform permission {role!r}")
     return bool(getattr(person, f"is_{role}"))
+
+
+def enter_tenant(slug: str, person: Person) -> Tenant:
+    """The tenant ``slug`` if ``person`` may see it (404 otherwise, exactly like an unknown slug)."""
+    tenant = db.session.execute(sa.select(Tenant).where(Tenant.slug == slug)).scalar_one_or_none()
+    if tenant is None or not can_access_tenant(person, tenant):
+        abort(404)
+    set_context(db.session, TenantContext(tenant_id=tenant.id, person_id=person.id))
+    g.tenant = tenant
+    return tenant
+
+
+def get_assembly_or_404(assembly_id: int, person: Person) -> Assembly:
+    """An assembly of the current tenant that ``person`` may see."""
+    assembly = db.session.get(Assembly, assembly_id)
+    if assembly is None or assembly.tenant_id != g.tenant.id or not can_access_assembly(person, assembly):
+        abort(404)
+    return assembly

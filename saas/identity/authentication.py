@@ -13,11 +13,11 @@ from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from saas.audit.operations import record
-from saas.database import TenantContext, context, utcnow
-from saas.extensions import db
+from saas.core.database import TenantContext, context, utcnow
+from saas.core.extensions import db
+from saas.core.secrets import seal, unseal
 from saas.identity.models import AccessToken, LoginFailure, LoginSession, Person
 from saas.identity.operations import normalize_email, person_by_email, sha256
-from saas.identity.secrets import seal, unseal
 
 password_hasher = PasswordHasher()  # argon2id with the library's recommended parameters
 #: checked against when the e-mail is unknown, so both answers take the same time
@@ -198,7 +198,7 @@ def find_session(key: str) -> LoginSession | None:
     if now - login.created_at > timedelta(hours=config["SESSION_MAX_HOURS"]):
         return None
     if now - login.last_seen_at > timedelta(seconds=60):
-        login.last_seen_at = now  # saved after the response (saas.platform.web), at most once a minute
+        login.last_seen_at = now  # saved after the response (saas.identity.web), at most once a minute
     return login
 
 

@@ -6,7 +6,7 @@ from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
-from saas.platform.web import LOCALES
+from saas.identity.web import LOCALES
 
 #: the same length rule as operations.set_password, checked here so the message is translated
 PASSWORD_MIN = 12

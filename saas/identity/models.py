@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from saas.database import Base, PersonOwned, utcnow
+from saas.core.database import Base, PersonOwned, utcnow
 from saas.tenancy.models import Assembly, PoliticalGroup, Tenant, enum_column
 
 

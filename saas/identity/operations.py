@@ -9,10 +9,10 @@ from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from saas.audit.operations import record
-from saas.extensions import db
+from saas.core.extensions import db
+from saas.core.urls import external_url
 from saas.identity.models import GrantKind, Mandate, MandateRole, Person, TenantGrant
 from saas.mail.operations import queue_mail
-from saas.platform.urls import external_url
 from saas.tenancy.models import Assembly, PoliticalGroup, Tenant
 
 SET_PASSWORD_DAYS = 7

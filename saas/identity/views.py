@@ -14,8 +14,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from wtforms.fields.choices import SelectChoice
 
-from saas.database import commit, utcnow
-from saas.extensions import db
+from saas.core.database import commit, utcnow
+from saas.core.extensions import db
 from saas.identity import authentication, operations
 from saas.identity.forms import (
     CodeForm,
@@ -26,8 +26,8 @@ from saas.identity.forms import (
     SetPasswordForm,
     TokenForm,
 )
+from saas.identity.mandates.views import GRANT_LABELS, current_rights, current_seats, group_by_tenant, labels
 from saas.identity.models import AccessToken, GrantKind, LoginSession, Person
-from saas.tenancy.views import GRANT_LABELS, current_rights, current_seats, group_by_tenant, labels
 
 bp = Blueprint("identity", __name__)
 

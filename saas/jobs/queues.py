@@ -13,8 +13,8 @@ from collections.abc import Callable
 
 from flask import current_app
 
-from saas.database import SYSTEM, TenantContext, after_commit, commit, context
-from saas.extensions import db
+from saas.core.database import SYSTEM, TenantContext, after_commit, commit, context
+from saas.core.extensions import db
 
 QUEUES = ("mail", "documents", "signing", "default")
 #: a job that fails, or whose worker was killed, is run again after these delays (seconds); jobs are idempotent
@@ -44,6 +44,22 @@ class Job:
     def delay(self, *args: int | str, tenant_id: int | None, job_id: str | None = None) -> None:
         """Run after the current transaction commits. ``tenant_id`` None means a platform job."""
         after_commit(db.session, lambda: _release(self, args, tenant_id, job_id))
+
+
+def enqueue(name: str, *args: int | str, tenant_id: int | None, job_id: str | None = None) -> None:
+    """Run the job registered as ``name`` after the current transaction commits. Operations enqueue by
+    name, so only an area's ``jobs.py`` imports its operations, never the other way round."""
+    registered = registered_job(name)
+    after_commit(db.session, lambda: _release(registered, args, tenant_id, job_id))
+
+
+def registered_job(name: str) -> "Job":
+    """The job registered as ``name``; an unknown name is an error, never a silent no-op."""
+    import_job_modules()
+    try:
+        return _registry[name]
+    except KeyError:
+        raise KeyError(f"no job registered as {name!r}") from None
 
 
 def job(queue: str = "default", timeout: int = 300, ttl: int = 24 * 3600):
@@ -85,8 +101,7 @@ def _release(registered: Job, args: tuple, tenant_id: int | None, job_id: str | 
 
 def run(name: str, tenant_id: int | None, args) -> None:
     """Run a job in the current application context, in its tenant's context, and commit once."""
-    _import_job_modules()
-    registered = _registry[name]
+    registered = registered_job(name)
     ctx = SYSTEM if tenant_id is None else TenantContext(tenant_id=tenant_id)
     try:
         with context(db.session, ctx):
@@ -108,7 +123,7 @@ def prepare_worker(app) -> None:
     global _worker_app
     _worker_app = app
     with app.app_context():
-        _import_job_modules()
+        import_job_modules()
     os.register_at_fork(after_in_child=_forget_inherited_connections)
 
 
@@ -128,7 +143,7 @@ def execute(name: str, tenant_id: int | None, args: list) -> None:
         run(name, tenant_id, args)
 
 
-def _import_job_modules() -> None:
-    from saas.areas import import_modules
+def import_job_modules() -> None:
+    from saas.core.areas import import_modules
 
     import_modules("jobs")

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from flask import current_app
 
-from saas.database import utcnow
-from saas.extensions import db
+from saas.core.database import utcnow
+from saas.core.extensions import db
 from saas.mail.models import OutboundMail
 from saas.storage.models import Blob
 from saas.storage.operations import read_all

@@ -1,27 +1,11 @@
 """Delivering queued mail, and what follows a delivery for mail that has a ``purpose``."""
 
-from saas.database import utcnow
-from saas.extensions import db
-from saas.jobs.queues import Job, job
+from saas.core.database import utcnow
+from saas.core.extensions import db
+from saas.jobs.queues import job
 from saas.mail import backends
 from saas.mail.models import OutboundMail
-
-#: purpose -> job run (with the mail id, in the mail's tenant) once a mail of that purpose was accepted
-AFTER_DELIVERY: dict[str, Job] = {}
-
-
-def after_delivery(purpose: str):
-    """Register a job to run after each delivered mail of ``purpose`` (e.g. recording a proof).
-
-    It is a separate job, released after the delivery commits, so a failure there never un-records a
-    sent mail (which would send it again); it must be idempotent like every job.
-    """
-
-    def register(registered: Job) -> Job:
-        AFTER_DELIVERY[purpose] = registered
-        return registered
-
-    return register
+from saas.mail.purposes import AFTER_DELIVERY
 
 
 @job(queue="mail", timeout=120)

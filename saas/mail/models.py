@@ -3,7 +3,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from saas.database import Base, utcnow
+from saas.core.database import Base, utcnow
 
 
 class OutboundMail(Base):

@@ -4,17 +4,11 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 
-from saas.extensions import db
+from saas.core.extensions import db
+from saas.jobs.queues import enqueue
 from saas.mail.models import MailAttachment, OutboundMail
+from saas.mail.purposes import after_delivery_purposes
 from saas.storage.models import Blob
-
-
-def after_delivery_purposes() -> set[str]:
-    from saas.areas import import_modules
-    from saas.mail.jobs import AFTER_DELIVERY
-
-    import_modules("jobs")
-    return set(AFTER_DELIVERY)
 
 
 def find_mail(key: str) -> OutboundMail | None:
@@ -35,7 +29,7 @@ def queue_mail(
     """Queue a mail once per ``key``: asking again returns the existing row and sends nothing more.
 
     ``attachments`` are (file name, MIME type, stored blob of the mail's tenant). ``purpose`` names what
-    runs once the mail is delivered (saas.mail.jobs.after_delivery), with ``ref`` as its arguments.
+    runs once the mail is delivered (saas.mail.purposes.after_delivery), with ``ref`` as its arguments.
     """
     existing = find_mail(key)
     if existing is not None:
@@ -58,7 +52,5 @@ def queue_mail(
             )
         )
     db.session.flush()
-    from saas.mail.jobs import deliver_mail
-
-    deliver_mail.delay(mail.id, tenant_id=None, job_id=f"mail-{mail.id}")
+    enqueue("saas.mail.jobs.deliver_mail", mail.id, tenant_id=None, job_id=f"mail-{mail.id}")
     return mail

@@ -1,1 +1,1 @@
-"""Signing groundwork: the tenant's embedded PKI, RFC 3161 timestamps and verifiable evidence packages."""
+"""Signing: PAdES signatures and their validation reports, and the signature book (book/)."""

@@ -8,12 +8,12 @@ from flask import Response, request
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
 
+from saas.core.api import api_blueprint
 from saas.documents.schemas import multipart
-from saas.platform.api_docs import api_blueprint
+from saas.identity.access import enter_tenant
 from saas.signing.reports import report_for_upload, report_pdf
 from saas.signing.schemas import ValidationReportSchema
 from saas.signing.validation import ValidationError
-from saas.tenancy.context import enter_tenant
 
 blp = api_blueprint(
     Blueprint(

@@ -5,8 +5,8 @@ signer's signature is reported "already signed", never signed twice. Progress is
 document so the signature book can show "n / N" while the worker runs.
 """
 
-from saas.database import commit
-from saas.extensions import db
+from saas.core.database import commit
+from saas.core.extensions import db
 from saas.jobs.queues import job
 from saas.signing.models import BatchStatus, SigningBatch
 from saas.signing.operations import run_batch
@@ -20,4 +20,3 @@ def sign_batch(batch_id: int) -> None:
     run_batch(batch, progress=lambda: commit(db.session))
 
 
-from saas.signing import book_batches  # noqa: E402, F401 (the signature book's batch job, registered with the others)

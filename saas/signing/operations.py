@@ -18,14 +18,16 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from saas.audit.operations import record
-from saas.database import utcnow
-from saas.extensions import db
+from saas.core.database import utcnow
+from saas.core.extensions import db
 from saas.identity.authentication import verify_totp
 from saas.identity.models import Person
-from saas.signing import keys, pades
+from saas.jobs.queues import enqueue
+from saas.signing import pades
 from saas.signing.models import BatchStatus, ItemStatus, SigningAuthorisation, SigningBatch, SigningBatchItem
 from saas.storage import operations as storage
 from saas.tenancy.models import Tenant
+from saas.trust import keys
 
 AUTHORISATION_MINUTES = 5
 MAX_BATCH = 100
@@ -135,7 +137,6 @@ def request_batch(
     level: pades.Level = pades.Level.B_T,
 ) -> SigningBatch:
     """A batch of stored PDFs (blob id, field name) signed by the job ``sign_batch`` after the commit."""
-    from saas.signing.jobs import sign_batch
 
     blobs = [storage.find_blob(blob_id) for blob_id, _ in items]
     if any(blob is None or blob.tenant_id != tenant.id for blob in blobs):
@@ -150,7 +151,7 @@ def request_batch(
         )
     db.session.add(batch)
     db.session.flush()
-    sign_batch.delay(batch.id, tenant_id=tenant.id, job_id=f"signing-batch-{batch.id}")
+    enqueue("saas.signing.jobs.sign_batch", batch.id, tenant_id=tenant.id, job_id=f"signing-batch-{batch.id}")
     return batch
 
 

@@ -31,9 +31,10 @@ from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
 from pyhanko_certvalidator.errors import ValidationError as CertValidationError
 
-from saas.signing import keys, timestamps, trust
-from saas.signing.timestamps import TimestampError
 from saas.tenancy.models import Tenant
+from saas.trust import anchors as trust
+from saas.trust import keys, timestamps
+from saas.trust.timestamps import TimestampError
 
 #: rendering resolution of the blank check; a hairline at 96 dpi still darkens a pixel
 BLANK_CHECK_DPI = 96

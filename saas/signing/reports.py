@@ -3,7 +3,7 @@
 import tempfile
 from pathlib import Path
 
-from saas.documents.printing import render_pdf
+from saas.core.printing import render_pdf
 from saas.signing.validation import ValidationReport, validate
 from saas.tenancy.models import Tenant
 

@@ -1,7 +1,7 @@
 """Validation reports of signed PDFs, ours or anyone's.
 
 Each signature (and document time-stamp) is checked by pyHanko: integrity of the signed bytes, the
-cryptographic signature, the chain up to one of the tenant's trust anchors (saas.signing.trust), the
+cryptographic signature, the chain up to one of the tenant's trust anchors (saas.trust.anchors), the
 signature time-stamp, what the signature covers, and pyHanko's difference analysis of every revision
 added after it (what changed: nothing, validation data, form filling, annotations, or something else,
 named). Nothing is fetched over the network: certificates of an uploaded file name URLs of its author's
@@ -26,8 +26,8 @@ from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 
-from saas.signing import trust
 from saas.tenancy.models import Tenant
+from saas.trust import anchors as trust
 
 COVERAGE = {
     SignatureCoverageLevel.ENTIRE_FILE: "tout le fichier",
@@ -162,7 +162,7 @@ def _trust_message(status) -> str:
 
 
 def _not_qualified(certificate) -> bool:
-    from saas.signing.pki import NOT_QUALIFIED
+    from saas.trust.pki import NOT_QUALIFIED
 
     return NOT_QUALIFIED[:40] in certificate.subject.human_friendly
 

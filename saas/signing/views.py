@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 
-from saas.platform.web import tenant_blueprint
+from saas.identity.web import tenant_blueprint
 from saas.signing.reports import report_for_upload, report_pdf
 from saas.signing.validation import ValidationError
 

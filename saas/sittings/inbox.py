@@ -16,12 +16,13 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
-from saas.database import TenantContext, context
+from saas.core.database import TenantContext, context
+from saas.core.extensions import db
 from saas.documents.readings import unread_by_sitting
-from saas.extensions import db
 from saas.identity.access import can_manage
 from saas.identity.models import Mandate, Person
-from saas.sittings.models import Attendance, Sitting, SittingStatus
+from saas.sittings.attendance.models import Attendance
+from saas.sittings.models import Sitting, SittingStatus
 from saas.sittings.operations import sitting_day
 from saas.sittings.visibility import reads_closed_session
 from saas.tenancy.models import Assembly, Tenant

@@ -10,7 +10,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from saas.database import Base, PersonOwned, TenantOwned, utcnow
+from saas.core.database import Base, TenantOwned, utcnow
 from saas.identity.models import Person
 from saas.tenancy.models import Assembly, Tenant, enum_column
 
@@ -39,14 +39,6 @@ STATUS_LABELS = {
     SittingStatus.CLOSED: "close",
     SittingStatus.ARCHIVED: "archivée",
 }
-
-
-class AttendanceAnswer(enum.StrEnum):
-    PRESENT = "present"
-    REMOTE = "remote"
-    ABSENT = "absent"
-    PROXY = "proxy"
-    REPLACED = "replaced"
 
 
 class Sitting(TenantOwned, Base):
@@ -109,125 +101,3 @@ class AgendaItem(TenantOwned, Base):
     rapporteur: Mapped[Person | None] = relationship()
 
 
-class Attendance(PersonOwned, Base):
-    """A person's answer for a sitting; readable by the person from any tenant (the inbox)."""
-
-    __tablename__ = "attendance"
-    __table_args__ = (sa.UniqueConstraint("sitting_id", "person_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    sitting_id: Mapped[int] = mapped_column(sa.ForeignKey("sitting.id"), index=True)
-    answer: Mapped[AttendanceAnswer] = enum_column(AttendanceAnswer)
-    answered_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    sitting: Mapped[Sitting] = relationship()
-    person: Mapped[Person] = relationship()
-
-
-class Proxy(TenantOwned, Base):
-    """A written proxy (procuration, L2121-20) from a giver (mandant) to a holder (mandataire).
-
-    The partial unique indexes make "one proxy per holder" and "one proxy per giver" hold even when two
-    requests race: revoked proxies are kept and no longer count.
-    """
-
-    __tablename__ = "proxy"
-    __table_args__ = (
-        sa.Index(
-            "uq_proxy_active_holder",
-            "sitting_id",
-            "holder_id",
-            unique=True,
-            sqlite_where=sa.text("revoked_at IS NULL"),
-            postgresql_where=sa.text("revoked_at IS NULL"),
-        ),
-        sa.Index(
-            "uq_proxy_active_giver",
-            "sitting_id",
-            "giver_id",
-            unique=True,
-            sqlite_where=sa.text("revoked_at IS NULL"),
-            postgresql_where=sa.text("revoked_at IS NULL"),
-        ),
-        sa.CheckConstraint("giver_id <> holder_id", name="giver_is_not_holder"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    sitting_id: Mapped[int] = mapped_column(sa.ForeignKey("sitting.id"), index=True)
-    giver_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"))
-    holder_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"))
-    #: illness duly established: the three-consecutive-sittings limit does not apply
-    illness: Mapped[bool] = mapped_column(default=False)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    revoked_at: Mapped[datetime | None] = mapped_column()
-
-    sitting: Mapped[Sitting] = relationship()
-    giver: Mapped[Person] = relationship(foreign_keys=[giver_id])
-    holder: Mapped[Person] = relationship(foreign_keys=[holder_id])
-
-
-class ConvocationKind(enum.StrEnum):
-    CONVOCATION = "convocation"
-    INVITATION = "invitation"
-
-
-class Convocation(PersonOwned, Base):
-    """What one person was sent for one sitting; readable by that person from any tenant."""
-
-    __tablename__ = "convocation"
-    __table_args__ = (sa.UniqueConstraint("sitting_id", "person_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    sitting_id: Mapped[int] = mapped_column(sa.ForeignKey("sitting.id"), index=True)
-    kind: Mapped[ConvocationKind] = enum_column(ConvocationKind)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    #: the rendered PDF, once the job made it (the same bytes as attached to the mail)
-    pdf_blob_id: Mapped[int | None] = mapped_column(sa.ForeignKey("stored_blob.id"))
-
-    sitting: Mapped[Sitting] = relationship()
-    person: Mapped[Person] = relationship()
-
-
-class ProofKind(enum.StrEnum):
-    MANIFEST = "manifest"
-    DELIVERY = "delivery"
-    OPENING = "opening"
-    #: a document added or replaced after sending (complément), re-notified to every recipient
-    SUPPLEMENT = "supplement"
-
-
-class ProofRecord(TenantOwned, Base):
-    """One time-stamped statement about a sitting's convocation; never updated, never deleted."""
-
-    __tablename__ = "proof_record"
-    __table_args__ = (sa.UniqueConstraint("sitting_id", "kind", "person_id", "channel"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    sitting_id: Mapped[int] = mapped_column(sa.ForeignKey("sitting.id"), index=True)
-    kind: Mapped[ProofKind] = enum_column(ProofKind)
-    #: the member a delivery or an opening is about; none for a manifest or a supplement (NULLs never
-    #: collide, so several of them may exist)
-    person_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"))
-    #: how it went ("email"), or which sending it is: "envoi" for a manifest, "v<version id>" for a
-    #: supplement, "email-v<version id>" for the delivery of a supplement's mail
-    channel: Mapped[str] = mapped_column(sa.String(20))
-    #: the exact text that was time-stamped (canonical JSON, UTF-8)
-    statement: Mapped[str] = mapped_column(sa.Text)
-    #: DER RFC 3161 TimeStampResp over SHA-256(statement)
-    token: Mapped[bytes] = mapped_column(sa.LargeBinary)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    @property
-    def statement_bytes(self) -> bytes:
-        return self.statement.encode("utf-8")
-
-    @property
-    def file_name(self) -> str:
-        """Its name in the evidence package (manifests are numbered by ``evidence_zip``)."""
-        if self.kind == ProofKind.DELIVERY:
-            return f"remise-{self.person_id}-{self.channel}.json"
-        if self.kind == ProofKind.OPENING:
-            return f"ouverture-{self.person_id}.json"
-        if self.kind == ProofKind.SUPPLEMENT:
-            return f"complement-{self.channel}.json"
-        return "manifeste.json"

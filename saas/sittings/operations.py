@@ -10,8 +10,8 @@ from datetime import date, datetime
 import sqlalchemy as sa
 
 from saas.audit.operations import record
-from saas.database import utcnow
-from saas.extensions import db
+from saas.core.database import utcnow
+from saas.core.extensions import db
 from saas.identity.models import Mandate, MandateRole, Person
 from saas.sittings.models import STATUS_LABELS, TRANSITIONS, AgendaItem, Sitting, SittingStatus
 from saas.sittings.notice import check_notice, local_time

@@ -9,9 +9,10 @@ import dataclasses
 
 import sqlalchemy as sa
 
-from saas.extensions import db
+from saas.core.extensions import db
 from saas.identity.models import Mandate
-from saas.sittings.models import Attendance, AttendanceAnswer, Sitting
+from saas.sittings.attendance.models import Attendance, AttendanceAnswer
+from saas.sittings.models import Sitting
 from saas.sittings.operations import VOTING_ROLES, sitting_day
 from saas.tenancy.legal_rules import tenant_rules
 

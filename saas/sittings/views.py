@@ -15,18 +15,20 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from saas.database import commit
+from saas.core.database import commit
+from saas.core.extensions import db
 from saas.documents.readings import read_versions
-from saas.extensions import db
-from saas.identity.access import can_access_assembly, can_manage
+from saas.identity.access import can_access_assembly, can_manage, get_assembly_or_404
 from saas.identity.models import Person
-from saas.platform.web import tenant_blueprint
-from saas.sittings import attendance, forms, inbox, notice, operations, proof, quorum
-from saas.sittings.convocation import send_convocations
-from saas.sittings.models import STATUS_LABELS, TRANSITIONS, AgendaItem, AttendanceAnswer, Sitting, SittingStatus
+from saas.identity.web import tenant_blueprint
+from saas.sittings import forms, inbox, notice, operations, quorum
+from saas.sittings.attendance import operations as attendance
+from saas.sittings.attendance.models import AttendanceAnswer
+from saas.sittings.convocations.operations import send_convocations
+from saas.sittings.models import STATUS_LABELS, TRANSITIONS, AgendaItem, Sitting, SittingStatus
 from saas.sittings.operations import SittingError
+from saas.sittings.proof import operations as proof
 from saas.sittings.visibility import CONFIDENTIAL_ROLES, reads_closed_session
-from saas.tenancy.context import get_assembly_or_404
 from saas.tenancy.legal_rules import tenant_rules
 from saas.tenancy.models import Tenant
 

@@ -3,7 +3,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from saas.database import Base, TenantOwned, utcnow
+from saas.core.database import Base, TenantOwned, utcnow
 
 
 class DataKey(Base, TenantOwned):

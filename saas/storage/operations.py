@@ -16,9 +16,9 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from saas.database import after_commit, current_context
-from saas.extensions import db
-from saas.identity.secrets import seal, unseal
+from saas.core.database import after_commit, current_context
+from saas.core.extensions import db
+from saas.core.secrets import seal, unseal
 from saas.storage import crypto
 from saas.storage.backends import Backend, backend, spool_file
 from saas.storage.models import Blob, DataKey

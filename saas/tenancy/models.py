@@ -3,7 +3,7 @@ import enum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from saas.database import Base, TenantOwned
+from saas.core.database import Base, TenantOwned
 
 
 class TenantKind(enum.StrEnum):

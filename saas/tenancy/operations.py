@@ -10,7 +10,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from saas.audit.operations import record
-from saas.extensions import db
+from saas.core.extensions import db
 from saas.tenancy.legal_rules import rules_for
 from saas.tenancy.models import Assembly, AssemblyKind, PoliticalGroup, PoliticalGroupKind, Tenant, TenantKind
 

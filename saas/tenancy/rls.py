@@ -1,6 +1,6 @@
 """PostgreSQL row-level security, used by migrations: every tenant-owned table gets these policies.
 
-The application connects as a role that owns nothing, and sets per transaction (see saas.database):
+The application connects as a role that owns nothing, and sets per transaction (see saas.core.database):
 ``quorum.tenant_id`` (the tenant in the URL), ``quorum.person_id`` (the caller) and ``quorum.system``
 (CLI and platform jobs). A row is visible when it belongs to the current tenant, or when the
 system flag is on; rows of person-owned tables are also readable by their own person from anywhere.

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from flask import g
 
 from saas.audit.models import AuditEvent
-from saas.database import SYSTEM, context
+from saas.core.database import SYSTEM, context
 from saas.identity.models import GrantKind, Person
 from saas.tenancy.models import Assembly, PoliticalGroup, Tenant
 from tests.helpers import csrf_token, login

@@ -6,7 +6,7 @@ The routes are read from the URL map, so a route added later is covered without 
 import pytest
 import sqlalchemy as sa
 
-from saas.database import SYSTEM, context
+from saas.core.database import SYSTEM, context
 from saas.identity.models import GrantKind, Mandate, TenantGrant
 from tests.admin.conftest import first_assembly, first_group, post, sign_in
 

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
-from saas.database import SYSTEM, context
+from saas.core.database import SYSTEM, context
 from saas.identity.models import Mandate, MandateRole, Person
 from saas.mail.models import OutboundMail
 from saas.tenancy.models import Assembly, AssemblyKind

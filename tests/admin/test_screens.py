@@ -4,7 +4,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from saas.database import SYSTEM, context
+from saas.core.database import SYSTEM, context
 from saas.identity.models import GrantKind, Mandate, MandateRole, Person, TenantGrant
 from saas.mail.models import OutboundMail
 from saas.tenancy.models import Assembly, AssemblyKind, PoliticalGroup, PoliticalGroupKind

@@ -13,7 +13,7 @@ import pytest
 from pikepdf import Dictionary, Name
 from werkzeug.datastructures import FileStorage
 
-from saas.database import SYSTEM, context
+from saas.core.database import SYSTEM, context
 from saas.documents.operations import add_document
 from saas.identity.models import GrantKind, MandateRole
 from saas.tenancy.models import PoliticalGroup

@@ -2,8 +2,8 @@
 
 import sqlalchemy as sa
 
-from saas.database import SYSTEM, context
-from saas.documents.annotation_models import Annotation, AnnotationShare
+from saas.core.database import SYSTEM, context
+from saas.documents.annotations.models import Annotation, AnnotationShare
 from tests.annotations.conftest import highlight, note
 
 

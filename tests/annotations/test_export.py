@@ -12,10 +12,10 @@ import pikepdf
 import pytest
 from pikepdf import Dictionary, Name
 
-from saas.database import SYSTEM, TenantContext, context
-from saas.documents import annotations
-from saas.documents.annotated_export import annotated_dossier, draw_annotations, exported_documents
-from saas.documents.annotation_models import Annotation
+from saas.core.database import SYSTEM, TenantContext, context
+from saas.documents.annotations import operations as annotations
+from saas.documents.annotations.models import Annotation
+from saas.documents.dossier.operations import annotated_dossier, draw_annotations, exported_documents
 from saas.documents.operations import add_document
 from saas.identity.models import MandateRole
 from saas.sittings.models import AgendaItem
@@ -70,7 +70,7 @@ def dossier(session, storage, create_tenant, create_person, give_mandate, create
 
 
 def annotate(session, dossier, author, kind, page=2, scope="private", **values) -> Annotation:
-    """An annotation made as the viewer makes it (saas/documents/annotations.py ``create``)."""
+    """An annotation made as the viewer makes it (saas/documents/annotations/operations.py ``create``)."""
     orphaned_from = values.pop("orphaned_from", None)
     data = {"kind": kind, "page": page, "color": values.pop("color", "#ffd400"), "sharing": {"scope": scope}}
     with context(session, TenantContext(tenant_id=dossier.tenant.id, person_id=author.id)):

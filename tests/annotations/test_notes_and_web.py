@@ -2,7 +2,7 @@
 
 import io
 
-from saas.database import SYSTEM, context
+from saas.core.database import SYSTEM, context
 from saas.documents.operations import add_document
 from tests.annotations.conftest import FIRST, highlight, note, text_pdf
 from tests.documents.conftest import sitting_items

@@ -1,8 +1,8 @@
 """Replacing a document carries its annotations to the new version by their text quote; what cannot be
 placed is kept as orphaned with its text and former page, never dropped."""
 
-from saas.database import SYSTEM, context
-from saas.documents.anchoring import TextIndex, extract_words, page_sizes
+from saas.core.database import SYSTEM, context
+from saas.documents.annotations.anchoring import TextIndex, extract_words, page_sizes
 from saas.storage.backends import backend
 from tests.annotations.conftest import BUDGET, FIRST, PAGE, SECOND, VANISHING, highlight, note, text_pdf
 

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from saas.database import SYSTEM, context
+from saas.core.database import SYSTEM, context
 from saas.identity.models import GrantKind, MandateRole
 from saas.tenancy.models import Assembly, AssemblyKind, PoliticalGroup, TenantKind
 from tests.helpers import bearer

@@ -5,7 +5,7 @@ import time
 import pyotp
 import sqlalchemy as sa
 
-from saas.database import SYSTEM, context
+from saas.core.database import SYSTEM, context
 from saas.identity import authentication
 from saas.identity.models import AccessToken, GrantKind
 from tests.conftest import PASSWORD

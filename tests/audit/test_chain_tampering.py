@@ -15,8 +15,8 @@ import sqlalchemy as sa
 
 from saas.audit.models import AuditEvent
 from saas.audit.operations import record
-from saas.database import commit
-from saas.extensions import db
+from saas.core.database import commit
+from saas.core.extensions import db
 from saas.tenancy.models import Tenant, TenantKind
 from tests import services
 from tests.platform.instances import admin_connection, fresh_app, production, role_connection, system_session

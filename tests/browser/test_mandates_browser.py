@@ -11,8 +11,8 @@ from datetime import date
 import pytest
 from werkzeug.serving import make_server
 
-from saas.database import SYSTEM, commit, context
-from saas.extensions import db
+from saas.core.database import SYSTEM, commit, context
+from saas.core.extensions import db
 from saas.identity import authentication, operations
 from saas.identity.models import MandateRole, Person
 from saas.tenancy.models import Assembly, AssemblyKind, PoliticalGroup, Tenant, TenantKind

@@ -18,10 +18,10 @@ from pikepdf import Dictionary, Name
 from PIL import Image
 from werkzeug.serving import make_server
 
-from saas.database import SYSTEM, TenantContext, commit, context
+from saas.core.database import SYSTEM, TenantContext, commit, context
+from saas.core.extensions import db
 from saas.documents import operations as documents
 from saas.documents.models import Document
-from saas.extensions import db
 from saas.identity import authentication, operations
 from saas.identity.models import MandateRole, Person
 from saas.sittings import operations as sittings

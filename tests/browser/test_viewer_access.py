@@ -5,10 +5,10 @@ import io
 
 import pytest
 
-from saas.database import TenantContext, context
+from saas.core.database import TenantContext, context
+from saas.core.security import CONTENT_SECURITY_POLICY
 from saas.documents import operations as documents
 from saas.identity.models import GrantKind, MandateRole
-from saas.platform.security import CONTENT_SECURITY_POLICY
 from saas.sittings.operations import active_items
 from tests.browser.test_viewer import dossier
 from tests.helpers import login

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
-from saas.database import SYSTEM, context
+from saas.core.database import SYSTEM, context
 from saas.documents.models import Document, DocumentVersion
 from saas.identity.models import GrantKind, MandateRole
 from saas.sittings.models import AgendaItem, SittingStatus

@@ -9,11 +9,11 @@ import pytest
 import sqlalchemy as sa
 from pikepdf import Name
 
-from saas.database import SYSTEM, TenantContext, commit, context
+from saas.core.database import SYSTEM, TenantContext, commit, context
 from saas.documents import operations
-from saas.documents.board_book import book_parts, build_board_book, render_cover, request_board_book
-from saas.documents.jobs import build_board_book_job
-from saas.documents.models import BoardBook, BoardBookStatus
+from saas.documents.board_book.jobs import build_board_book_job
+from saas.documents.board_book.models import BoardBook, BoardBookStatus
+from saas.documents.board_book.operations import book_parts, build_board_book, render_cover, request_board_book
 from saas.jobs.queues import run
 from saas.sittings import operations as sitting_operations
 from saas.storage.backends import backend
@@ -165,8 +165,8 @@ def test_same_sitting_in_local_time_or_utc_gives_the_same_inputs(session, create
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    from saas.database import SYSTEM, context
-    from saas.documents.board_book import inputs_hash
+    from saas.core.database import SYSTEM, context
+    from saas.documents.board_book.operations import inputs_hash
     from saas.sittings import operations as sittings
 
     tenant = create_tenant()

@@ -5,7 +5,7 @@ import io
 import pytest
 from werkzeug.datastructures import FileStorage
 
-from saas.database import SYSTEM, context
+from saas.core.database import SYSTEM, context
 from saas.sittings.models import SittingStatus
 from tests.documents import pdfs
 from tests.documents.conftest import file_url, post_form, replace, upload

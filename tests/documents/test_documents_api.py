@@ -7,8 +7,8 @@ import os
 import pikepdf
 import sqlalchemy as sa
 
-from saas.database import SYSTEM, context
-from saas.documents import pdf_check
+from saas.core.database import SYSTEM, context
+from saas.documents.intake import check as pdf_check
 from saas.documents.models import DocumentVersion
 from saas.storage.backends import backend
 from saas.storage.models import Blob

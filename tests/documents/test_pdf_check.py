@@ -11,7 +11,8 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from saas.documents import DEFAULT_LIMITS, PdfRejected, check_pdf, pdf_check
+from saas.documents import DEFAULT_LIMITS, PdfRejected, check_pdf
+from saas.documents.intake import check as pdf_check
 from tests.documents import pdfs
 
 

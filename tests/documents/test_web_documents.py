@@ -6,9 +6,10 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.datastructures import FileStorage
 
-from saas.database import SYSTEM, context
-from saas.documents.jobs import build_board_book_job
-from saas.documents.models import BoardBook, BoardBookStatus, Document
+from saas.core.database import SYSTEM, context
+from saas.documents.board_book.jobs import build_board_book_job
+from saas.documents.board_book.models import BoardBook, BoardBookStatus
+from saas.documents.models import Document
 from saas.identity.models import GrantKind, MandateRole
 from saas.jobs.queues import run
 from tests.documents import pdfs

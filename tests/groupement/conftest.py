@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from flask import g
 
-from saas.database import SYSTEM, context
+from saas.core.database import SYSTEM, context
 from saas.groupement import operations
 from saas.groupement.models import PurchasingGroup
 from saas.identity.models import GrantKind, Person

@@ -6,11 +6,14 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from saas.database import SYSTEM, TenantContext, context
+from saas.core.database import SYSTEM, TenantContext, context
 from saas.documents.operations import add_document
-from saas.groupement import agreement_signing, devices, operations, statements
+from saas.groupement import operations
+from saas.groupement.agreement import operations as agreement_signing
 from saas.groupement.console import API_URL_PREFIX, URL_PREFIX
+from saas.groupement.devices import operations as devices
 from saas.groupement.models import SharingKey
+from saas.groupement.statements import operations as statements
 from saas.identity.models import Person
 from saas.sittings import operations as sittings
 from tests.documents.pdfs import clean_pdf

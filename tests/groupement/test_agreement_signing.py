@@ -11,15 +11,18 @@ import pytest
 import sqlalchemy as sa
 
 from saas.audit.models import AuditEvent
-from saas.database import SYSTEM, TenantContext, context
-from saas.groupement import agreement_signing, operations
+from saas.core.database import SYSTEM, TenantContext, context
+from saas.groupement import operations
+from saas.groupement.agreement import operations as agreement_signing
 from saas.groupement.models import AgreementSigner, AgreementSigning, Membership, SigningStatus
 from saas.groupement.operations import PurchasingError
 from saas.identity.models import Mandate, MandateRole
 from saas.jobs import queues as jobs
 from saas.mail.models import OutboundMail
-from saas.signing import book, book_batches, pades
-from saas.signing.models import RequestStatus, SignatureRequest, StepStatus
+from saas.signing import pades
+from saas.signing.book import batches as book_batches
+from saas.signing.book import operations as book
+from saas.signing.book.models import RequestStatus, SignatureRequest, StepStatus
 from saas.storage.models import Blob
 from saas.storage.operations import read_all
 from saas.tenancy.models import TenantKind

@@ -6,13 +6,15 @@ from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 
-from saas.database import SYSTEM, TenantContext, context
+from saas.core.database import SYSTEM, TenantContext, context
 from saas.documents.operations import add_document
-from saas.groupement import charts, operations, reports
+from saas.groupement import charts, operations
 from saas.groupement.models import Milestone
+from saas.groupement.statements import reports
 from saas.identity import authentication
 from saas.sittings import operations as sittings
-from saas.sittings.models import Convocation, ConvocationKind, SittingStatus
+from saas.sittings.convocations.models import Convocation, ConvocationKind
+from saas.sittings.models import SittingStatus
 from tests.documents.pdfs import clean_pdf
 from tests.groupement.conftest import post, sign_in
 from tests.helpers import bearer

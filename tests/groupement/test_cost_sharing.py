@@ -6,7 +6,7 @@ from fractions import Fraction
 
 import pytest
 
-from saas.groupement.cost_sharing import (
+from saas.groupement.statements.cost_sharing import (
     SharingError,
     equal_weights,
     equipped_member_weights,

@@ -5,13 +5,16 @@ import sqlalchemy as sa
 
 from saas import ROOT
 from saas.audit.models import AuditEvent
-from saas.database import SYSTEM, context
-from saas.groupement import agreement_signing, devices, operations, statements
+from saas.core.database import SYSTEM, context
+from saas.demo import collectivities as demo
+from saas.demo.groupement import seed_purchasing
+from saas.groupement import operations
+from saas.groupement.agreement import operations as agreement_signing
+from saas.groupement.devices import operations as devices
 from saas.groupement.models import Device, DeviceStatus, Statement
+from saas.groupement.statements import operations as statements
 from saas.identity import operations as identity
-from saas.platform import demo
-from saas.platform.demo_groupement import seed_purchasing
-from saas.signing import book
+from saas.signing.book import operations as book
 from saas.tenancy.models import Tenant
 from saas.tenancy.operations import load_tenant_files
 

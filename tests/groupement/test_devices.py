@@ -6,8 +6,8 @@ import pytest
 import sqlalchemy as sa
 
 from saas.audit.models import AuditEvent
-from saas.database import SYSTEM, context
-from saas.groupement import devices
+from saas.core.database import SYSTEM, context
+from saas.groupement.devices import operations as devices
 from saas.groupement.models import Device, DeviceStatus
 from saas.groupement.operations import PurchasingError
 from saas.identity import authentication

@@ -6,7 +6,7 @@ import re
 import pyotp
 import sqlalchemy as sa
 
-from saas.database import SYSTEM, context
+from saas.core.database import SYSTEM, context
 from saas.groupement import operations
 from saas.identity.models import GrantKind, Person, TenantGrant
 from saas.mail.models import OutboundMail

@@ -6,9 +6,11 @@ from datetime import date
 
 import pytest
 
-from saas.database import SYSTEM, context
-from saas.groupement import devices, operations, statements
+from saas.core.database import SYSTEM, context
+from saas.groupement import operations
+from saas.groupement.devices import operations as devices
 from saas.groupement.models import SharingKey
+from saas.groupement.statements import operations as statements
 from tests.helpers import bearer
 
 LOTS = (

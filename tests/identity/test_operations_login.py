@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from saas.database import utcnow
+from saas.core.database import utcnow
 from saas.identity import authentication, operations
 from saas.identity.models import LoginFailure
 from tests.conftest import PASSWORD

@@ -4,8 +4,8 @@ import time
 
 import pyotp
 
+from saas.core.secrets import unseal
 from saas.identity import authentication
-from saas.identity.secrets import unseal
 
 
 def steady_clock() -> float:

@@ -7,10 +7,10 @@ import pyotp
 import pytest
 import sqlalchemy as sa
 
-from saas.database import SYSTEM, commit, context
+from saas.core.database import SYSTEM, commit, context
+from saas.core.secrets import seal
 from saas.identity import authentication
 from saas.identity.models import AccessToken, LoginSession
-from saas.identity.secrets import seal
 from tests.conftest import PASSWORD
 from tests.helpers import csrf_token, post_login
 

@@ -6,10 +6,10 @@ from datetime import timedelta
 import pyotp
 import sqlalchemy as sa
 
-from saas.database import SYSTEM, commit, context, utcnow
+from saas.core.database import SYSTEM, commit, context, utcnow
+from saas.core.secrets import seal
 from saas.identity import authentication, operations
 from saas.identity.models import GrantKind, LoginFailure, LoginSession
-from saas.identity.secrets import seal
 from tests.conftest import PASSWORD
 from tests.helpers import csrf_token, post_login
 

@@ -7,7 +7,7 @@ import re
 
 import sqlalchemy as sa
 
-from saas.database import commit
+from saas.core.database import commit
 from saas.identity import operations
 from saas.mail.jobs import deliver_mail
 from saas.mail.models import OutboundMail

@@ -4,7 +4,7 @@ import itertools
 
 import sqlalchemy as sa
 
-from saas.database import commit
+from saas.core.database import commit
 from saas.mail.backends import outbox_dir
 from saas.mail.models import OutboundMail
 from saas.mail.operations import queue_mail

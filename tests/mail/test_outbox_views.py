@@ -3,7 +3,7 @@
 import pytest
 
 from saas.mail.operations import queue_mail
-from saas.mail.views import PER_PAGE
+from saas.operator.views import PER_PAGE
 from tests.helpers import login
 
 

@@ -15,8 +15,8 @@ from flask_migrate import upgrade
 from psycopg.conninfo import make_conninfo
 
 from saas import create_app
-from saas.database import SYSTEM, set_context
-from saas.extensions import db
+from saas.core.database import SYSTEM, set_context
+from saas.core.extensions import db
 from tests import services
 
 SECRET_KEY = "test-secret"

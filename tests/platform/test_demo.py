@@ -7,16 +7,17 @@ import pytest
 import sqlalchemy as sa
 
 from saas.audit.models import AuditEvent
-from saas.database import TenantContext, set_context
+from saas.core.database import TenantContext, set_context
+from saas.core.extensions import db
+from saas.demo import collectivities as demo
 from saas.documents.models import DocumentVersion
-from saas.extensions import db
 from saas.identity import authentication, operations
 from saas.identity.models import GrantKind, Mandate, MandateRole, Person, TenantGrant
 from saas.mail.models import OutboundMail
-from saas.platform import demo
-from saas.signing.models import SignatureStep, StepStatus
+from saas.signing.book.models import SignatureStep, StepStatus
+from saas.sittings.convocations.models import Convocation
 from saas.sittings.inbox import inbox_for
-from saas.sittings.models import AgendaItem, Convocation, Sitting, SittingStatus
+from saas.sittings.models import AgendaItem, Sitting, SittingStatus
 from saas.tenancy.models import Assembly
 from tests.helpers import login
 from tests.platform.instances import fresh_app, system_session

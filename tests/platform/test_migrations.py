@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from saas.extensions import db
+from saas.core.extensions import db
 
 
 def test_the_migrated_database_matches_the_models(app):

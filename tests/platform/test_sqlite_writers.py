@@ -5,7 +5,7 @@ import time
 
 import sqlalchemy as sa
 
-from saas.extensions import db
+from saas.core.extensions import db
 from tests.platform.instances import fresh_app
 
 

@@ -11,7 +11,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from saas.database import TenantContext, context
+from saas.core.database import TenantContext, context
 from tests import services
 
 

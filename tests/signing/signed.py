@@ -2,7 +2,8 @@
 
 from pathlib import Path
 
-from saas.signing import keys, pades
+from saas.signing import pades
+from saas.trust import keys
 from tests.documents.pdfs import clean_pdf
 
 MAYOR_BOX = (50.0, 50.0, 250.0, 130.0)

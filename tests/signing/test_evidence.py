@@ -6,8 +6,8 @@ import zipfile
 
 import pytest
 
-from saas.signing import pki, timestamps
-from saas.signing.evidence import EvidenceError, build_evidence_zip, verify_evidence_zip
+from saas.trust import pki, timestamps
+from saas.trust.evidence import EvidenceError, build_evidence_zip, verify_evidence_zip
 
 MANIFESTS = [
     ("envoi-seance-44.json", b'{"sitting": 44, "recipients": 80, "files": [{"sha256": "ab12", "size": 1024}]}'),

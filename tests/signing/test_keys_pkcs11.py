@@ -14,9 +14,10 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
-from saas.database import SYSTEM, context
-from saas.signing import keys, pki, validation
-from saas.signing.models import SignerKey
+from saas.core.database import SYSTEM, context
+from saas.signing import validation
+from saas.trust import keys, pki
+from saas.trust.models import SignerKey
 from tests.signing.helpers import pdfsig
 from tests.signing.signed import prepared, sign
 

@@ -4,7 +4,8 @@ import subprocess
 
 import pytest
 
-from saas.signing import pades, timestamps, validation
+from saas.signing import pades, validation
+from saas.trust import timestamps
 from tests.documents.pdfs import clean_pdf
 from tests.signing.helpers import flip, pdfsig, qpdf_check
 from tests.signing.signed import FIELDS, MAYOR_BOX, SECRETARY_BOX, prepared, sign

@@ -6,8 +6,8 @@ from cryptography import x509
 from cryptography.exceptions import InvalidTag
 from cryptography.x509.oid import ExtendedKeyUsageOID, ExtensionOID, NameOID
 
-from saas.signing import pki
-from saas.signing.models import CertificateKind, TenantCertificate
+from saas.trust import pki
+from saas.trust.models import CertificateKind, TenantCertificate
 
 
 def test_ca_and_tsa_are_generated_once_per_tenant(session, create_tenant, tenant_context):
@@ -189,8 +189,8 @@ def test_pyhanko_signs_with_a_signer_certificate_and_validates_it(create_tenant,
 
 def test_long_accented_names_fit_the_certificate_limits(session, create_tenant):
     """X.520 caps names at 64 bytes: the Agglomeration's accented name must still give a CA and a TSA."""
-    from saas.database import SYSTEM, context
-    from saas.signing import pki
+    from saas.core.database import SYSTEM, context
+    from saas.trust import pki
 
     tenant = create_tenant(name="Communauté d'Agglomération du Grand Besançon, établissement éèàç")
     with context(session, SYSTEM):

@@ -6,7 +6,7 @@ import pyotp
 import pytest
 import sqlalchemy as sa
 
-from saas.database import SYSTEM, commit, context, utcnow
+from saas.core.database import SYSTEM, commit, context, utcnow
 from saas.identity import authentication
 from saas.identity.models import LoginFailure
 from saas.jobs.queues import run

@@ -7,9 +7,9 @@ import sqlalchemy as sa
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
-from saas.signing import pki, timestamps
-from saas.signing.models import SigningSettings
-from saas.signing.timestamps import TimestampClient, TimestampError, verify_timestamp
+from saas.trust import pki, timestamps
+from saas.trust.models import SigningSettings
+from saas.trust.timestamps import TimestampClient, TimestampError, verify_timestamp
 from tests import services
 from tests.signing.helpers import openssl_verify
 

@@ -5,9 +5,11 @@ import io
 
 import pytest
 
-from saas.database import commit
-from saas.extensions import db
-from saas.signing import pki, trust, validation
+from saas.core.database import commit
+from saas.core.extensions import db
+from saas.signing import validation
+from saas.trust import anchors as trust
+from saas.trust import pki
 from tests.documents.pdfs import clean_pdf
 from tests.helpers import bearer, csrf_token, login
 from tests.signing.signed import prepared, sign

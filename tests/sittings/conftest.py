@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from saas.audit.models import AuditEvent
-from saas.database import SYSTEM, TenantContext, context
+from saas.core.database import SYSTEM, TenantContext, context
 from saas.sittings import operations
 from saas.sittings.models import SittingStatus
 

@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 
 from saas.identity.models import GrantKind
-from saas.sittings.models import Proxy
+from saas.sittings.attendance.models import Proxy
 from saas.tenancy.models import TenantKind
 from tests.helpers import bearer
 

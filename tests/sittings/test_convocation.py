@@ -16,22 +16,23 @@ import pytest
 import sqlalchemy as sa
 from flask import render_template
 
-from saas.database import SYSTEM, commit, context, utcnow
+from saas.core.database import SYSTEM, commit, context, utcnow
 from saas.identity.models import GrantKind, MandateRole
 from saas.jobs.queues import run
 from saas.mail.backends import outbox_dir
 from saas.mail.models import OutboundMail
-from saas.sittings import attendance, proof
-from saas.sittings.convocation import (
+from saas.sittings.attendance import operations as attendance
+from saas.sittings.convocations.jobs import convocation_html, render_convocation
+from saas.sittings.convocations.operations import (
     Convocation,
     ConvocationKind,
     convocation_progress,
     notify_proxy_holder,
     send_convocations,
 )
-from saas.sittings.jobs import convocation_html, render_convocation
 from saas.sittings.models import SittingStatus
 from saas.sittings.operations import SittingError, add_item
+from saas.sittings.proof import operations as proof
 from saas.storage.models import Blob
 from tests.helpers import csrf_token, login
 from tests.platform.instances import production
@@ -83,10 +84,10 @@ def mails(session, sitting):
 def drain(session, sitting):
     """Run every job of the sending (each is idempotent: in the embedded column they already ran)."""
     for convocation in convocations(session, sitting):
-        run("saas.sittings.jobs.prepare_convocation", sitting.tenant_id, [convocation.id])
+        run("saas.sittings.convocations.jobs.prepare_convocation", sitting.tenant_id, [convocation.id])
     for mail in mails(session, sitting):
         run("saas.mail.jobs.deliver_mail", None, [mail.id])
-        run("saas.sittings.jobs.record_convocation_delivery", sitting.tenant_id, [mail.id])
+        run("saas.sittings.convocations.jobs.record_convocation_delivery", sitting.tenant_id, [mail.id])
 
 
 def delivered(app, smtp_server, mail) -> list[email.message.EmailMessage]:

@@ -7,11 +7,11 @@ from datetime import timedelta
 
 import pytest
 
-from saas.database import commit, utcnow
+from saas.core.database import commit, utcnow
 from saas.identity.models import GrantKind, MandateRole
-from saas.signing.evidence import verify_evidence_zip
-from saas.sittings import proof
 from saas.sittings.models import SittingStatus
+from saas.sittings.proof import operations as proof
+from saas.trust.evidence import verify_evidence_zip
 from tests.helpers import bearer
 from tests.sittings.test_convocation import convocations, drain, mails
 

@@ -33,18 +33,20 @@ import pytest
 import sqlalchemy as sa
 
 from saas import ROOT
-from saas.database import TenantContext, commit, context, utcnow
+from saas.core.database import TenantContext, commit, context, utcnow
+from saas.core.printing import render_pdf
+from saas.demo.sittings import REPORT_44
 from saas.documents.operations import add_document
-from saas.documents.printing import render_pdf
 from saas.identity import operations as identity
 from saas.identity.models import GrantKind, Mandate, MandateRole, Person
 from saas.mail.jobs import deliver_mail
 from saas.mail.models import OutboundMail
-from saas.platform.demo_sittings import REPORT_44
-from saas.sittings import operations, proof
-from saas.sittings.convocation import convocation_progress
-from saas.sittings.jobs import prepare_convocation, record_convocation_delivery
-from saas.sittings.models import Convocation, ConvocationKind, Sitting
+from saas.sittings import operations
+from saas.sittings.convocations.jobs import prepare_convocation, record_convocation_delivery
+from saas.sittings.convocations.models import Convocation, ConvocationKind
+from saas.sittings.convocations.operations import convocation_progress
+from saas.sittings.models import Sitting
+from saas.sittings.proof import operations as proof
 from saas.tenancy.models import Assembly
 from saas.tenancy.operations import load_tenant_file
 from tests.helpers import csrf_token, login

@@ -14,15 +14,16 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from saas.database import TenantContext, commit, context
+from saas.core.database import TenantContext, commit, context
 from saas.identity import operations as identity
 from saas.identity.models import MandateRole
 from saas.mail.jobs import deliver_mail
 from saas.mail.models import OutboundMail
-from saas.sittings import operations, proof
-from saas.sittings.convocation import convocation_progress, send_convocations
-from saas.sittings.jobs import prepare_convocation, record_convocation_delivery
-from saas.sittings.models import Convocation
+from saas.sittings import operations
+from saas.sittings.convocations.jobs import prepare_convocation, record_convocation_delivery
+from saas.sittings.convocations.models import Convocation
+from saas.sittings.convocations.operations import convocation_progress, send_convocations
+from saas.sittings.proof import operations as proof
 from saas.tenancy.models import Assembly, AssemblyKind, Tenant, TenantKind
 from tests.platform.instances import fresh_app, production, run_worker, system_session
 

@@ -10,16 +10,18 @@ import pytest
 import sqlalchemy as sa
 from itsdangerous import URLSafeSerializer
 
-from saas.database import SYSTEM, TenantContext, commit, context
+from saas.core.database import SYSTEM, TenantContext, commit, context
 from saas.documents.models import DocumentReading
 from saas.documents.operations import add_document, replace_document
 from saas.identity.models import GrantKind, Mandate, MandateRole
 from saas.mail.models import OutboundMail
-from saas.sittings import attendance, operations
-from saas.sittings.attendance_link import link_token
-from saas.sittings.convocation import send_convocations
+from saas.sittings import operations
+from saas.sittings.attendance import operations as attendance
+from saas.sittings.attendance.link import link_token
+from saas.sittings.attendance.models import AttendanceAnswer, Proxy
+from saas.sittings.convocations.operations import send_convocations
 from saas.sittings.inbox import inbox_for
-from saas.sittings.models import AttendanceAnswer, Proxy, SittingStatus
+from saas.sittings.models import SittingStatus
 from tests.documents.pdfs import clean_pdf
 from tests.helpers import bearer, csrf_token, login
 from tests.sittings.conftest import MONDAY_15_MARCH_2027

@@ -11,9 +11,9 @@ import pytest
 import sqlalchemy as sa
 from cryptography.hazmat.primitives import serialization
 
-from saas.signing import timestamps
-from saas.sittings import proof
-from saas.sittings.models import ProofKind, ProofRecord
+from saas.sittings.proof import operations as proof
+from saas.sittings.proof.models import ProofKind, ProofRecord
+from saas.trust import timestamps
 from tests.signing.helpers import openssl_verify
 
 SENT_AT = datetime(2027, 2, 1, 9, 30, tzinfo=UTC)

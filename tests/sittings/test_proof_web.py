@@ -9,8 +9,8 @@ import pytest
 from flask import g, render_template_string
 
 from saas.identity.models import GrantKind
-from saas.signing.evidence import verify_evidence_zip
-from saas.sittings import proof
+from saas.sittings.proof import operations as proof
+from saas.trust.evidence import verify_evidence_zip
 from tests.helpers import login
 
 

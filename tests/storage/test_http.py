@@ -6,8 +6,8 @@ import os
 import pytest
 from flask import Blueprint, Flask, abort
 
-from saas.database import TenantContext, context
-from saas.extensions import db
+from saas.core.database import TenantContext, context
+from saas.core.extensions import db
 from saas.storage import operations
 from saas.storage.crypto import CHUNK_SIZE, HEADER_SIZE, IntegrityError
 from saas.storage.http import send_blob

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from cryptography.exceptions import InvalidTag
 
-from saas.database import TenantContext, context
+from saas.core.database import TenantContext, context
 from saas.storage import crypto, operations
 from saas.storage.crypto import CHUNK_SIZE, HEADER_SIZE, TAG_SIZE, IntegrityError
 from saas.storage.models import Blob, DataKey

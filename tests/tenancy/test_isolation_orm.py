@@ -2,7 +2,7 @@
 
 import sqlalchemy as sa
 
-from saas.database import TenantContext, context
+from saas.core.database import TenantContext, context
 from saas.identity.models import Mandate
 from saas.tenancy.models import Assembly
 from tests import services

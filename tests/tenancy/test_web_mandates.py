@@ -2,7 +2,7 @@
 
 import re
 
-from saas.database import SYSTEM, context
+from saas.core.database import SYSTEM, context
 from saas.identity.models import GrantKind, MandateRole
 from saas.tenancy.models import Assembly, AssemblyKind, PoliticalGroup, TenantKind
 from tests.conftest import PASSWORD

@@ -9,7 +9,7 @@ Create Date: 2026-11-29
 import sqlalchemy as sa
 from alembic import op
 
-import saas.database
+import saas.core.database
 from saas.tenancy import rls
 
 # revision identifiers, used by Alembic.
@@ -33,7 +33,7 @@ def upgrade():
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("account_key", sa.String(length=64), nullable=False),
         sa.Column("device_key", sa.String(length=64), nullable=True),
-        sa.Column("at", saas.database.UTCDateTime(), nullable=False),
+        sa.Column("at", saas.core.database.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_login_failure")),
     )
     with op.batch_alter_table("login_failure", schema=None) as batch_op:
@@ -52,7 +52,7 @@ def upgrade():
         sa.Column("is_active", sa.Boolean(), nullable=False),
         sa.Column("is_operator", sa.Boolean(), nullable=False),
         sa.Column("is_coordinator", sa.Boolean(), nullable=False),
-        sa.Column("created_at", saas.database.UTCDateTime(), nullable=False),
+        sa.Column("created_at", saas.core.database.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_person")),
         sa.UniqueConstraint("email", name=op.f("uq_person_email")),
     )
@@ -84,9 +84,9 @@ def upgrade():
         sa.Column("name", sa.String(length=100), nullable=False),
         sa.Column("token_hash", sa.String(length=64), nullable=False),
         sa.Column("prefix", sa.String(length=12), nullable=False),
-        sa.Column("created_at", saas.database.UTCDateTime(), nullable=False),
-        sa.Column("last_used_at", saas.database.UTCDateTime(), nullable=True),
-        sa.Column("revoked_at", saas.database.UTCDateTime(), nullable=True),
+        sa.Column("created_at", saas.core.database.UTCDateTime(), nullable=False),
+        sa.Column("last_used_at", saas.core.database.UTCDateTime(), nullable=True),
+        sa.Column("revoked_at", saas.core.database.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(["person_id"], ["person.id"], name=op.f("fk_access_token_person_id_person")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_access_token")),
         sa.UniqueConstraint("token_hash", name=op.f("uq_access_token_token_hash")),
@@ -132,7 +132,7 @@ def upgrade():
         sa.Column("action", sa.String(length=64), nullable=False),
         sa.Column("object_type", sa.String(length=64), nullable=True),
         sa.Column("object_id", sa.String(length=64), nullable=True),
-        sa.Column("at", saas.database.UTCDateTime(), nullable=False),
+        sa.Column("at", saas.core.database.UTCDateTime(), nullable=False),
         sa.Column("ip", sa.String(length=45), nullable=True),
         sa.Column("data", sa.Text(), nullable=False),
         sa.Column("prev_hash", sa.String(length=64), nullable=False),
@@ -151,9 +151,9 @@ def upgrade():
         sa.Column("key_hash", sa.String(length=64), nullable=False),
         sa.Column("person_id", sa.Integer(), nullable=False),
         sa.Column("mfa_verified", sa.Boolean(), nullable=False),
-        sa.Column("created_at", saas.database.UTCDateTime(), nullable=False),
-        sa.Column("last_seen_at", saas.database.UTCDateTime(), nullable=False),
-        sa.Column("revoked_at", saas.database.UTCDateTime(), nullable=True),
+        sa.Column("created_at", saas.core.database.UTCDateTime(), nullable=False),
+        sa.Column("last_seen_at", saas.core.database.UTCDateTime(), nullable=False),
+        sa.Column("revoked_at", saas.core.database.UTCDateTime(), nullable=True),
         sa.Column("ip", sa.String(length=45), nullable=True),
         sa.Column("user_agent", sa.String(length=300), nullable=True),
         sa.ForeignKeyConstraint(["person_id"], ["person.id"], name=op.f("fk_login_session_person_id_person")),
@@ -171,8 +171,8 @@ def upgrade():
         sa.Column("to_address", sa.String(length=254), nullable=False),
         sa.Column("subject", sa.String(length=300), nullable=False),
         sa.Column("body_text", sa.Text(), nullable=False),
-        sa.Column("created_at", saas.database.UTCDateTime(), nullable=False),
-        sa.Column("sent_at", saas.database.UTCDateTime(), nullable=True),
+        sa.Column("created_at", saas.core.database.UTCDateTime(), nullable=False),
+        sa.Column("sent_at", saas.core.database.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(["tenant_id"], ["tenant.id"], name=op.f("fk_outbound_mail_tenant_id_tenant")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_outbound_mail")),
         sa.UniqueConstraint("key", name=op.f("uq_outbound_mail_key")),

@@ -9,7 +9,7 @@ Create Date: 2026-11-29
 import sqlalchemy as sa
 from alembic import op
 
-import saas.database
+import saas.core.database
 from saas.tenancy import rls
 
 revision = "0002"
@@ -24,7 +24,7 @@ def upgrade():
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("tenant_id", sa.Integer(), nullable=False),
         sa.Column("wrapped", sa.String(length=200), nullable=False),
-        sa.Column("created_at", saas.database.UTCDateTime(), nullable=False),
+        sa.Column("created_at", saas.core.database.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(["tenant_id"], ["tenant.id"], name=op.f("fk_data_key_tenant_id_tenant")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_data_key")),
         sa.UniqueConstraint("tenant_id", name=op.f("uq_data_key_tenant_id")),
@@ -36,7 +36,7 @@ def upgrade():
         sa.Column("sha256", sa.String(length=64), nullable=False),
         sa.Column("size", sa.BigInteger(), nullable=False),
         sa.Column("object_key", sa.String(length=200), nullable=False),
-        sa.Column("created_at", saas.database.UTCDateTime(), nullable=False),
+        sa.Column("created_at", saas.core.database.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(["tenant_id"], ["tenant.id"], name=op.f("fk_stored_blob_tenant_id_tenant")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_stored_blob")),
         sa.UniqueConstraint("tenant_id", "sha256", name=op.f("uq_stored_blob_tenant_id_sha256")),

@@ -9,7 +9,7 @@ Create Date: 2026-11-29
 import sqlalchemy as sa
 from alembic import op
 
-import saas.database
+import saas.core.database
 from saas.tenancy import rls
 
 revision = "0003"
@@ -35,9 +35,9 @@ def upgrade():
         sa.Column("subject", sa.String(length=500), nullable=False),
         sa.Column("certificate_pem", sa.Text(), nullable=False),
         sa.Column("sealed_key", sa.Text(), nullable=False),
-        sa.Column("not_before", saas.database.UTCDateTime(), nullable=False),
-        sa.Column("not_after", saas.database.UTCDateTime(), nullable=False),
-        sa.Column("created_at", saas.database.UTCDateTime(), nullable=False),
+        sa.Column("not_before", saas.core.database.UTCDateTime(), nullable=False),
+        sa.Column("not_after", saas.core.database.UTCDateTime(), nullable=False),
+        sa.Column("created_at", saas.core.database.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(["tenant_id"], ["tenant.id"], name=op.f("fk_tenant_certificate_tenant_id_tenant")),
         sa.ForeignKeyConstraint(["person_id"], ["person.id"], name=op.f("fk_tenant_certificate_person_id_person")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_tenant_certificate")),
@@ -53,7 +53,7 @@ def upgrade():
         sa.Column("tenant_id", sa.Integer(), nullable=False),
         sa.Column("tsa_url", sa.String(length=500), nullable=True),
         sa.Column("tsa_trust_pem", sa.Text(), nullable=True),
-        sa.Column("updated_at", saas.database.UTCDateTime(), nullable=False),
+        sa.Column("updated_at", saas.core.database.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(["tenant_id"], ["tenant.id"], name=op.f("fk_signing_settings_tenant_id_tenant")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_signing_settings")),
         sa.UniqueConstraint("tenant_id", name=op.f("uq_signing_settings_tenant_id")),

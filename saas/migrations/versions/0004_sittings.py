@@ -9,7 +9,7 @@ Create Date: 2026-11-29
 import sqlalchemy as sa
 from alembic import op
 
-import saas.database
+import saas.core.database
 from saas.tenancy import rls
 
 # revision identifiers, used by Alembic.
@@ -25,7 +25,7 @@ def upgrade():
         "sitting",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("assembly_id", sa.Integer(), nullable=False),
-        sa.Column("starts_at", saas.database.UTCDateTime(), nullable=False),
+        sa.Column("starts_at", saas.core.database.UTCDateTime(), nullable=False),
         sa.Column("place", sa.String(length=300), nullable=False),
         sa.Column("remote_allowed", sa.Boolean(), nullable=False),
         sa.Column("urgency", sa.Boolean(), nullable=False),
@@ -44,7 +44,7 @@ def upgrade():
             ),
             nullable=False,
         ),
-        sa.Column("created_at", saas.database.UTCDateTime(), nullable=False),
+        sa.Column("created_at", saas.core.database.UTCDateTime(), nullable=False),
         sa.Column("tenant_id", sa.Integer(), nullable=False),
         sa.CheckConstraint("NOT urgency OR urgency_reason IS NOT NULL", name=op.f("ck_sitting_urgency_has_reason")),
         sa.ForeignKeyConstraint(["assembly_id"], ["assembly.id"], name=op.f("fk_sitting_assembly_id_assembly")),
@@ -66,8 +66,8 @@ def upgrade():
         sa.Column("subject_code", sa.String(length=5), nullable=True),
         sa.Column("committee_opinion", sa.Text(), nullable=True),
         sa.Column("confidential", sa.Boolean(), nullable=False),
-        sa.Column("withdrawn_at", saas.database.UTCDateTime(), nullable=True),
-        sa.Column("created_at", saas.database.UTCDateTime(), nullable=False),
+        sa.Column("withdrawn_at", saas.core.database.UTCDateTime(), nullable=True),
+        sa.Column("created_at", saas.core.database.UTCDateTime(), nullable=False),
         sa.Column("tenant_id", sa.Integer(), nullable=False),
         sa.CheckConstraint(
             "(position IS NULL) = (withdrawn_at IS NOT NULL)", name=op.f("ck_agenda_item_withdrawn_has_no_position")
@@ -99,7 +99,7 @@ def upgrade():
             ),
             nullable=False,
         ),
-        sa.Column("answered_at", saas.database.UTCDateTime(), nullable=False),
+        sa.Column("answered_at", saas.core.database.UTCDateTime(), nullable=False),
         sa.Column("person_id", sa.Integer(), nullable=False),
         sa.Column("tenant_id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(["person_id"], ["person.id"], name=op.f("fk_attendance_person_id_person")),
@@ -119,8 +119,8 @@ def upgrade():
         sa.Column("giver_id", sa.Integer(), nullable=False),
         sa.Column("holder_id", sa.Integer(), nullable=False),
         sa.Column("illness", sa.Boolean(), nullable=False),
-        sa.Column("created_at", saas.database.UTCDateTime(), nullable=False),
-        sa.Column("revoked_at", saas.database.UTCDateTime(), nullable=True),
+        sa.Column("created_at", saas.core.database.UTCDateTime(), nullable=False),
+        sa.Column("revoked_at", saas.core.database.UTCDateTime(), nullable=True),
         sa.Column("tenant_id", sa.Integer(), nullable=False),
         sa.CheckConstraint("giver_id <> holder_id", name=op.f("ck_proxy_giver_is_not_holder")),
         sa.ForeignKeyConstraint(["giver_id"], ["person.id"], name=op.f("fk_proxy_giver_id_person")),

@@ -9,7 +9,7 @@ Create Date: 2026-11-29
 import sqlalchemy as sa
 from alembic import op
 
-import saas.database
+import saas.core.database
 from saas.tenancy import rls
 
 revision = "0005"
@@ -33,7 +33,7 @@ def upgrade():
         sa.Column("title", sa.String(length=300), nullable=False),
         sa.Column("position", sa.Integer(), nullable=True),
         sa.Column("withdrawn", sa.Boolean(), nullable=False),
-        sa.Column("created_at", saas.database.UTCDateTime(), nullable=False),
+        sa.Column("created_at", saas.core.database.UTCDateTime(), nullable=False),
         sa.Column("tenant_id", sa.Integer(), nullable=False),
         sa.CheckConstraint(
             "(position IS NULL) = (kind <> 'annex')", name=op.f("ck_document_only_annexes_have_a_position")
@@ -69,7 +69,7 @@ def upgrade():
         sa.Column("removed_active_content", sa.JSON(), nullable=False),
         sa.Column("added_after_convocation", sa.Boolean(), nullable=False),
         sa.Column("uploaded_by_id", sa.Integer(), nullable=True),
-        sa.Column("uploaded_at", saas.database.UTCDateTime(), nullable=False),
+        sa.Column("uploaded_at", saas.core.database.UTCDateTime(), nullable=False),
         sa.Column("note", sa.Text(), nullable=True),
         sa.Column("tenant_id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(["blob_id"], ["stored_blob.id"], name=op.f("fk_document_version_blob_id_stored_blob")),

@@ -9,7 +9,7 @@ Create Date: 2026-11-29
 import sqlalchemy as sa
 from alembic import op
 
-import saas.database
+import saas.core.database
 from saas.tenancy import rls
 
 revision = "0006"
@@ -28,7 +28,7 @@ def upgrade():
             sa.Enum("convocation", "invitation", name="convocationkind", native_enum=False, length=32),
             nullable=False,
         ),
-        sa.Column("created_at", saas.database.UTCDateTime(), nullable=False),
+        sa.Column("created_at", saas.core.database.UTCDateTime(), nullable=False),
         sa.Column("pdf_blob_id", sa.Integer(), nullable=True),
         sa.Column("tenant_id", sa.Integer(), nullable=False),
         sa.Column("person_id", sa.Integer(), nullable=False),

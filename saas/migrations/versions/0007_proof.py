@@ -9,7 +9,7 @@ Create Date: 2026-11-29
 import sqlalchemy as sa
 from alembic import op
 
-import saas.database
+import saas.core.database
 from saas.tenancy import rls
 
 revision = "0007"
@@ -32,7 +32,7 @@ def upgrade():
         sa.Column("channel", sa.String(length=20), nullable=False),
         sa.Column("statement", sa.Text(), nullable=False),
         sa.Column("token", sa.LargeBinary(), nullable=False),
-        sa.Column("created_at", saas.database.UTCDateTime(), nullable=False),
+        sa.Column("created_at", saas.core.database.UTCDateTime(), nullable=False),
         sa.Column("tenant_id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(["person_id"], ["person.id"], name=op.f("fk_proof_record_person_id_person")),
         sa.ForeignKeyConstraint(["sitting_id"], ["sitting.id"], name=op.f("fk_proof_record_sitting_id_sitting")),

@@ -9,7 +9,7 @@ Create Date: 2026-11-29
 import sqlalchemy as sa
 from alembic import op
 
-import saas.database
+import saas.core.database
 from saas.tenancy import rls
 
 revision = "0008"
@@ -32,9 +32,9 @@ def upgrade():
         sa.Column("progress_done", sa.Integer(), nullable=False),
         sa.Column("progress_total", sa.Integer(), nullable=False),
         sa.Column("blob_id", sa.Integer(), nullable=True),
-        sa.Column("built_at", saas.database.UTCDateTime(), nullable=True),
+        sa.Column("built_at", saas.core.database.UTCDateTime(), nullable=True),
         sa.Column("error", sa.Text(), nullable=True),
-        sa.Column("requested_at", saas.database.UTCDateTime(), nullable=False),
+        sa.Column("requested_at", saas.core.database.UTCDateTime(), nullable=False),
         sa.Column("tenant_id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(["blob_id"], ["stored_blob.id"], name=op.f("fk_board_book_blob_id_stored_blob")),
         sa.ForeignKeyConstraint(["sitting_id"], ["sitting.id"], name=op.f("fk_board_book_sitting_id_sitting")),

@@ -9,7 +9,7 @@ Create Date: 2026-11-30
 import sqlalchemy as sa
 from alembic import op
 
-import saas.database
+import saas.core.database
 from saas.tenancy import rls
 
 revision = "0009"
@@ -23,7 +23,7 @@ def upgrade():
         "document_reading",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("document_version_id", sa.Integer(), nullable=False),
-        sa.Column("first_read_at", saas.database.UTCDateTime(), nullable=False),
+        sa.Column("first_read_at", saas.core.database.UTCDateTime(), nullable=False),
         sa.Column("tenant_id", sa.Integer(), nullable=False),
         sa.Column("person_id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(

@@ -9,7 +9,7 @@ Create Date: 2026-11-29
 import sqlalchemy as sa
 from alembic import op
 
-import saas.database
+import saas.core.database
 from saas.tenancy import rls
 
 revision = "0010"
@@ -33,8 +33,8 @@ def upgrade():
         sa.Column("coordinator_tenant_id", sa.Integer(), nullable=False),
         sa.Column("agreement_blob_id", sa.Integer(), nullable=True),
         sa.Column("agreement_filename", sa.String(length=255), nullable=True),
-        sa.Column("agreement_uploaded_at", saas.database.UTCDateTime(), nullable=True),
-        sa.Column("created_at", saas.database.UTCDateTime(), nullable=False),
+        sa.Column("agreement_uploaded_at", saas.core.database.UTCDateTime(), nullable=True),
+        sa.Column("created_at", saas.core.database.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["agreement_blob_id"], ["stored_blob.id"], name=op.f("fk_purchasing_group_agreement_blob_id_stored_blob")
         ),
@@ -56,7 +56,7 @@ def upgrade():
         sa.Column("withdrawn_on", sa.Date(), nullable=True),
         sa.Column("withdrawal_effect", sa.Text(), nullable=True),
         sa.Column("withdrawal_amount_cents", sa.BigInteger(), nullable=True),
-        sa.Column("created_at", saas.database.UTCDateTime(), nullable=False),
+        sa.Column("created_at", saas.core.database.UTCDateTime(), nullable=False),
         sa.CheckConstraint("seats >= 0", name=op.f("ck_purchasing_membership_seats_not_negative")),
         sa.CheckConstraint(
             "withdrawn_on IS NULL OR withdrawn_on >= joined_on",
@@ -79,7 +79,7 @@ def upgrade():
         sa.Column("awarded_on", sa.Date(), nullable=True),
         sa.Column("start_date", sa.Date(), nullable=False),
         sa.Column("end_date", sa.Date(), nullable=True),
-        sa.Column("created_at", saas.database.UTCDateTime(), nullable=False),
+        sa.Column("created_at", saas.core.database.UTCDateTime(), nullable=False),
         sa.CheckConstraint(
             "end_date IS NULL OR end_date >= start_date", name=op.f("ck_purchasing_contract_dates_in_order")
         ),
@@ -135,8 +135,8 @@ def upgrade():
         sa.Column("lot_id", sa.Integer(), nullable=True),
         sa.Column("status", _enum("devicestatus", "in_stock", "assigned", "lost", "wiped", "returned"), nullable=False),
         sa.Column("person_id", sa.Integer(), nullable=True),
-        sa.Column("status_changed_at", saas.database.UTCDateTime(), nullable=False),
-        sa.Column("created_at", saas.database.UTCDateTime(), nullable=False),
+        sa.Column("status_changed_at", saas.core.database.UTCDateTime(), nullable=False),
+        sa.Column("created_at", saas.core.database.UTCDateTime(), nullable=False),
         sa.CheckConstraint(
             "status <> 'assigned' OR person_id IS NOT NULL", name=op.f("ck_purchasing_device_assigned_has_person")
         ),
@@ -167,7 +167,7 @@ def upgrade():
         sa.Column("key", _enum("sharingkey", "equal", "equipped_members", "population", "fixed"), nullable=False),
         sa.Column("includes_equipment", sa.Boolean(), nullable=False),
         sa.Column("weights", sa.JSON(), nullable=False),
-        sa.Column("issued_at", saas.database.UTCDateTime(), nullable=False),
+        sa.Column("issued_at", saas.core.database.UTCDateTime(), nullable=False),
         sa.Column("issued_by_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
             ["contract_id"],

@@ -9,7 +9,7 @@ Create Date: 2026-11-29
 import sqlalchemy as sa
 from alembic import op
 
-import saas.database
+import saas.core.database
 from saas.tenancy import rls
 
 revision = "0011"
@@ -40,14 +40,14 @@ def upgrade():
         sa.Column("key_ref", sa.String(length=40), nullable=False),
         sa.Column("certificate_pem", sa.Text(), nullable=False),
         sa.Column("subject", sa.String(length=500), nullable=False),
-        sa.Column("not_after", saas.database.UTCDateTime(), nullable=False),
+        sa.Column("not_after", saas.core.database.UTCDateTime(), nullable=False),
         sa.Column("sealed_pkcs12", sa.Text(), nullable=True),
         sa.Column("sealed_secret", sa.Text(), nullable=True),
         sa.Column("pkcs11_module", sa.String(length=500), nullable=True),
         sa.Column("pkcs11_token", sa.String(length=200), nullable=True),
         sa.Column("pkcs11_key", sa.String(length=200), nullable=True),
-        sa.Column("created_at", saas.database.UTCDateTime(), nullable=False),
-        sa.Column("replaced_at", saas.database.UTCDateTime(), nullable=True),
+        sa.Column("created_at", saas.core.database.UTCDateTime(), nullable=False),
+        sa.Column("replaced_at", saas.core.database.UTCDateTime(), nullable=True),
         *_tenant("signer_key"),
         sa.ForeignKeyConstraint(["person_id"], ["person.id"], name=op.f("fk_signer_key_person_id_person")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_signer_key")),
@@ -59,9 +59,9 @@ def upgrade():
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("person_id", sa.Integer(), nullable=False),
         sa.Column("documents", sa.JSON(), nullable=False),
-        sa.Column("created_at", saas.database.UTCDateTime(), nullable=False),
-        sa.Column("expires_at", saas.database.UTCDateTime(), nullable=False),
-        sa.Column("used_at", saas.database.UTCDateTime(), nullable=True),
+        sa.Column("created_at", saas.core.database.UTCDateTime(), nullable=False),
+        sa.Column("expires_at", saas.core.database.UTCDateTime(), nullable=False),
+        sa.Column("used_at", saas.core.database.UTCDateTime(), nullable=True),
         *_tenant("signing_authorisation"),
         sa.ForeignKeyConstraint(["person_id"], ["person.id"], name=op.f("fk_signing_authorisation_person_id_person")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_signing_authorisation")),
@@ -75,8 +75,8 @@ def upgrade():
         sa.Column("status", _enum("batchstatus", "pending", "running", "done"), nullable=False),
         sa.Column("role", sa.String(length=200), nullable=False),
         sa.Column("level", sa.String(length=8), nullable=False),
-        sa.Column("created_at", saas.database.UTCDateTime(), nullable=False),
-        sa.Column("finished_at", saas.database.UTCDateTime(), nullable=True),
+        sa.Column("created_at", saas.core.database.UTCDateTime(), nullable=False),
+        sa.Column("finished_at", saas.core.database.UTCDateTime(), nullable=True),
         *_tenant("signing_batch"),
         sa.ForeignKeyConstraint(["person_id"], ["person.id"], name=op.f("fk_signing_batch_person_id_person")),
         sa.ForeignKeyConstraint(

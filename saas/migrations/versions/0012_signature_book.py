@@ -9,7 +9,7 @@ Create Date: 2026-11-29
 import sqlalchemy as sa
 from alembic import op
 
-import saas.database
+import saas.core.database
 from saas.tenancy import rls
 
 revision = "0012"
@@ -34,8 +34,8 @@ def upgrade():
         sa.Column("current_blob_id", sa.Integer(), nullable=False),
         sa.Column("requested_by_id", sa.Integer(), nullable=True),
         sa.Column("status", _enum("requeststatus", "pending", "signed", "refused", "cancelled"), nullable=False),
-        sa.Column("created_at", saas.database.UTCDateTime(), nullable=False),
-        sa.Column("closed_at", saas.database.UTCDateTime(), nullable=True),
+        sa.Column("created_at", saas.core.database.UTCDateTime(), nullable=False),
+        sa.Column("closed_at", saas.core.database.UTCDateTime(), nullable=True),
         sa.Column("tenant_id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["current_blob_id"], ["stored_blob.id"], name=op.f("fk_signature_request_current_blob_id_stored_blob")
@@ -66,8 +66,8 @@ def upgrade():
         sa.Column(
             "status", _enum("stepstatus", "waiting", "pending", "signed", "refused", "cancelled"), nullable=False
         ),
-        sa.Column("signed_at", saas.database.UTCDateTime(), nullable=True),
-        sa.Column("refused_at", saas.database.UTCDateTime(), nullable=True),
+        sa.Column("signed_at", saas.core.database.UTCDateTime(), nullable=True),
+        sa.Column("refused_at", saas.core.database.UTCDateTime(), nullable=True),
         sa.Column("reason", sa.Text(), nullable=True),
         sa.Column("comment", sa.Text(), nullable=True),
         sa.Column("batch_item_id", sa.Integer(), nullable=True),

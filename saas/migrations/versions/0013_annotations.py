@@ -9,7 +9,7 @@ Create Date: 2026-11-29
 import sqlalchemy as sa
 from alembic import op
 
-import saas.database
+import saas.core.database
 from saas.tenancy import rls
 
 revision = "0013"
@@ -43,9 +43,9 @@ def upgrade():
         sa.Column("revision", sa.Integer(), nullable=False),
         sa.Column("orphaned", sa.Boolean(), nullable=False),
         sa.Column("orphaned_from", sa.JSON(), nullable=True),
-        sa.Column("created_at", saas.database.UTCDateTime(), nullable=False),
-        sa.Column("updated_at", saas.database.UTCDateTime(), nullable=False),
-        sa.Column("deleted_at", saas.database.UTCDateTime(), nullable=True),
+        sa.Column("created_at", saas.core.database.UTCDateTime(), nullable=False),
+        sa.Column("updated_at", saas.core.database.UTCDateTime(), nullable=False),
+        sa.Column("deleted_at", saas.core.database.UTCDateTime(), nullable=True),
         sa.Column("tenant_id", sa.Integer(), nullable=False),
         sa.Column("person_id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(["assembly_id"], ["assembly.id"], name=op.f("fk_annotation_assembly_id_assembly")),

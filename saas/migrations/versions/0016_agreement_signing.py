@@ -9,7 +9,7 @@ Create Date: 2026-11-29
 import sqlalchemy as sa
 from alembic import op
 
-import saas.database
+import saas.core.database
 from saas.tenancy import rls
 
 revision = "0016"
@@ -32,8 +32,8 @@ def upgrade():
         sa.Column("signed_blob_id", sa.Integer(), nullable=True),
         sa.Column("status", _enum("signingstatus", "in_progress", "signed", "refused", "cancelled"), nullable=False),
         sa.Column("started_by_id", sa.Integer(), nullable=True),
-        sa.Column("started_at", saas.database.UTCDateTime(), nullable=False),
-        sa.Column("closed_at", saas.database.UTCDateTime(), nullable=True),
+        sa.Column("started_at", saas.core.database.UTCDateTime(), nullable=False),
+        sa.Column("closed_at", saas.core.database.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(
             ["group_id"],
             ["purchasing_group.id"],
@@ -82,8 +82,8 @@ def upgrade():
         sa.Column(
             "status", _enum("stepstatus", "waiting", "pending", "signed", "refused", "cancelled"), nullable=False
         ),
-        sa.Column("signed_at", saas.database.UTCDateTime(), nullable=True),
-        sa.Column("refused_at", saas.database.UTCDateTime(), nullable=True),
+        sa.Column("signed_at", saas.core.database.UTCDateTime(), nullable=True),
+        sa.Column("refused_at", saas.core.database.UTCDateTime(), nullable=True),
         sa.Column("reason", sa.Text(), nullable=True),
         sa.ForeignKeyConstraint(
             ["signing_id"],

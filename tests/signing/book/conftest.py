@@ -6,11 +6,11 @@ import io
 import pytest
 import sqlalchemy as sa
 
-from saas.database import SYSTEM, TenantContext, context
+from saas.core.database import SYSTEM, TenantContext, context
+from saas.demo.signing import deliberation_pdf
 from saas.documents.models import Document
 from saas.documents.operations import add_document
 from saas.identity.models import GrantKind, MandateRole
-from saas.platform.demo_signing import deliberation_pdf
 from saas.sittings.models import AgendaItem
 from tests.signing.book.world import City, enrol
 from tests.sittings.conftest import audit_events, create_sitting, in_tenant  # noqa: F401 (fixtures)

@@ -6,11 +6,12 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from saas.database import SYSTEM, TenantContext, context
+from saas.core.database import SYSTEM, TenantContext, context
+from saas.demo.signing import deliberation_pdf
 from saas.mail.models import OutboundMail
-from saas.platform.demo_signing import deliberation_pdf
-from saas.signing import book, validation
-from saas.signing.models import RequestStatus, StepStatus
+from saas.signing import validation
+from saas.signing.book import operations as book
+from saas.signing.book.models import RequestStatus, StepStatus
 from saas.signing.operations import SigningRefused
 from saas.storage.operations import read_all
 from tests.signing.book.world import fresh_code, new_request, sign_as

@@ -7,9 +7,9 @@ import json
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
+from saas.demo.signing import deliberation_pdf
 from saas.jobs import queues as jobs
-from saas.platform.demo_signing import deliberation_pdf
-from saas.signing import book_batches
+from saas.signing.book import batches as book_batches
 from tests.helpers import bearer
 from tests.signing.book.world import fresh_code, new_request
 from tests.signing.helpers import pdfsig

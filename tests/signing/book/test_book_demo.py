@@ -3,12 +3,13 @@ one awaiting the secretary, one signed by both (valid in pdfsig and in the valid
 
 import sqlalchemy as sa
 
-from saas.database import SYSTEM, TenantContext, context
+from saas.core.database import SYSTEM, TenantContext, context
+from saas.demo.collectivities import demo_email
+from saas.demo.signing import seed_signing
 from saas.identity.models import GrantKind, MandateRole
-from saas.platform.demo import demo_email
-from saas.platform.demo_signing import seed_signing
-from saas.signing import book, validation
-from saas.signing.models import SignatureRequest
+from saas.signing import validation
+from saas.signing.book import operations as book
+from saas.signing.book.models import SignatureRequest
 from saas.storage.operations import read_all
 from tests.signing.helpers import pdfsig
 

@@ -5,12 +5,13 @@ import io
 
 import sqlalchemy as sa
 
-from saas.database import SYSTEM, TenantContext, context
+from saas.core.database import SYSTEM, TenantContext, context
+from saas.demo.signing import deliberation_pdf
 from saas.jobs import queues as jobs
 from saas.mail.models import OutboundMail
-from saas.platform.demo_signing import deliberation_pdf
-from saas.signing import book_batches
-from saas.signing.models import ItemStatus, RequestStatus, SignatureRequest, SigningBatch, StepStatus
+from saas.signing.book import batches as book_batches
+from saas.signing.book.models import RequestStatus, SignatureRequest, StepStatus
+from saas.signing.models import ItemStatus, SigningBatch
 from tests.helpers import csrf_token, login
 from tests.signing.book.world import fresh_code, new_request
 from tests.signing.helpers import pdfsig

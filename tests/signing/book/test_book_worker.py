@@ -7,12 +7,14 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from saas.database import TenantContext, commit, context
+from saas.core.database import TenantContext, commit, context
+from saas.demo.signing import deliberation_pdf
 from saas.identity import operations as identity
 from saas.identity.models import GrantKind, MandateRole, Person
-from saas.platform.demo_signing import deliberation_pdf
-from saas.signing import book, book_batches
-from saas.signing.models import BatchStatus, RequestStatus, SignatureRequest, SigningBatch
+from saas.signing.book import batches as book_batches
+from saas.signing.book import operations as book
+from saas.signing.book.models import RequestStatus, SignatureRequest
+from saas.signing.models import BatchStatus, SigningBatch
 from saas.tenancy.models import Assembly, AssemblyKind, Tenant, TenantKind
 from tests.platform.instances import fresh_app, production, run_worker, system_session
 from tests.signing.book.world import enrol, fresh_code

@@ -5,11 +5,11 @@ from dataclasses import dataclass
 
 import pyotp
 
-from saas.database import TenantContext, context
+from saas.core.database import TenantContext, context
 from saas.identity import authentication
 from saas.identity.models import Person
-from saas.signing import book
-from saas.signing.models import SignatureRequest
+from saas.signing.book import operations as book
+from saas.signing.book.models import SignatureRequest
 
 TOTP_KEY = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 

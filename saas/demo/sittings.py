@@ -1,0 +1,137 @@
+"""Demo sittings: one upcoming sitting per collectivity with its reports and annexes, convened (PDFs, mails).
+
+The City's conseil municipal examines the founding report n° 44 (shared/seed/deliberation-44), with the
+opinion of Commission n° 1, so that every demo member's inbox is alive on first run.
+"""
+
+import io
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from saas.core.database import utcnow
+from saas.core.extensions import db
+from saas.core.printing import render_pdf
+from saas.documents.operations import add_document
+from saas.identity.models import Mandate, MandateRole, Person
+from saas.sittings import operations as sittings
+from saas.sittings.convocations.operations import send_convocations
+from saas.sittings.models import Sitting
+from saas.tenancy.legal_rules import tenant_rules
+from saas.tenancy.models import Assembly, Tenant
+
+#: days ahead: beyond the longest notice period (12 days for départements and régions)
+DAYS_AHEAD = 21
+
+REPORT_44 = [
+    "Dans le cadre du prochain mandat, il est envisagé de doter les élus d'équipements de communication "
+    "numérique leur permettant de recevoir les dossiers, de les annoter, de les conserver sous un format "
+    "sécurisé et très rapidement de procéder à des validations en ligne ainsi qu'à la signature électronique.",
+    "Ceci s'inscrit dans la modernisation du fonctionnement de notre collectivité et contribue à réduire le "
+    "volume de papier consommé (les dossiers du Conseil Municipal et rapports à la Municipalité seraient "
+    "envoyés en format numérique).",
+    "Afin de réduire les coûts, de faciliter les pratiques, il est envisagé de réaliser une opération commune "
+    "avec la Région de Franche-Comté, le Département du Doubs et la Communauté d'Agglomération. Le montage "
+    "serait fait sous la forme d'un groupement de commandes (coordination par la Région de Franche-Comté).",
+    "Le Conseil Municipal est invité à se prononcer sur ce projet, à autoriser la constitution d'un groupement "
+    "de commandes et à autoriser M. le Maire à signer la convention constitutive de ce groupement.",
+]
+
+#: per tenant slug: (assembly key, place, items as (title, @ctes code, committee opinion, paragraphs))
+PROGRAMME = {
+    "besancon": (
+        "conseil-municipal",
+        "Hôtel de Ville, salle du Conseil",
+        [
+            (
+                "Équipement numérique – Dématérialisation des documents et procédures",
+                "1.1",
+                "Avis favorable unanime de la Commission n° 1",
+                REPORT_44,
+            ),
+            ("Budget supplémentaire 2027", "7.1", "Avis favorable de la Commission n° 1", None),
+        ],
+    ),
+    "grand-besancon": (
+        "conseil-communautaire",
+        "Siège de la Communauté d'Agglomération",
+        [
+            ("Adhésion au groupement de commandes pour l'équipement numérique des élus", "1.1", None, None),
+            ("Rapport d'activité des services communautaires", "5.7", None, None),
+        ],
+    ),
+    "region-franche-comte": (
+        "conseil-regional",
+        "Hôtel de Région, hémicycle",
+        [
+            ("Coordination du groupement de commandes : convention constitutive", "1.1", None, None),
+            ("Schéma régional de développement économique", "8.4", None, None),
+        ],
+    ),
+    "doubs": (
+        "conseil-departemental",
+        "Hôtel du Département",
+        [
+            ("Participation au groupement de commandes pour l'équipement numérique", "1.1", None, None),
+            ("Plan départemental de l'habitat", "8.5", None, None),
+        ],
+    ),
+}
+
+
+def _rapporteur(assembly: Assembly) -> Person | None:
+    """A current member of the assembly: M. Dumont where he sits (the rapporteur of report n° 44)."""
+    members = (
+        db.session.execute(
+            sa.select(Person)
+            .join(Mandate, Mandate.person_id == Person.id)
+            .where(Mandate.assembly_id == assembly.id, Mandate.role == MandateRole.MEMBER)
+            .order_by(Person.last_name)
+        )
+        .scalars()
+        .all()
+    )
+    return next((p for p in members if p.last_name == "Dumont"), members[0] if members else None)
+
+
+def _pdf(tenant: Tenant, kind: str, number: int, title: str, rapporteur: Person | None, paragraphs) -> io.BytesIO:
+    paragraphs = paragraphs or [f"Projet de délibération : {title}.", "Le conseil est invité à en délibérer."]
+    return io.BytesIO(
+        render_pdf(
+            "report.html",
+            collectivity=tenant.name,
+            kind=kind,
+            number=number,
+            rapporteur=rapporteur.full_name if rapporteur else None,
+            title=title,
+            paragraphs=paragraphs,
+        )
+    )
+
+
+def seed_sittings(tenants: dict[str, Tenant]) -> None:
+    """Create and convene the demo sittings once (an assembly that already has a sitting is left alone)."""
+    for slug, (key, place, items) in PROGRAMME.items():
+        tenant = tenants[slug]
+        assembly = db.session.execute(
+            sa.select(Assembly).where(Assembly.tenant_id == tenant.id, Assembly.key == key)
+        ).scalar_one()
+        if db.session.execute(sa.select(Sitting.id).where(Sitting.assembly_id == assembly.id)).first():
+            continue
+        day = (utcnow() + timedelta(days=DAYS_AHEAD)).astimezone(ZoneInfo(tenant.timezone)).date()
+        starts_at = datetime.combine(day, time(18, 0), ZoneInfo(tenant.timezone))
+        sitting = sittings.create_sitting(tenant, assembly, starts_at=starts_at, place=place, actor=None)
+        rapporteur = _rapporteur(assembly)
+        for number, (title, code, opinion, paragraphs) in enumerate(items, start=44 if slug == "besancon" else 1):
+            item = sittings.add_item(
+                sitting, title=title, subject_code=code, committee_opinion=opinion, rapporteur=rapporteur, actor=None
+            )
+            report = _pdf(tenant, "Rapport", number, title, rapporteur, paragraphs)
+            add_document(item, "report", f"Rapport n° {number}", report, f"rapport-{number}.pdf", None)
+            if tenant_rules(tenant).summary_note_required:
+                note = _pdf(tenant, "Note explicative de synthèse", number, title, None, None)
+                add_document(item, "summary_note", "Note explicative de synthèse", note, f"note-{number}.pdf", None)
+            annex = _pdf(tenant, "Annexe", number, f"Annexe — {title}", None, None)
+            add_document(item, "annex", "Annexe financière", annex, f"annexe-{number}.pdf", None)
+        send_convocations(sitting, None)

@@ -1,0 +1,287 @@
+"""Annotations API: the annotations of a document (list, sync, create, answer), one annotation (read, change,
+delete), and "Mes notes" across collectivities.
+
+A private annotation answers 404 to anyone but its author — another member, a tenant admin, an operator —
+exactly like a missing id; so does a shared one to whoever may not read its document (closed-session
+items). Only the author changes or deletes: a reader of a shared annotation gets 403. A change made on a
+stale revision answers 409 with the current record; nothing is written then.
+"""
+
+import marshmallow as ma
+from flask import jsonify, request
+from flask_login import current_user
+from flask_smorest import Blueprint, abort
+from marshmallow import fields
+
+from saas.core.api import api_blueprint
+from saas.core.database import commit
+from saas.core.errors import json_error
+from saas.core.extensions import db
+from saas.documents.annotations import operations as annotations
+from saas.documents.annotations.models import Annotation
+from saas.documents.api import NOT_VISIBLE, _document_or_404
+from saas.documents.models import Document
+from saas.identity.access import enter_tenant
+
+blp = Blueprint(
+    "annotations_api",
+    __name__,
+    url_prefix="/api/v1",
+    description="Annotations des documents : surlignages, notes, tracés et zones de texte, privés par défaut, "
+    "partagés à la demande ; synchronisation entre appareils ; « Mes notes ».",
+)
+
+NOT_VISIBLE_ANNOTATION = "Annotation inconnue, ou que vous ne pouvez pas lire."
+ONLY_AUTHOR = "Seul l'auteur d'une annotation peut la modifier ou la supprimer."
+PALETTE = ", ".join(annotations.PALETTE)
+
+
+class QuoteSchema(ma.Schema):
+    exact = fields.String(required=True)
+    prefix = fields.String()
+    suffix = fields.String()
+
+
+class PositionSchema(ma.Schema):
+    start = fields.Integer(required=True)
+    end = fields.Integer(required=True)
+
+
+class SharingSchema(ma.Schema):
+    scope = fields.String(
+        required=True,
+        metadata={"enum": ["private", "people", "group", "assembly"], "description": "private par défaut."},
+    )
+    people = fields.List(fields.Integer(), metadata={"description": "Pour « people » : les personnes nommées."})
+
+
+class AuthorSchema(ma.Schema):
+    id = fields.Integer()
+    name = fields.String()
+
+
+class AnnotationInSchema(ma.Schema):
+    kind = fields.String(metadata={"enum": ["highlight", "note", "ink", "text"]})
+    page = fields.Integer(metadata={"description": "Numéro de page, à partir de 1."})
+    color = fields.String(metadata={"enum": list(annotations.PALETTE)})
+    rects = fields.List(
+        fields.List(fields.Float()),
+        metadata={"description": "[[x1, y1, x2, y2], …] en points PDF, origine en bas à gauche de la CropBox."},
+    )
+    ink = fields.List(fields.List(fields.List(fields.Float())), metadata={"description": "Traits [[[x, y], …], …]."})
+    body = fields.String(metadata={"description": f"Texte brut, {annotations.MAX_BODY} caractères au plus."})
+    quote = fields.Nested(QuoteSchema, allow_none=True, metadata={"description": "TextQuoteSelector (W3C)."})
+    position = fields.Nested(PositionSchema, allow_none=True, metadata={"description": "TextPositionSelector."})
+    sharing = fields.Nested(SharingSchema)
+    reply_to = fields.Integer(allow_none=True, metadata={"description": "Répondre à une annotation partagée."})
+    revision = fields.Integer(metadata={"description": "Obligatoire en modification : la révision lue."})
+
+
+class AnnotationSchema(AnnotationInSchema):
+    id = fields.Integer()
+    document_id = fields.Integer()
+    version_number = fields.Integer()
+    author = fields.Nested(AuthorSchema)
+    mine = fields.Boolean()
+    orphaned = fields.Boolean(metadata={"description": "Non replacée sur la nouvelle version du document."})
+    orphaned_from = fields.Dict(allow_none=True, metadata={"description": "{version_number, page} d'origine."})
+    created_at = fields.String()
+    updated_at = fields.String()
+    w3c = fields.Dict(metadata={"description": "La même annotation au format W3C Web Annotation (JSON-LD)."})
+
+
+class AnnotationChangesSchema(ma.Schema):
+    annotations = fields.List(fields.Nested(AnnotationSchema))
+    orphaned = fields.List(fields.Nested(AnnotationSchema))
+    deleted = fields.List(fields.Integer())
+    cursor = fields.String(metadata={"description": "À renvoyer dans « since » pour n'avoir que la suite."})
+
+
+class MyNoteSchema(ma.Schema):
+    annotation = fields.Nested(AnnotationSchema)
+    tenant_slug = fields.String()
+    tenant_name = fields.String()
+    document_title = fields.String(allow_none=True)
+    sitting_starts_at = fields.DateTime(allow_none=True)
+
+
+REQUEST_BODY = {"requestBody": {"required": True, "content": {"application/json": {"schema": AnnotationInSchema}}}}
+DOCUMENT = "/tenants/<tenant_slug>/documents/<int:document_id>/annotations"
+ONE = "/tenants/<tenant_slug>/annotations/<int:annotation_id>"
+
+
+# --- Shared with the web JSON routes --------------------------------------------------------------
+
+
+def annotation_or_404(tenant_slug: str, annotation_id: int) -> Annotation:
+    """An annotation the caller may read, on a document they may read; 404 otherwise."""
+    enter_tenant(tenant_slug, current_user)
+    annotation = annotations.find_visible(annotation_id, current_user)
+    if annotation is None:
+        abort(404, message=NOT_VISIBLE_ANNOTATION)
+    _document_or_404(tenant_slug, annotation.document_id)
+    return annotation
+
+
+def authored_or_refuse(annotation: Annotation) -> Annotation:
+    if annotation.person_id != current_user.id:
+        abort(403, message=ONLY_AUTHOR)
+    return annotation
+
+
+def changes_of(document: Document, since: str | None) -> dict:
+    found = annotations.changes(document, current_user, annotations.parse_cursor(since))
+    return {
+        "annotations": annotations.records(found.annotations, current_user),
+        "orphaned": annotations.records(found.orphaned, current_user),
+        "deleted": found.deleted,
+        "cursor": found.cursor,
+    }
+
+
+def _response(body: dict, code: int, headers: dict):
+    """A finished response: flask-smorest passes it through instead of dumping it with the route's schema."""
+    response = jsonify(body)
+    response.status_code = code
+    response.headers.update(headers)
+    return response
+
+
+def refused(error: annotations.AnnotationError):
+    db.session.rollback()
+    return _response(*json_error(422, error.message, error.errors or None))
+
+
+def conflict(error: annotations.AnnotationConflict):
+    """409 with the current record, so the client shows both versions and nothing is silently lost."""
+    db.session.rollback()
+    current = db.session.get(Annotation, error.current.id, populate_existing=True)
+    body, code, headers = json_error(409, annotations.CONFLICT)
+    record = annotations.record(current, current_user)
+    body["error"] = {"code": "conflict", "message": annotations.CONFLICT, "current": record}
+    return _response(body, code, headers)
+
+
+def json_body() -> dict:
+    body = request.get_json(silent=True)
+    return body if isinstance(body, dict) else {"": body}
+
+
+# --- Routes ---------------------------------------------------------------------------------------
+
+
+@blp.route(DOCUMENT, methods=["GET"])
+@blp.response(200, AnnotationChangesSchema)
+@blp.alt_response(404, description=NOT_VISIBLE)
+@blp.alt_response(422, description="Paramètre « since » invalide.")
+@blp.doc(
+    summary="Annotations d'un document",
+    description="Ce que je peux lire sur la version en vigueur : les miennes et celles partagées avec moi ; "
+    "à part, celles qui n'ont pu être replacées sur une nouvelle version (orphaned). Avec « since » (le "
+    "curseur reçu), seulement ce qui a changé depuis, suppressions comprises (deleted).",
+    parameters=[{"in": "query", "name": "since", "schema": {"type": "string"}, "required": False}],
+)
+def list_annotations(tenant_slug, document_id):
+    document = _document_or_404(tenant_slug, document_id)
+    try:
+        return changes_of(document, request.args.get("since"))
+    except annotations.AnnotationError as error:
+        return refused(error)
+
+
+@blp.route(DOCUMENT, methods=["POST"])
+@blp.response(201, AnnotationSchema)
+@blp.alt_response(404, description=NOT_VISIBLE)
+@blp.alt_response(422, description="Annotation invalide : le message et le détail par champ sont en français.")
+@blp.doc(
+    summary="Annoter un document",
+    description="Sur la version en vigueur. Privée par défaut ; « sharing » la partage avec des collègues nommés, "
+    f"mon groupe politique ou l'assemblée. Couleurs : {PALETTE}. Avec « reply_to », une réponse à une "
+    "annotation que je peux lire (elle en reprend le partage).",
+    **REQUEST_BODY,
+)
+def create_annotation(tenant_slug, document_id):
+    document = _document_or_404(tenant_slug, document_id)
+    try:
+        annotation = annotations.create(document, current_user, json_body())
+    except annotations.AnnotationError as error:
+        return refused(error)
+    commit(db.session)
+    return annotations.record(annotation, current_user)
+
+
+@blp.route(ONE, methods=["GET"])
+@blp.response(200, AnnotationSchema)
+@blp.alt_response(404, description=NOT_VISIBLE_ANNOTATION + " Une annotation privée n'est lue que de son auteur.")
+@blp.doc(summary="Une annotation")
+def get_annotation(tenant_slug, annotation_id):
+    return annotations.record(annotation_or_404(tenant_slug, annotation_id), current_user)
+
+
+@blp.route(ONE, methods=["PATCH"])
+@blp.response(200, AnnotationSchema)
+@blp.alt_response(403, description=ONLY_AUTHOR)
+@blp.alt_response(404, description=NOT_VISIBLE_ANNOTATION)
+@blp.alt_response(409, description=annotations.CONFLICT + " Corps : error.current.")
+@blp.alt_response(422, description="Annotation invalide.")
+@blp.doc(
+    summary="Modifier une annotation",
+    description="Envoyez « revision » telle que lue et les champs à changer.",
+    **REQUEST_BODY,
+)
+def update_annotation(tenant_slug, annotation_id):
+    annotation = authored_or_refuse(annotation_or_404(tenant_slug, annotation_id))
+    try:
+        annotations.update(annotation, current_user, json_body())
+    except annotations.AnnotationError as error:
+        return refused(error)
+    except annotations.AnnotationConflict as error:
+        return conflict(error)
+    commit(db.session)
+    return annotations.record(annotation, current_user)
+
+
+@blp.route(ONE, methods=["DELETE"])
+@blp.response(204)
+@blp.alt_response(403, description=ONLY_AUTHOR)
+@blp.alt_response(404, description=NOT_VISIBLE_ANNOTATION)
+@blp.alt_response(409, description=annotations.CONFLICT)
+@blp.alt_response(422, description="Révision manquante.")
+@blp.doc(
+    summary="Supprimer une annotation",
+    parameters=[{"in": "query", "name": "revision", "schema": {"type": "integer"}, "required": True}],
+)
+def delete_annotation(tenant_slug, annotation_id):
+    annotation = authored_or_refuse(annotation_or_404(tenant_slug, annotation_id))
+    try:
+        annotations.delete(annotation, current_user, request.args.get("revision", type=int))
+    except annotations.AnnotationError as error:
+        return refused(error)
+    except annotations.AnnotationConflict as error:
+        return conflict(error)
+    commit(db.session)
+    return None
+
+
+@blp.route("/me/annotations", methods=["GET"])
+@blp.response(200, MyNoteSchema(many=True))
+@blp.doc(
+    summary="Mes notes",
+    description="Toutes mes annotations, dans toutes mes collectivités, les plus récentes d'abord ; « q » cherche "
+    "dans le texte et la citation (sans tenir compte des majuscules ni des accents).",
+    parameters=[{"in": "query", "name": "q", "schema": {"type": "string"}, "required": False}],
+)
+def my_annotations():
+    return [
+        {
+            "annotation": note.record,
+            "tenant_slug": note.tenant_slug,
+            "tenant_name": note.tenant_name,
+            "document_title": note.document_title,
+            "sitting_starts_at": note.sitting_starts_at,
+        }
+        for note in annotations.my_notes(current_user, request.args.get("q"))
+    ]
+
+
+api_blueprint(blp)

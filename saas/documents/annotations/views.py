@@ -1,0 +1,90 @@
+"""Annotations for the browser: the JSON routes the viewer calls (session cookie, CSRF header X-CSRFToken on
+writes) and the "Mes notes" page. Same records, rules and refusals as the API (saas/documents/annotations/api.py,
+whose helpers are imported rather than copied, so both doors answer the same 404s, 409s and 422s).
+"""
+
+from flask import Blueprint, g, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from saas.core.database import commit
+from saas.core.extensions import db
+from saas.documents.annotations import operations as annotations
+from saas.documents.annotations.api import (
+    annotation_or_404,
+    authored_or_refuse,
+    changes_of,
+    conflict,
+    json_body,
+    refused,
+)
+from saas.documents.api import _document_or_404
+from saas.identity.web import tenant_blueprint
+
+bp = tenant_blueprint("annotations", __name__)
+notes_bp = Blueprint("annotation_notes", __name__)
+
+
+@bp.get("/documents/<int:document_id>/annotations")
+def list_annotations(document_id: int):
+    document = _document_or_404(g.tenant.slug, document_id)
+    try:
+        return changes_of(document, request.args.get("since"))
+    except annotations.AnnotationError as error:
+        return refused(error)
+
+
+@bp.post("/documents/<int:document_id>/annotations")
+def create_annotation(document_id: int):
+    document = _document_or_404(g.tenant.slug, document_id)
+    try:
+        annotation = annotations.create(document, current_user, json_body())
+    except annotations.AnnotationError as error:
+        return refused(error)
+    commit(db.session)
+    return annotations.record(annotation, current_user), 201
+
+
+@bp.patch("/annotations/<int:annotation_id>")
+def update_annotation(annotation_id: int):
+    annotation = authored_or_refuse(annotation_or_404(g.tenant.slug, annotation_id))
+    try:
+        annotations.update(annotation, current_user, json_body())
+    except annotations.AnnotationError as error:
+        return refused(error)
+    except annotations.AnnotationConflict as error:
+        return conflict(error)
+    commit(db.session)
+    return annotations.record(annotation, current_user)
+
+
+@bp.delete("/annotations/<int:annotation_id>")
+def delete_annotation(annotation_id: int):
+    annotation = authored_or_refuse(annotation_or_404(g.tenant.slug, annotation_id))
+    try:
+        annotations.delete(annotation, current_user, request.args.get("revision", type=int))
+    except annotations.AnnotationError as error:
+        return refused(error)
+    except annotations.AnnotationConflict as error:
+        return conflict(error)
+    commit(db.session)
+    return "", 204
+
+
+def viewer_link(note: annotations.Note) -> str:
+    """The viewer at the note's page, scrolled to the note."""
+    record = note.record
+    return url_for(
+        "documents_viewer.read",
+        tenant_slug=note.tenant_slug,
+        document_id=record["document_id"],
+        page=record["page"],
+        _anchor=f"annotation-{record['id']}",
+    )
+
+
+@notes_bp.get("/notes")
+@login_required
+def my_notes():
+    search = request.args.get("q", "").strip()
+    notes = annotations.my_notes(current_user, search)
+    return render_template("documents/notes.html", notes=notes, search=search, link=viewer_link)

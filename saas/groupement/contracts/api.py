@@ -1,0 +1,130 @@
+"""Purchasing group API: contracts and their lots, and the procurement calendar (/api/v1/group/contracts,
+/lots, /milestones). Amounts are in cents. Access and loading: ``console``."""
+
+from datetime import date
+
+from flask_login import current_user
+
+from saas.core.api import body_doc, json_body, json_response
+from saas.core.database import commit
+from saas.core.extensions import db
+from saas.groupement import operations
+from saas.groupement.console import NOT_VISIBLE, REFUSED, console_api_blueprint, load, load_group, refuse
+from saas.groupement.models import Contract, Lot, Milestone, MilestoneStatus
+from saas.groupement.operations import PurchasingError
+from saas.groupement.schemas import (
+    ContractInSchema,
+    ContractSchema,
+    LotInSchema,
+    LotSchema,
+    MilestoneInSchema,
+    MilestoneSchema,
+)
+
+blp = console_api_blueprint(
+    "groupement_contracts_api",
+    __name__,
+    "Groupement de commandes (coordonnateur) : marchés et lots, calendrier de la procédure.",
+)
+
+
+def milestone_view(milestone: Milestone) -> dict:
+    """A milestone as the API shows it, with its overdue alert (also in the group's summary)."""
+    return {**MilestoneSchema().dump(milestone), "overdue": milestone.is_overdue(date.today())}
+
+
+# --- Contracts and lots ---------------------------------------------------------------------------
+
+
+@blp.route("/contracts", methods=["GET"])
+@blp.response(200, ContractSchema(many=True))
+@blp.doc(summary="Les marchés et leurs lots", description="Montants en centimes.")
+def list_contracts():
+    return operations.contracts(load_group())
+
+
+@blp.route("/contracts", methods=["POST"])
+@blp.response(201, ContractSchema)
+@blp.alt_response(422, description=REFUSED)
+@blp.doc(summary="Enregistrer un marché", **body_doc(ContractInSchema))
+def create_contract():
+    group = load_group()
+    data = json_body(ContractInSchema)
+    try:
+        contract = operations.save_contract(group, data, current_user)
+    except PurchasingError as error:
+        refuse(error)
+    commit(db.session)
+    return contract
+
+
+@blp.route("/contracts/<int:contract_id>", methods=["GET"])
+@blp.response(200, ContractSchema)
+@blp.alt_response(404, description=NOT_VISIBLE)
+@blp.doc(summary="Un marché")
+def get_contract(contract_id):
+    return load(Contract, contract_id)[1]
+
+
+@blp.route("/contracts/<int:contract_id>/lots", methods=["POST"])
+@blp.response(201, LotSchema)
+@blp.alt_response(404, description=NOT_VISIBLE)
+@blp.alt_response(422, description=REFUSED)
+@blp.doc(summary="Ajouter un lot", description="Unités et montants en centimes.", **body_doc(LotInSchema))
+def create_lot(contract_id):
+    contract = load(Contract, contract_id)[1]
+    data = json_body(LotInSchema)
+    try:
+        lot = operations.save_lot(contract, data, current_user)
+    except PurchasingError as error:
+        refuse(error)
+    commit(db.session)
+    return lot
+
+
+@blp.route("/lots/<int:lot_id>", methods=["PUT"])
+@blp.response(200, LotSchema)
+@blp.alt_response(404, description=NOT_VISIBLE)
+@blp.alt_response(422, description=REFUSED)
+@blp.doc(summary="Modifier un lot", **body_doc(LotInSchema))
+def update_lot(lot_id):
+    lot = load(Lot, lot_id)[1]
+    data = json_body(LotInSchema)
+    try:
+        operations.save_lot(lot.contract, data, current_user, lot=lot)
+    except PurchasingError as error:
+        refuse(error)
+    commit(db.session)
+    return lot
+
+
+# --- Milestones -----------------------------------------------------------------------------------
+
+
+@blp.route("/milestones", methods=["GET"])
+@blp.response(200, MilestoneSchema(many=True))
+@blp.doc(summary="Le calendrier", description="Dates prévues et réelles, état, alerte de retard (overdue).")
+def list_milestones():
+    return json_response([milestone_view(m) for m in operations.milestones(load_group())])
+
+
+@blp.route("/milestones/<int:milestone_id>", methods=["PATCH"])
+@blp.response(200, MilestoneSchema)
+@blp.alt_response(404, description=NOT_VISIBLE)
+@blp.alt_response(422, description=REFUSED)
+@blp.doc(summary="Mettre à jour une étape", **body_doc(MilestoneInSchema))
+def update_milestone(milestone_id):
+    milestone = load(Milestone, milestone_id)[1]
+    data = json_body(MilestoneInSchema)
+    try:
+        operations.update_milestone(
+            milestone,
+            planned_date=data["planned_date"],
+            status=MilestoneStatus(data["status"]),
+            actual_date=data["actual_date"],
+            actor=current_user,
+        )
+    except PurchasingError as error:
+        refuse(error)
+    commit(db.session)
+    return json_response(milestone_view(milestone))

@@ -1,0 +1,138 @@
+"""Purchasing group API: the devices (/api/v1/group/devices) — inventory, one device per elected member,
+the remote lock of a lost one — and the saving they make (/api/v1/group/savings). Access and loading:
+``console``."""
+
+from flask_login import current_user
+from flask_smorest import abort
+
+from saas.core.api import body_doc, json_body, json_response
+from saas.core.database import commit
+from saas.core.extensions import db
+from saas.groupement.console import NOT_VISIBLE, REFUSED, console_api_blueprint, load, load_group, refuse
+from saas.groupement.devices import operations as devices
+from saas.groupement.models import Device, DeviceStatus, Lot
+from saas.groupement.operations import PurchasingError
+from saas.groupement.schemas import (
+    AssignSchema,
+    DeviceInSchema,
+    DeviceSchema,
+    DeviceStatusSchema,
+    LostSchema,
+    SavingsSchema,
+)
+from saas.identity.models import Person
+
+blp = console_api_blueprint(
+    "groupement_devices_api",
+    __name__,
+    "Groupement de commandes (coordonnateur) : équipements, attribution aux élus, verrouillage à distance, "
+    "économie d'équipements.",
+)
+
+
+def savings_view(group) -> dict:
+    """The saving as the API shows it, with the devices avoided (also in the group's summary)."""
+    saving = devices.savings(group)
+    return {**SavingsSchema().dump(saving), "devices_avoided": saving.devices_avoided}
+
+
+@blp.route("/devices", methods=["GET"])
+@blp.response(200, DeviceSchema(many=True))
+@blp.doc(summary="Les équipements", description="Inventaire : numéro de série, modèle, lot, état, titulaire.")
+def list_devices():
+    return devices.devices(load_group())
+
+
+@blp.route("/devices", methods=["POST"])
+@blp.response(201, DeviceSchema)
+@blp.alt_response(422, description=REFUSED)
+@blp.doc(summary="Ajouter un équipement au stock", **body_doc(DeviceInSchema))
+def create_device():
+    group = load_group()
+    data = json_body(DeviceInSchema)
+    lot = None
+    if data["lot_id"] is not None:
+        lot = db.session.get(Lot, data["lot_id"])
+        if lot is None or lot.contract.group_id != group.id:
+            abort(422, message="Lot inconnu.", errors={"json": {"lot_id": ["Lot inconnu."]}})
+    try:
+        device = devices.add_device(group, data["serial"], data["model"], lot, current_user)
+    except PurchasingError as error:
+        refuse(error)
+    commit(db.session)
+    return device
+
+
+@blp.route("/devices/<int:device_id>", methods=["GET"])
+@blp.response(200, DeviceSchema)
+@blp.alt_response(404, description=NOT_VISIBLE)
+@blp.doc(summary="Un équipement")
+def get_device(device_id):
+    return load(Device, device_id)[1]
+
+
+@blp.route("/devices/<int:device_id>/assignment", methods=["PUT"])
+@blp.response(200, DeviceSchema)
+@blp.alt_response(404, description=NOT_VISIBLE)
+@blp.alt_response(422, description=REFUSED)
+@blp.doc(
+    summary="Attribuer un équipement",
+    description="À un élu d'une collectivité membre ; un seul équipement par personne, quel que soit le "
+    "nombre de ses mandats (422 sinon).",
+    **body_doc(AssignSchema),
+)
+def assign_device(device_id):
+    group, device = load(Device, device_id)
+    data = json_body(AssignSchema)
+    member_ids = {m.person_id for m in devices.group_members(group)}
+    person = db.session.get(Person, data["person_id"]) if data["person_id"] in member_ids else None
+    if person is None:
+        abort(422, message="Choisissez un élu d'une collectivité membre.", errors={"json": {"person_id": ["Inconnu."]}})
+    try:
+        devices.assign(device, person, current_user)
+    except PurchasingError as error:
+        refuse(error)
+    commit(db.session)
+    return device
+
+
+@blp.route("/devices/<int:device_id>/lost", methods=["POST"])
+@blp.response(200, LostSchema)
+@blp.alt_response(404, description=NOT_VISIBLE)
+@blp.alt_response(422, description=REFUSED)
+@blp.doc(
+    summary="Déclarer un équipement perdu (verrouillage à distance)",
+    description="Toutes les sessions et tous les jetons de son titulaire sont révoqués aussitôt ; il se "
+    "reconnecte sur l'équipement de remplacement. Inscrit au journal d'audit de la plateforme.",
+)
+def declare_lost(device_id):
+    device = load(Device, device_id)[1]
+    try:
+        sessions, tokens = devices.declare_lost(device, current_user)
+    except PurchasingError as error:
+        refuse(error)
+    commit(db.session)
+    return {"sessions_revoked": sessions, "tokens_revoked": tokens, "device": device}
+
+
+@blp.route("/devices/<int:device_id>/status", methods=["PUT"])
+@blp.response(200, DeviceSchema)
+@blp.alt_response(404, description=NOT_VISIBLE)
+@blp.alt_response(422, description=REFUSED)
+@blp.doc(summary="Rendu, effacé, remis en stock", **body_doc(DeviceStatusSchema))
+def change_device_status(device_id):
+    device = load(Device, device_id)[1]
+    data = json_body(DeviceStatusSchema)
+    try:
+        devices.change_status(device, DeviceStatus(data["status"]), current_user)
+    except PurchasingError as error:
+        refuse(error)
+    commit(db.session)
+    return device
+
+
+@blp.route("/savings", methods=["GET"])
+@blp.response(200, SavingsSchema)
+@blp.doc(summary="L'économie d'équipements", description="Élus, mandats, équipements, équipements évités.")
+def get_savings():
+    return json_response(savings_view(load_group()))
