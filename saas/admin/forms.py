@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from saas.admin.operations import EMAIL_PATTERN
-from saas.identity.mandates.views import ASSEMBLY_KIND_LABELS, GRANT_LABELS, ROLE_LABELS
+from saas.identity.mandates.labels import ASSEMBLY_KIND_LABELS, GRANT_LABELS, ROLE_LABELS
 from saas.identity.models import GrantKind, MandateRole
 from saas.tenancy.models import PoliticalGroupKind
 

@@ -5,7 +5,7 @@ import functools
 import jinja2
 import weasyprint
 
-from saas import ROOT
+from saas.core.config import ROOT
 
 DOCUMENTS_TEMPLATES = ROOT / "templates" / "documents"
 

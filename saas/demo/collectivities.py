@@ -7,7 +7,6 @@ enroll_totp), so the demo also exercises invitations, the outbox and the audit c
 """
 
 import dataclasses
-import unicodedata
 from datetime import date
 
 import pyotp
@@ -16,17 +15,12 @@ import sqlalchemy as sa
 from saas.audit.operations import record
 from saas.core.extensions import db
 from saas.demo.groupement import seed_purchasing
+from saas.demo.people import DEMO_PASSWORD, DEMO_TOTP_KEY, demo_email
 from saas.demo.signing import ensure_totp, seed_signing
 from saas.demo.sittings import seed_sittings
 from saas.identity import authentication, operations
 from saas.identity.models import GrantKind, Mandate, MandateRole, Person
 from saas.tenancy.models import Assembly, AssemblyKind, PoliticalGroup, PoliticalGroupKind, Tenant
-
-#: the password of every demo account (documented in the README and printed by ``quorum demo``)
-DEMO_PASSWORD = "quorum-demo-2026"
-#: the TOTP key of every demo account that must use a second factor (base32, documented, demo only)
-DEMO_TOTP_KEY = "QUORUMDEMOTOTPKEYSTAFFONLYABCDEF"
-EMAIL_DOMAIN = "demo.quorum.localhost"
 
 #: first day of the current mandates, by tenant (the 2020 municipal and 2021 regional/departmental terms)
 TERM_START = {
@@ -76,16 +70,6 @@ class DemoLogin:
     password: str = DEMO_PASSWORD
     #: base32 TOTP key, for accounts that must use a second factor
     totp_key: str | None = None
-
-
-def demo_email(first_name: str, last_name: str) -> str:
-    """prenom.nom@demo.quorum.localhost, accents dropped, spaces and apostrophes as dashes."""
-
-    def part(text: str) -> str:
-        ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-        return "-".join(ascii_text.lower().replace("'", " ").split())
-
-    return f"{part(first_name)}.{part(last_name)}@{EMAIL_DOMAIN}"
 
 
 def _elected_mandates() -> dict[int, list[tuple[str, str, MandateRole]]]:

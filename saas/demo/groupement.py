@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from saas.core.extensions import db
 from saas.core.printing import html_to_pdf
+from saas.demo.people import demo_email
 from saas.demo.signing import ensure_totp, fresh_code
 from saas.groupement import operations
 from saas.groupement.agreement import operations as agreement_signing
@@ -162,7 +163,6 @@ def seed_purchasing(tenants: dict[str, Tenant]) -> None:
 
 def _agreement_round(group, tenants: dict[str, Tenant]) -> None:
     """The agreement in every member's signature book in turn; the first two sign it with a fresh code."""
-    from saas.demo.collectivities import demo_email
 
     members = {m.tenant_id: m for m in operations.memberships(group)}
     signatories = []

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from saas.core.extensions import db
 from saas.core.printing import render_pdf
+from saas.demo.people import DEMO_TOTP_KEY, demo_email
 from saas.identity import authentication
 from saas.identity.models import Person
 from saas.signing.book import operations as book
@@ -79,14 +80,12 @@ def deliberation_pdf(collectivity: str, number: int, title: str, paragraphs: lis
 
 
 def _person(first_and_last: tuple[str, str]) -> Person:
-    from saas.demo.collectivities import demo_email
 
     return db.session.execute(sa.select(Person).where(Person.email == demo_email(*first_and_last))).scalar_one()
 
 
 def fresh_code(person: Person) -> str:
     """The first code after the person's last accepted one (codes are single-use)."""
-    from saas.demo.collectivities import DEMO_TOTP_KEY
 
     totp = pyotp.TOTP(DEMO_TOTP_KEY)
     now_step = int(time.time()) // 30
@@ -98,7 +97,6 @@ def fresh_code(person: Person) -> str:
 
 def ensure_totp(person: Person) -> None:
     """Enrol the demo key with the previous step's code, leaving the next two codes for signing."""
-    from saas.demo.collectivities import DEMO_TOTP_KEY
 
     if person.has_totp:
         return

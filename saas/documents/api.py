@@ -10,19 +10,19 @@ server receive a file. Werkzeug spools the file part to an anonymous temporary f
 the operation copies it into the instance folder with its own limit before the check.
 """
 
-from datetime import date
 
 import sqlalchemy as sa
 from flask import request
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
 
-from saas.core.api import api_blueprint
 from saas.core.database import commit
 from saas.core.extensions import db
+from saas.core.rest import api_blueprint
 from saas.documents import operations
+from saas.documents.access import NOT_VISIBLE, document_or_404, item_or_404
 from saas.documents.intake.check import PdfCheckFailed, PdfRejected
-from saas.documents.models import Document, DocumentVersion
+from saas.documents.models import DocumentVersion
 from saas.documents.readings import record_reading
 from saas.documents.schemas import (
     REPLACE_FIELDS,
@@ -32,9 +32,6 @@ from saas.documents.schemas import (
     VersionSchema,
     multipart,
 )
-from saas.identity.access import can_access_assembly, can_manage, enter_tenant
-from saas.identity.models import Mandate, MandateRole
-from saas.sittings.models import AgendaItem
 from saas.sittings.proof import operations as proof
 from saas.storage.http import send_blob
 
@@ -45,50 +42,9 @@ blp = Blueprint(
     description="Documents des points de l'ordre du jour : rapports, notes de synthèse, annexes, versions.",
 )
 
-NOT_VISIBLE = "Point, document ou version inconnu, ou auquel vous n'avez pas accès."
 PDF_REFUSED = "Le fichier est refusé (message en français : pas un PDF, endommagé, chiffré…) ou le formulaire invalide."
 TOO_LARGE = "Le fichier dépasse la taille maximale (MAX_REQUEST_MB) ; rien n'est conservé."
 MISSING_FILE = "Joignez le fichier PDF (champ « file »)."
-
-
-def _sits_in_closed_session(tenant, assembly) -> bool:
-    """Closed-session items are for members and staff (and those who prepare sittings), not guests."""
-    if can_manage(current_user, "secretary", tenant, assembly):
-        return True
-    mandates = db.session.execute(
-        sa.select(Mandate).where(
-            Mandate.person_id == current_user.id,
-            Mandate.assembly_id == assembly.id,
-            Mandate.role != MandateRole.GUEST,
-        )
-    ).scalars()
-    return any(mandate.is_current(date.today()) for mandate in mandates)
-
-
-def _item_or_404(tenant_slug: str, item_id: int, manage: bool = False) -> AgendaItem:
-    tenant = enter_tenant(tenant_slug, current_user)
-    item = db.session.get(AgendaItem, item_id)
-    if item is None or item.tenant_id != tenant.id:
-        abort(404, message=NOT_VISIBLE)
-    assembly = item.sitting.assembly
-    if manage:
-        allowed = can_manage(current_user, "secretary", tenant, assembly)
-    else:
-        allowed = can_access_assembly(current_user, assembly) and (
-            not item.confidential or _sits_in_closed_session(tenant, assembly)
-        )
-    if not allowed:
-        abort(404, message=NOT_VISIBLE)
-    return item
-
-
-def _document_or_404(tenant_slug: str, document_id: int, manage: bool = False) -> Document:
-    tenant = enter_tenant(tenant_slug, current_user)
-    document = db.session.get(Document, document_id)
-    if document is None or document.tenant_id != tenant.id:
-        abort(404, message=NOT_VISIBLE)
-    _item_or_404(tenant_slug, document.agenda_item_id, manage=manage)
-    return document
 
 
 def _uploaded_file():
@@ -124,7 +80,7 @@ REFUSALS = (operations.DocumentError, PdfRejected)
     requestBody=multipart(UPLOAD_FIELDS, ["kind", "title", "file"]),
 )
 def add_document(tenant_slug, item_id):
-    item = _item_or_404(tenant_slug, item_id, manage=True)
+    item = item_or_404(tenant_slug, item_id, manage=True)
     upload = _uploaded_file()
     try:
         document = operations.add_document(
@@ -146,7 +102,7 @@ def add_document(tenant_slug, item_id):
     "que des membres et du personnel, pas des invités.",
 )
 def list_documents(tenant_slug, item_id):
-    item = _item_or_404(tenant_slug, item_id)
+    item = item_or_404(tenant_slug, item_id)
     return {
         "summary_note_required": operations.summary_note_required(item.sitting.tenant),
         "documents": operations.documents_of(item),
@@ -165,7 +121,7 @@ def list_documents(tenant_slug, item_id):
     requestBody=multipart(REPLACE_FIELDS, ["file"]),
 )
 def replace_document(tenant_slug, document_id):
-    document = _document_or_404(tenant_slug, document_id, manage=True)
+    document = document_or_404(tenant_slug, document_id, manage=True)
     upload = _uploaded_file()
     try:
         version = operations.replace_document(
@@ -182,7 +138,7 @@ def replace_document(tenant_slug, document_id):
 @blp.alt_response(404, description=NOT_VISIBLE)
 @blp.doc(summary="Versions d'un document", description="Toutes les versions, de la première à celle en vigueur.")
 def list_versions(tenant_slug, document_id):
-    return _document_or_404(tenant_slug, document_id).versions
+    return document_or_404(tenant_slug, document_id).versions
 
 
 @blp.route("/tenants/<tenant_slug>/documents/<int:document_id>/versions/<int:number>/file", methods=["GET"])
@@ -195,7 +151,7 @@ def list_versions(tenant_slug, document_id):
     description="Accepte les requêtes partielles (Range: bytes=…) ; seuls les blocs nécessaires sont déchiffrés.",
 )
 def download_version(tenant_slug, document_id, number):
-    document = _document_or_404(tenant_slug, document_id)
+    document = document_or_404(tenant_slug, document_id)
     version = db.session.execute(
         sa.select(DocumentVersion).where(DocumentVersion.document_id == document.id, DocumentVersion.number == number)
     ).scalar_one_or_none()

@@ -23,10 +23,10 @@ from saas.core.extensions import db
 from saas.documents.annotations.anchoring import reanchor
 from saas.documents.intake.check import DEFAULT_LIMITS, MIB, PdfReport, check_pdf
 from saas.documents.models import KIND_LABELS, Document, DocumentKind, DocumentVersion
+from saas.documents.supplements.operations import notify_supplement
 from saas.identity.models import Person
 from saas.sittings.models import AgendaItem, SittingStatus
 from saas.sittings.proof.operations import ProofError
-from saas.sittings.supplements.operations import notify_supplement
 from saas.storage.operations import store
 from saas.tenancy.legal_rules import tenant_rules
 from saas.tenancy.models import Tenant

@@ -1,6 +1,6 @@
 """Documents on the web: the secretariat uploads and replaces, members read and download; the board book.
 
-The access rules are the API's own (saas/documents/api.py ``_item_or_404`` / ``_document_or_404``),
+The access rules are the API's own (saas/documents/api.py ``item_or_404`` / ``document_or_404``),
 imported rather than copied so both doors answer the same 404s. Upload forms are checked for access
 before the request body is read, so a caller without the right never makes the server receive a file.
 A refusal (not a PDF, damaged, encrypted, too large…) is shown on a page of its own with the French
@@ -19,7 +19,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from saas.core.database import commit
 from saas.core.extensions import db
 from saas.documents import operations
-from saas.documents.api import _document_or_404, _item_or_404, _sits_in_closed_session
+from saas.documents.access import document_or_404, item_or_404, sits_in_closed_session
 from saas.documents.board_book.operations import (
     STATUS_LABELS,
     BoardBookStatus,
@@ -31,9 +31,9 @@ from saas.documents.intake.check import PdfCheckFailed, PdfRejected
 from saas.documents.models import KIND_LABELS, DocumentKind
 from saas.documents.readings import record_reading
 from saas.identity.web import tenant_blueprint
+from saas.sittings.access import load_sitting
+from saas.sittings.presentation import labels as sitting_labels
 from saas.sittings.proof import operations as proof
-from saas.sittings.views import labels as sitting_labels
-from saas.sittings.views import load_sitting
 from saas.storage.http import send_blob
 
 bp = tenant_blueprint("documents", __name__)
@@ -107,7 +107,7 @@ def _upload_error(error: Exception, back: str):
 
 @bp.post("/items/<int:item_id>/documents")
 def upload(item_id: int):
-    item = _item_or_404(g.tenant.slug, item_id, manage=True)
+    item = item_or_404(g.tenant.slug, item_id, manage=True)
     back = url_for("sittings.sitting", sitting_id=item.sitting_id)
     form = UploadForm()
     if not form.validate_on_submit():
@@ -123,7 +123,7 @@ def upload(item_id: int):
 
 @bp.post("/documents/<int:document_id>/versions")
 def replace(document_id: int):
-    document = _document_or_404(g.tenant.slug, document_id, manage=True)
+    document = document_or_404(g.tenant.slug, document_id, manage=True)
     back = url_for(".history", document_id=document.id)
     form = ReplaceForm()
     if not form.validate_on_submit():
@@ -145,7 +145,7 @@ def _visible_sitting(sitting_id: int):
 
 @bp.get("/documents/<int:document_id>")
 def history(document_id: int):
-    document = _document_or_404(g.tenant.slug, document_id)
+    document = document_or_404(g.tenant.slug, document_id)
     sitting, manager = _visible_sitting(document.agenda_item.sitting_id)
     return render_template(
         "documents/history.html",
@@ -164,7 +164,7 @@ def history(document_id: int):
 
 @bp.get("/documents/<int:document_id>/versions/<int:number>/file")
 def download(document_id: int, number: int):
-    document = _document_or_404(g.tenant.slug, document_id)
+    document = document_or_404(g.tenant.slug, document_id)
     _visible_sitting(document.agenda_item.sitting_id)
     version = next((v for v in document.versions if v.number == number), None)
     if version is None:
@@ -181,7 +181,7 @@ def download(document_id: int, number: int):
 def _may_read_book(sitting, manager: bool) -> bool:
     """Whoever sees the sitting page, except that a book holding a closed-session item is only for those
     who may read closed-session items (not guests)."""
-    return manager or not contains_confidential(sitting) or _sits_in_closed_session(g.tenant, sitting.assembly)
+    return manager or not contains_confidential(sitting) or sits_in_closed_session(g.tenant, sitting.assembly)
 
 
 def _book_reader(sitting_id: int):

@@ -13,9 +13,9 @@ from datetime import date
 
 from flask_login import current_user
 
-from saas.core.api import body_doc, json_body, json_response
 from saas.core.database import SYSTEM, commit, context
 from saas.core.extensions import db
+from saas.core.rest import body_doc, json_body, json_response
 from saas.groupement import operations
 from saas.groupement.console import (
     NOT_VISIBLE,
@@ -26,8 +26,8 @@ from saas.groupement.console import (
     load_group,
     refuse,
 )
-from saas.groupement.contracts.api import milestone_view
-from saas.groupement.devices.api import savings_view
+from saas.groupement.contracts.schemas import milestone_view
+from saas.groupement.devices.schemas import savings_view
 from saas.groupement.models import Membership
 from saas.groupement.operations import PurchasingError
 from saas.groupement.schemas import (

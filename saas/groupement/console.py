@@ -14,9 +14,9 @@ from flask_login import current_user, login_required
 from flask_smorest import Blueprint as ApiBlueprint
 from flask_smorest import abort
 
-from saas.core.api import api_blueprint
 from saas.core.database import commit
 from saas.core.extensions import db
+from saas.core.rest import api_blueprint
 from saas.groupement import forms, operations
 from saas.groupement.models import Lot, Membership, PurchasingGroup, Statement
 from saas.groupement.operations import PurchasingError

@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
 from saas.groupement.models import DeviceStatus, MilestoneStatus, SharingKey
-from saas.identity.mandates.views import TENANT_KIND_LABELS
+from saas.identity.mandates.labels import TENANT_KIND_LABELS
 from saas.tenancy.models import TenantKind
 
 REQUIRED = _l("Ce champ est obligatoire.")

@@ -33,6 +33,7 @@ from saas.identity.models import GrantKind, Person
 from saas.mail.operations import queue_mail
 from saas.storage.operations import read_all, store
 from saas.tenancy.models import Assembly, AssemblyKind, Tenant, TenantKind
+from saas.tenancy.operations import TenantFileError, check_tenant_values
 
 #: the procurement calendar of the founding text (deliberation n° 44): (title, planned start, planned date)
 FOUNDING_CALENDAR = (
@@ -341,7 +342,6 @@ def provision_member(group: PurchasingGroup, values: dict, actor: Person | None)
     joining_reference, joined_on, seats. The tenant is created as a tenant file would create it (the
     same checks, see ``saas.tenancy.operations``), so it can be exported and re-imported.
     """
-    from saas.tenancy.operations import TenantFileError, check_tenant_values
 
     if db.session.execute(sa.select(Tenant.id).where(Tenant.slug == values["slug"])).first() is not None:
         raise PurchasingError("Une collectivité porte déjà cet identifiant.", "slug")

@@ -11,9 +11,9 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
 
-from saas.core.api import api_blueprint, render_docs
 from saas.core.database import TenantContext, commit, context
 from saas.core.extensions import db
+from saas.core.rest import api_blueprint, render_docs
 from saas.identity import authentication
 from saas.identity.models import AccessToken, Mandate, TenantGrant
 from saas.identity.schemas import MeSchema, TokenCreatedSchema, TokenRequestSchema, TokenSchema

@@ -26,7 +26,8 @@ from saas.identity.forms import (
     SetPasswordForm,
     TokenForm,
 )
-from saas.identity.mandates.views import GRANT_LABELS, current_rights, current_seats, group_by_tenant, labels
+from saas.identity.mandates.labels import GRANT_LABELS, labels
+from saas.identity.mandates.operations import current_rights, current_seats, group_by_tenant
 from saas.identity.models import AccessToken, GrantKind, LoginSession, Person
 
 bp = Blueprint("identity", __name__)

@@ -7,6 +7,7 @@ from saas.core.database import TenantContext, commit, set_context
 from saas.core.errors import is_api_request, json_error
 from saas.core.extensions import db, login_manager
 from saas.identity import authentication
+from saas.identity.access import enter_tenant
 from saas.identity.models import Person
 
 LOCALES = ("fr", "en")
@@ -80,7 +81,6 @@ def tenant_blueprint(name: str, import_name: str, url_prefix: str = "") -> Bluep
     """A blueprint under /t/<tenant_slug>: login required, 404 unless the caller may see the tenant."""
     from flask_login import login_required
 
-    from saas.identity.access import enter_tenant
 
     bp = Blueprint(name, import_name, url_prefix="/t/<tenant_slug>" + url_prefix)
 

@@ -28,6 +28,7 @@ from pyhanko.sign.validation.status import SignatureCoverageLevel
 
 from saas.tenancy.models import Tenant
 from saas.trust import anchors as trust
+from saas.trust.pki import NOT_QUALIFIED
 
 COVERAGE = {
     SignatureCoverageLevel.ENTIRE_FILE: "tout le fichier",
@@ -162,7 +163,6 @@ def _trust_message(status) -> str:
 
 
 def _not_qualified(certificate) -> bool:
-    from saas.trust.pki import NOT_QUALIFIED
 
     return NOT_QUALIFIED[:40] in certificate.subject.human_friendly
 

@@ -9,14 +9,15 @@ their French message.
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
 
-from saas.core.api import api_blueprint, body_doc, json_body, json_response
 from saas.core.database import commit
 from saas.core.extensions import db
+from saas.core.rest import api_blueprint, body_doc, json_body, json_response
 from saas.identity.access import enter_tenant
 from saas.identity.models import Person
 from saas.sittings import inbox, operations
+from saas.sittings.access import colleagues, load_managed_assembly, load_sitting, visible_items
 from saas.sittings.attendance import operations as attendance
-from saas.sittings.attendance.models import AttendanceAnswer
+from saas.sittings.models import AttendanceAnswer
 from saas.sittings.operations import SittingError
 from saas.sittings.schemas import (
     AttendanceBoardSchema,
@@ -28,7 +29,6 @@ from saas.sittings.schemas import (
     SittingCreateSchema,
     SittingSchema,
 )
-from saas.sittings.views import colleagues, load_managed_assembly, load_sitting, visible_items
 
 blp = Blueprint(
     "sittings_api",

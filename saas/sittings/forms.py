@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from saas.sittings.attendance.models import AttendanceAnswer
+from saas.sittings.models import AttendanceAnswer
 
 REQUIRED = _l("Ce champ est obligatoire.")
 NO_RAPPORTEUR = 0

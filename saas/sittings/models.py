@@ -101,3 +101,9 @@ class AgendaItem(TenantOwned, Base):
     rapporteur: Mapped[Person | None] = relationship()
 
 
+class AttendanceAnswer(enum.StrEnum):
+    PRESENT = "present"
+    REMOTE = "remote"
+    ABSENT = "absent"
+    PROXY = "proxy"
+    REPLACED = "replaced"

@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 from saas.core.extensions import db
 from saas.identity.models import Mandate
-from saas.sittings.attendance.models import Attendance, AttendanceAnswer
-from saas.sittings.models import Sitting
+from saas.sittings.attendance.models import Attendance
+from saas.sittings.models import AttendanceAnswer, Sitting
 from saas.sittings.operations import VOTING_ROLES, sitting_day
 from saas.tenancy.legal_rules import tenant_rules
 

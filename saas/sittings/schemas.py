@@ -3,7 +3,7 @@
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from saas.sittings.attendance.models import AttendanceAnswer
+from saas.sittings.models import AttendanceAnswer
 
 MEMBER_ANSWERS = [AttendanceAnswer.PRESENT.value, AttendanceAnswer.REMOTE.value, AttendanceAnswer.ABSENT.value]
 

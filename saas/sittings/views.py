@@ -5,12 +5,11 @@ operations (which hold every rule), commit once. A refusal of the domain (Sittin
 shown next to the form that caused it, with status 422.
 """
 
-from datetime import UTC, date, datetime
 from itertools import groupby
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -18,90 +17,29 @@ from flask_login import current_user, login_required
 from saas.core.database import commit
 from saas.core.extensions import db
 from saas.documents.readings import read_versions
-from saas.identity.access import can_access_assembly, can_manage, get_assembly_or_404
+from saas.identity.access import can_manage
 from saas.identity.models import Person
 from saas.identity.web import tenant_blueprint
-from saas.sittings import forms, inbox, notice, operations, quorum
+from saas.sittings import forms, inbox, notice, operations
+from saas.sittings.access import colleagues, load_managed_assembly, load_sitting, visible_items
 from saas.sittings.attendance import operations as attendance
-from saas.sittings.attendance.models import AttendanceAnswer
 from saas.sittings.convocations.operations import send_convocations
-from saas.sittings.models import STATUS_LABELS, TRANSITIONS, AgendaItem, Sitting, SittingStatus
+from saas.sittings.models import STATUS_LABELS, TRANSITIONS, AgendaItem, AttendanceAnswer, Sitting, SittingStatus
 from saas.sittings.operations import SittingError
+from saas.sittings.presentation import BADGE_COLOURS, MEMBER_ANSWERS, labels, to_utc
 from saas.sittings.proof import operations as proof
-from saas.sittings.visibility import CONFIDENTIAL_ROLES, reads_closed_session
 from saas.tenancy.legal_rules import tenant_rules
 from saas.tenancy.models import Tenant
 
 bp = tenant_blueprint("sittings", __name__)
+bp.context_processor(labels)
 inbox_bp = Blueprint("sittings_inbox", __name__)
-
-MEMBER_ANSWERS = (AttendanceAnswer.PRESENT, AttendanceAnswer.REMOTE, AttendanceAnswer.ABSENT)
 
 
 # --- Shared with the API --------------------------------------------------------------------------
 
 
-def load_sitting(tenant: Tenant, sitting_id: int, person: Person) -> tuple[Sitting, bool]:
-    """(sitting, caller manages it). 404 for another tenant's sitting, exactly like a missing one; a draft
-    is the secretary's own, so members get 404 for it too."""
-    sitting = db.session.get(Sitting, sitting_id)
-    if sitting is None or sitting.tenant_id != tenant.id:
-        abort(404)
-    manager = can_manage(person, "secretary", tenant, sitting.assembly)
-    if not manager and (sitting.status == SittingStatus.DRAFT or not can_access_assembly(person, sitting.assembly)):
-        abort(404)
-    return sitting, manager
-
-
-def load_managed_assembly(tenant: Tenant, assembly_id: int, person: Person):
-    """An assembly of ``tenant`` whose secretariat ``person`` holds (404 otherwise)."""
-    assembly = get_assembly_or_404(assembly_id, person)
-    if not can_manage(person, "secretary", tenant, assembly):
-        abort(404)
-    return assembly
-
-
-def visible_items(sitting: Sitting, person: Person, manager: bool) -> list[AgendaItem]:
-    """The agenda; closed-session items only for the secretariat and members and staff of the assembly."""
-    items = operations.active_items(sitting)
-    mandate = operations.current_mandate(person.id, sitting, CONFIDENTIAL_ROLES)
-    if reads_closed_session(manager, [mandate.role] if mandate else []):
-        return items
-    return [item for item in items if not item.confidential]
-
-
-def colleagues(sitting: Sitting, exclude: int | None = None) -> list[Person]:
-    """Members in office of the sitting's assembly (possible rapporteurs and proxy holders), by name."""
-    ids = quorum.members_in_office(sitting) - {exclude}
-    if not ids:
-        return []
-    return list(
-        db.session.execute(
-            sa.select(Person).where(Person.id.in_(ids)).order_by(Person.last_name, Person.first_name, Person.id)
-        ).scalars()
-    )
-
-
-def local_datetime(tenant: Tenant, moment: datetime) -> str:
-    return format_datetime(moment, "EEEE d MMMM y 'à' HH'h'mm", locale="fr", tzinfo=ZoneInfo(tenant.timezone))
-
-
-def to_utc(tenant: Tenant, day: date, time) -> datetime:
-    """A wall-clock time in the collectivity's time zone, as an aware UTC datetime."""
-    return datetime.combine(day, time, tzinfo=ZoneInfo(tenant.timezone)).astimezone(UTC)
-
-
 # --- Secretary: sittings of an assembly -----------------------------------------------------------
-
-
-#: tenant badges in the inbox: one of these colours per collectivity (its id modulo their number), always
-#: with the collectivity's name in it, so the colour is never the only cue
-BADGE_COLOURS = 8
-
-
-@bp.context_processor
-def labels():
-    return {"status_labels": STATUS_LABELS, "answer_labels": forms.ANSWER_LABELS, "local": local_datetime}
 
 
 @bp.get("/a/<int:assembly_id>/sittings")

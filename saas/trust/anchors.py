@@ -18,6 +18,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from pyhanko_certvalidator import ValidationContext
 
+from saas.core.extensions import db
 from saas.tenancy.models import Tenant
 from saas.trust import pki, timestamps
 from saas.trust.models import CertificateKind, SigningSettings
@@ -65,7 +66,6 @@ def set_trust_anchors(tenant: Tenant, pem: str | None) -> SigningSettings:
         settings.trust_anchors_pem = pem.strip() + "\n"
     else:
         settings.trust_anchors_pem = None
-    from saas.core.extensions import db
 
     db.session.add(settings)
     db.session.flush()

@@ -8,9 +8,8 @@ from saas.audit.models import chain_key
 from saas.audit.operations import verify_chain
 from saas.identity.models import MandateRole
 from saas.sittings import operations
-from saas.sittings.attendance.models import AttendanceAnswer
 from saas.sittings.attendance.operations import active_proxy, answer_attendance, attendance_of, give_proxy, revoke_proxy
-from saas.sittings.models import SittingStatus
+from saas.sittings.models import AttendanceAnswer, SittingStatus
 from saas.sittings.operations import SittingError
 from saas.tenancy.models import TenantKind
 from tests.sittings.conftest import MONDAY_15_MARCH_2027

@@ -18,10 +18,10 @@ from saas.mail.models import OutboundMail
 from saas.sittings import operations
 from saas.sittings.attendance import operations as attendance
 from saas.sittings.attendance.link import link_token
-from saas.sittings.attendance.models import AttendanceAnswer, Proxy
+from saas.sittings.attendance.models import Proxy
 from saas.sittings.convocations.operations import send_convocations
 from saas.sittings.inbox import inbox_for
-from saas.sittings.models import SittingStatus
+from saas.sittings.models import AttendanceAnswer, SittingStatus
 from tests.documents.pdfs import clean_pdf
 from tests.helpers import bearer, csrf_token, login
 from tests.sittings.conftest import MONDAY_15_MARCH_2027

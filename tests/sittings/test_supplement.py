@@ -25,6 +25,8 @@ from saas.core.database import SYSTEM, TenantContext, commit, context
 from saas.documents.intake.check import PdfRejected
 from saas.documents.models import Document, DocumentVersion
 from saas.documents.operations import DocumentError, add_document, replace_document
+from saas.documents.supplements.jobs import prepare_supplement, record_supplement_delivery
+from saas.documents.supplements.operations import mail_key
 from saas.identity.models import MandateRole
 from saas.jobs.queues import run
 from saas.mail.jobs import deliver_mail
@@ -34,8 +36,6 @@ from saas.sittings.models import AgendaItem, Sitting
 from saas.sittings.operations import add_item
 from saas.sittings.proof import operations as proof
 from saas.sittings.proof.models import ProofKind, ProofRecord
-from saas.sittings.supplements.jobs import prepare_supplement, record_supplement_delivery
-from saas.sittings.supplements.operations import mail_key
 from saas.storage.models import Blob
 from saas.trust import pki, timestamps
 from saas.trust.evidence import verify_evidence_zip
@@ -94,10 +94,10 @@ def supplement_mails(session, version_id: int) -> list[OutboundMail]:
 def drain_supplement(session, tenant, version_id: int, people) -> None:
     """Run every job of the supplement (each is idempotent: in the embedded column they already ran)."""
     for person in people:
-        run("saas.sittings.supplements.jobs.prepare_supplement", tenant.id, [version_id, person.id])
+        run("saas.documents.supplements.jobs.prepare_supplement", tenant.id, [version_id, person.id])
     for mail in supplement_mails(session, version_id):
         run("saas.mail.jobs.deliver_mail", None, [mail.id])
-        run("saas.sittings.supplements.jobs.record_supplement_delivery", tenant.id, [mail.id])
+        run("saas.documents.supplements.jobs.record_supplement_delivery", tenant.id, [mail.id])
 
 
 def proofs(session, sitting, kind: ProofKind) -> list[ProofRecord]:

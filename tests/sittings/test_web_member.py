@@ -7,8 +7,8 @@ import sqlalchemy as sa
 
 from saas.identity.models import MandateRole
 from saas.sittings import operations
-from saas.sittings.attendance.models import Attendance, AttendanceAnswer, Proxy
-from saas.sittings.models import SittingStatus
+from saas.sittings.attendance.models import Attendance, Proxy
+from saas.sittings.models import AttendanceAnswer, SittingStatus
 from saas.tenancy.models import TenantKind
 from tests.helpers import csrf_token, login
 from tests.sittings.conftest import MONDAY_15_MARCH_2027

@@ -10,18 +10,23 @@ stale revision answers 409 with the current record; nothing is written then.
 import marshmallow as ma
 from flask import jsonify, request
 from flask_login import current_user
-from flask_smorest import Blueprint, abort
+from flask_smorest import Blueprint
 from marshmallow import fields
 
-from saas.core.api import api_blueprint
 from saas.core.database import commit
 from saas.core.errors import json_error
 from saas.core.extensions import db
+from saas.core.rest import api_blueprint
+from saas.documents.access import NOT_VISIBLE, document_or_404
 from saas.documents.annotations import operations as annotations
+from saas.documents.annotations.access import (
+    NOT_VISIBLE_ANNOTATION,
+    ONLY_AUTHOR,
+    annotation_or_404,
+    authored_or_refuse,
+    changes_of,
+)
 from saas.documents.annotations.models import Annotation
-from saas.documents.api import NOT_VISIBLE, _document_or_404
-from saas.documents.models import Document
-from saas.identity.access import enter_tenant
 
 blp = Blueprint(
     "annotations_api",
@@ -31,8 +36,6 @@ blp = Blueprint(
     "partagés à la demande ; synchronisation entre appareils ; « Mes notes ».",
 )
 
-NOT_VISIBLE_ANNOTATION = "Annotation inconnue, ou que vous ne pouvez pas lire."
-ONLY_AUTHOR = "Seul l'auteur d'une annotation peut la modifier ou la supprimer."
 PALETTE = ", ".join(annotations.PALETTE)
 
 
@@ -113,32 +116,6 @@ ONE = "/tenants/<tenant_slug>/annotations/<int:annotation_id>"
 # --- Shared with the web JSON routes --------------------------------------------------------------
 
 
-def annotation_or_404(tenant_slug: str, annotation_id: int) -> Annotation:
-    """An annotation the caller may read, on a document they may read; 404 otherwise."""
-    enter_tenant(tenant_slug, current_user)
-    annotation = annotations.find_visible(annotation_id, current_user)
-    if annotation is None:
-        abort(404, message=NOT_VISIBLE_ANNOTATION)
-    _document_or_404(tenant_slug, annotation.document_id)
-    return annotation
-
-
-def authored_or_refuse(annotation: Annotation) -> Annotation:
-    if annotation.person_id != current_user.id:
-        abort(403, message=ONLY_AUTHOR)
-    return annotation
-
-
-def changes_of(document: Document, since: str | None) -> dict:
-    found = annotations.changes(document, current_user, annotations.parse_cursor(since))
-    return {
-        "annotations": annotations.records(found.annotations, current_user),
-        "orphaned": annotations.records(found.orphaned, current_user),
-        "deleted": found.deleted,
-        "cursor": found.cursor,
-    }
-
-
 def _response(body: dict, code: int, headers: dict):
     """A finished response: flask-smorest passes it through instead of dumping it with the route's schema."""
     response = jsonify(body)
@@ -182,7 +159,7 @@ def json_body() -> dict:
     parameters=[{"in": "query", "name": "since", "schema": {"type": "string"}, "required": False}],
 )
 def list_annotations(tenant_slug, document_id):
-    document = _document_or_404(tenant_slug, document_id)
+    document = document_or_404(tenant_slug, document_id)
     try:
         return changes_of(document, request.args.get("since"))
     except annotations.AnnotationError as error:
@@ -201,7 +178,7 @@ def list_annotations(tenant_slug, document_id):
     **REQUEST_BODY,
 )
 def create_annotation(tenant_slug, document_id):
-    document = _document_or_404(tenant_slug, document_id)
+    document = document_or_404(tenant_slug, document_id)
     try:
         annotation = annotations.create(document, current_user, json_body())
     except annotations.AnnotationError as error:

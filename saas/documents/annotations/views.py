@@ -8,16 +8,10 @@ from flask_login import current_user, login_required
 
 from saas.core.database import commit
 from saas.core.extensions import db
+from saas.documents.access import document_or_404
 from saas.documents.annotations import operations as annotations
-from saas.documents.annotations.api import (
-    annotation_or_404,
-    authored_or_refuse,
-    changes_of,
-    conflict,
-    json_body,
-    refused,
-)
-from saas.documents.api import _document_or_404
+from saas.documents.annotations.access import annotation_or_404, authored_or_refuse, changes_of
+from saas.documents.annotations.api import conflict, json_body, refused
 from saas.identity.web import tenant_blueprint
 
 bp = tenant_blueprint("annotations", __name__)
@@ -26,7 +20,7 @@ notes_bp = Blueprint("annotation_notes", __name__)
 
 @bp.get("/documents/<int:document_id>/annotations")
 def list_annotations(document_id: int):
-    document = _document_or_404(g.tenant.slug, document_id)
+    document = document_or_404(g.tenant.slug, document_id)
     try:
         return changes_of(document, request.args.get("since"))
     except annotations.AnnotationError as error:
@@ -35,7 +29,7 @@ def list_annotations(document_id: int):
 
 @bp.post("/documents/<int:document_id>/annotations")
 def create_annotation(document_id: int):
-    document = _document_or_404(g.tenant.slug, document_id)
+    document = document_or_404(g.tenant.slug, document_id)
     try:
         annotation = annotations.create(document, current_user, json_body())
     except annotations.AnnotationError as error:

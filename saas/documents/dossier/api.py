@@ -3,10 +3,10 @@
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from saas.core.api import api_blueprint
+from saas.core.rest import api_blueprint
 from saas.documents.dossier.operations import send_annotated_dossier
 from saas.identity.access import enter_tenant
-from saas.sittings.views import load_sitting, visible_items
+from saas.sittings.access import load_sitting, visible_items
 
 blp = Blueprint(
     "document_exports_api",

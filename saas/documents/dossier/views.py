@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from saas.documents.dossier.operations import send_annotated_dossier
 from saas.identity.web import tenant_blueprint
-from saas.sittings.views import load_sitting, visible_items
+from saas.sittings.access import load_sitting, visible_items
 
 bp = tenant_blueprint("document_exports", __name__)
 

@@ -1,7 +1,7 @@
 """The document viewer: PDF.js reads the current version through the range-capable download route and the
 annotation tools talk to the JSON routes of saas/documents/annotations/views.py (session cookie + CSRF header).
 
-Access is the download route's own rule (``_document_or_404`` then the sitting as its page shows it), so
+Access is the download route's own rule (``document_or_404`` then the sitting as its page shows it), so
 whoever may download the document may read it here, and everyone else gets the same 404.
 """
 
@@ -11,10 +11,10 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from saas.core.security import VIEWER_CONTENT_SECURITY_POLICY
-from saas.documents.api import _document_or_404
+from saas.documents.access import document_or_404
 from saas.identity.web import tenant_blueprint
+from saas.sittings.access import colleagues, load_sitting
 from saas.sittings.operations import current_mandate
-from saas.sittings.views import colleagues, load_sitting
 
 bp = tenant_blueprint("documents_viewer", __name__)
 
@@ -70,7 +70,7 @@ def labels() -> dict:
 
 @bp.get("/documents/<int:document_id>/lire")
 def read(document_id: int):
-    document = _document_or_404(g.tenant.slug, document_id)
+    document = document_or_404(g.tenant.slug, document_id)
     sitting, _manager = load_sitting(g.tenant, document.agenda_item.sitting_id, current_user)
     version = document.current_version
     mandate = current_mandate(current_user.id, sitting)

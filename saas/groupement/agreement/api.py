@@ -6,9 +6,9 @@ from flask import request
 from flask_login import current_user
 from flask_smorest import abort
 
-from saas.core.api import body_doc, json_body, json_response
 from saas.core.database import commit
 from saas.core.extensions import db
+from saas.core.rest import body_doc, json_body, json_response
 from saas.groupement import operations
 from saas.groupement.agreement import operations as agreement_signing
 from saas.groupement.agreement.operations import Signatory

@@ -1,15 +1,15 @@
 """Purchasing group API: contracts and their lots, and the procurement calendar (/api/v1/group/contracts,
 /lots, /milestones). Amounts are in cents. Access and loading: ``console``."""
 
-from datetime import date
 
 from flask_login import current_user
 
-from saas.core.api import body_doc, json_body, json_response
 from saas.core.database import commit
 from saas.core.extensions import db
+from saas.core.rest import body_doc, json_body, json_response
 from saas.groupement import operations
 from saas.groupement.console import NOT_VISIBLE, REFUSED, console_api_blueprint, load, load_group, refuse
+from saas.groupement.contracts.schemas import milestone_view
 from saas.groupement.models import Contract, Lot, Milestone, MilestoneStatus
 from saas.groupement.operations import PurchasingError
 from saas.groupement.schemas import (
@@ -26,11 +26,6 @@ blp = console_api_blueprint(
     __name__,
     "Groupement de commandes (coordonnateur) : marchés et lots, calendrier de la procédure.",
 )
-
-
-def milestone_view(milestone: Milestone) -> dict:
-    """A milestone as the API shows it, with its overdue alert (also in the group's summary)."""
-    return {**MilestoneSchema().dump(milestone), "overdue": milestone.is_overdue(date.today())}
 
 
 # --- Contracts and lots ---------------------------------------------------------------------------

@@ -5,11 +5,12 @@ the remote lock of a lost one — and the saving they make (/api/v1/group/saving
 from flask_login import current_user
 from flask_smorest import abort
 
-from saas.core.api import body_doc, json_body, json_response
 from saas.core.database import commit
 from saas.core.extensions import db
+from saas.core.rest import body_doc, json_body, json_response
 from saas.groupement.console import NOT_VISIBLE, REFUSED, console_api_blueprint, load, load_group, refuse
 from saas.groupement.devices import operations as devices
+from saas.groupement.devices.schemas import savings_view
 from saas.groupement.models import Device, DeviceStatus, Lot
 from saas.groupement.operations import PurchasingError
 from saas.groupement.schemas import (
@@ -28,12 +29,6 @@ blp = console_api_blueprint(
     "Groupement de commandes (coordonnateur) : équipements, attribution aux élus, verrouillage à distance, "
     "économie d'équipements.",
 )
-
-
-def savings_view(group) -> dict:
-    """The saving as the API shows it, with the devices avoided (also in the group's summary)."""
-    saving = devices.savings(group)
-    return {**SavingsSchema().dump(saving), "devices_avoided": saving.devices_avoided}
 
 
 @blp.route("/devices", methods=["GET"])

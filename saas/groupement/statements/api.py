@@ -7,9 +7,9 @@ from datetime import date
 from flask_login import current_user
 from flask_smorest import abort
 
-from saas.core.api import body_doc, json_body, json_response
 from saas.core.database import commit
 from saas.core.extensions import db
+from saas.core.rest import body_doc, json_body, json_response
 from saas.groupement.console import (
     FILE_DOC,
     NOT_VISIBLE,

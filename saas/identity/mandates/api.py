@@ -8,8 +8,8 @@ from flask import current_app
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from saas.core.api import api_blueprint
 from saas.core.extensions import db
+from saas.core.rest import api_blueprint
 from saas.identity.access import can_access_assembly, can_manage, enter_tenant, get_assembly_or_404
 from saas.identity.mandates.schemas import AssemblyAdminSchema, AssemblySchema
 from saas.tenancy.models import Assembly

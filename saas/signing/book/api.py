@@ -16,16 +16,16 @@ from flask_login import current_user
 from flask_smorest import Blueprint, abort
 from marshmallow import ValidationError, fields, validate
 
-from saas.core.api import api_blueprint, body_doc, json_body, json_response
 from saas.core.database import commit
 from saas.core.extensions import db
+from saas.core.rest import api_blueprint, body_doc, json_body, json_response
 from saas.documents.models import DocumentVersion
 from saas.documents.schemas import multipart
 from saas.identity.access import enter_tenant
 from saas.signing.book import batches as book_batches
 from saas.signing.book import operations as book
+from saas.signing.book.access import candidate_signers, load_batch, load_request, signers_from
 from saas.signing.book.models import SignatureRequest
-from saas.signing.book.views import candidate_signers, load_batch, load_request, signers_from
 from saas.signing.models import SigningBatch
 from saas.signing.operations import SigningRefused
 from saas.storage.http import send_blob

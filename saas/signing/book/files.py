@@ -18,6 +18,8 @@ from typing import BinaryIO
 import pikepdf
 from flask import current_app
 
+from saas.documents.intake.check import DEFAULT_LIMITS, PdfRejected, check_pdf
+from saas.documents.operations import DocumentError, clean_filename, size_limit
 from saas.signing import pades
 from saas.storage.models import Blob
 from saas.storage.operations import open_range, store
@@ -98,15 +100,12 @@ def plan_fields(pdf: Path, count: int) -> list[pades.FieldSpec]:
 
 
 def uploaded_name(filename: str | None) -> str:
-    from saas.documents.operations import clean_filename
 
     return clean_filename(filename)
 
 
 def receive(stream: BinaryIO, folder: Path) -> Path:
     """The uploaded PDF, through the documents' intake check (size limit, structure, active content)."""
-    from saas.documents.intake.check import DEFAULT_LIMITS, PdfRejected, check_pdf
-    from saas.documents.operations import DocumentError, size_limit
 
     limit = size_limit()
     raw, cleaned = folder / "upload.pdf", folder / "source.pdf"

@@ -1,7 +1,6 @@
 """Attendance answers and proxies (procurations, L2121-20). Council records are never deleted: an answer
 is changed, a proxy revoked; every change is also an audit event."""
 
-import enum
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -9,16 +8,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from saas.core.database import Base, PersonOwned, TenantOwned, utcnow
 from saas.identity.models import Person
-from saas.sittings.models import Sitting
+from saas.sittings.models import AttendanceAnswer, Sitting
 from saas.tenancy.models import enum_column
-
-
-class AttendanceAnswer(enum.StrEnum):
-    PRESENT = "present"
-    REMOTE = "remote"
-    ABSENT = "absent"
-    PROXY = "proxy"
-    REPLACED = "replaced"
 
 
 class Attendance(PersonOwned, Base):

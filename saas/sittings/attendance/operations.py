@@ -17,9 +17,9 @@ from saas.audit.operations import record
 from saas.core.database import utcnow
 from saas.core.extensions import db
 from saas.identity.models import Person
-from saas.sittings.attendance.models import Attendance, AttendanceAnswer, Proxy
+from saas.sittings.attendance.models import Attendance, Proxy
 from saas.sittings.convocations.operations import notify_proxy_holder
-from saas.sittings.models import Sitting, SittingStatus
+from saas.sittings.models import AttendanceAnswer, Sitting, SittingStatus
 from saas.sittings.operations import VOTING_ROLES, SittingError, current_mandate
 from saas.sittings.quorum import QuorumStatus, members_in_office, quorum_status
 from saas.tenancy.legal_rules import tenant_rules

@@ -8,10 +8,11 @@ checked before anything else happens.
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
 
-from saas.core.api import api_blueprint
 from saas.core.database import commit
 from saas.core.extensions import db
+from saas.core.rest import api_blueprint
 from saas.identity.access import enter_tenant
+from saas.sittings.convocations.access import load_managed_sitting
 from saas.sittings.convocations.operations import (
     convocation_progress,
     convocations_of,
@@ -19,10 +20,9 @@ from saas.sittings.convocations.operations import (
     send_convocations,
 )
 from saas.sittings.convocations.schemas import ConvocationProgressSchema
-from saas.sittings.convocations.views import load_managed_sitting
 from saas.sittings.models import Sitting
 from saas.sittings.operations import SittingError
-from saas.sittings.proof.views import evidence_download
+from saas.sittings.proof.download import evidence_download
 
 blp = Blueprint(
     "convocations_api",

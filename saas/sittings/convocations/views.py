@@ -9,14 +9,14 @@ from flask_login import current_user
 
 from saas.core.database import commit
 from saas.core.extensions import db
-from saas.identity.models import Person
 from saas.identity.web import tenant_blueprint
 from saas.sittings import forms
+from saas.sittings.convocations.access import load_managed_sitting
 from saas.sittings.convocations.operations import convocation_progress, send_convocations
 from saas.sittings.models import Sitting
 from saas.sittings.operations import SittingError
-from saas.sittings.views import _refused, labels, load_sitting
-from saas.tenancy.models import Tenant
+from saas.sittings.presentation import labels
+from saas.sittings.views import _refused
 
 bp = tenant_blueprint("convocations", __name__)
 #: a refusal renders the sitting page, which needs the sittings blueprint's template helpers
@@ -27,15 +27,6 @@ bp.context_processor(labels)
 def progress_helper():
     """Lets sittings/_convocation.html, included in a page rendered elsewhere, read the progress."""
     return {"convocation_progress": convocation_progress}
-
-
-def load_managed_sitting(tenant: Tenant, sitting_id: int, person: Person) -> Sitting:
-    """A sitting of ``tenant`` whose assembly's secretariat ``person`` holds; 404 for anyone else, another
-    tenant's sitting and a missing one alike (the convocation screens, the evidence, the secretariat API)."""
-    sitting, manager = load_sitting(tenant, sitting_id, person)
-    if not manager:
-        abort(404)
-    return sitting
 
 
 @bp.post("/s/<int:sitting_id>/convocations")

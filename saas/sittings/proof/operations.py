@@ -1,5 +1,5 @@
 """Proof of convocation: time-stamped statements of what was sent, delivered and opened (issue 3, item 5),
-and of every document added or replaced after sending (supplements, item 1; see saas.sittings.supplements.operations).
+and of every document added or replaced after sending (supplements, item 1; see saas.documents.supplements.operations).
 
 Each ``ProofRecord`` keeps the exact UTF-8 JSON text that was time-stamped (RFC 3161, through
 saas.trust.timestamps: the tenant's built-in authority, or the TSA it configured) and the token, byte

@@ -4,15 +4,14 @@ Only the secretariat of the sitting's assembly may download it (it lists every m
 openings); anyone else gets 404, exactly like a missing sitting, so the route reveals nothing.
 """
 
-from flask import Response, abort, g
+from flask import g
 from flask_login import current_user
 
-from saas.core.database import commit
-from saas.core.extensions import db
 from saas.identity.web import tenant_blueprint
-from saas.sittings.convocations.views import load_managed_sitting
+from saas.sittings.convocations.access import load_managed_sitting
 from saas.sittings.models import Sitting
 from saas.sittings.proof import operations as proof
+from saas.sittings.proof.download import evidence_download
 
 bp = tenant_blueprint("proof", __name__)
 
@@ -28,19 +27,3 @@ def evidence_zip(sitting_id: int):
     return evidence_download(load_managed_sitting(g.tenant, sitting_id, current_user))
 
 
-def evidence_download(sitting: Sitting) -> Response:
-    """The package as a download (also for the secretariat API); 409 with the reason when there is none."""
-    try:
-        package = proof.evidence_zip(sitting)
-    except proof.ProofError as error:
-        abort(409, description=str(error))
-    # reading the trust roots may renew the tenant's CA near its end (saas.trust.pki): keep what it wrote
-    commit(db.session)
-    return Response(
-        package,
-        mimetype="application/zip",
-        headers={
-            "Content-Disposition": f'attachment; filename="preuve-seance-{sitting.id}.zip"',
-            "Cache-Control": "no-store",
-        },
-    )

@@ -4,7 +4,7 @@ one awaiting the secretary, one signed by both (valid in pdfsig and in the valid
 import sqlalchemy as sa
 
 from saas.core.database import SYSTEM, TenantContext, context
-from saas.demo.collectivities import demo_email
+from saas.demo.people import demo_email
 from saas.demo.signing import seed_signing
 from saas.identity.models import GrantKind, MandateRole
 from saas.signing import validation

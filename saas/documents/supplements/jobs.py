@@ -6,13 +6,13 @@ import sqlalchemy as sa
 
 from saas.core.extensions import db
 from saas.documents.models import DocumentVersion
+from saas.documents.supplements.operations import PURPOSE, delivery_channel, mail_body, mail_key, mail_subject
 from saas.jobs.queues import job
 from saas.mail.models import OutboundMail
 from saas.mail.operations import find_mail, queue_mail
 from saas.mail.purposes import after_delivery
 from saas.sittings.convocations.models import Convocation
 from saas.sittings.proof import operations as proof
-from saas.sittings.supplements.operations import PURPOSE, delivery_channel, mail_body, mail_key, mail_subject
 
 
 @job(queue="mail", timeout=120)

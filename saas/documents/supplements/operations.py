@@ -99,7 +99,7 @@ def notify_supplement(version: DocumentVersion, actor: Person | None, at: dateti
         },
     )
     for convocation in convocations:
-        enqueue("saas.sittings.supplements.jobs.prepare_supplement", 
+        enqueue("saas.documents.supplements.jobs.prepare_supplement", 
             version.id,
             convocation.person_id,
             tenant_id=sitting.tenant_id,
