@@ -63,7 +63,7 @@ def _form_page(form, title: str, submit: str, back: str, **context):
 
 @bp.get("/")
 def home():
-    current = [m for m in ops.mandates(g.tenant) if m.is_current(date.today())]
+    current = [m for m in ops.mandates(g.tenant) if m.in_office_on(date.today())]
     counts = {
         "assemblies": len(ops.assemblies(g.tenant, include_archived=False)),
         "groups": len(ops.political_groups(g.tenant)),

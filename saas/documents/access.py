@@ -26,7 +26,7 @@ def sits_in_closed_session(tenant, assembly) -> bool:
             Mandate.role != MandateRole.GUEST,
         )
     ).scalars()
-    return any(mandate.is_current(date.today()) for mandate in mandates)
+    return any(mandate.in_office_on(date.today()) for mandate in mandates)
 
 
 def item_or_404(tenant_slug: str, item_id: int, manage: bool = False) -> AgendaItem:

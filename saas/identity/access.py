@@ -29,7 +29,7 @@ def can_access_tenant(person: Person, tenant: Tenant) -> bool:
     """A current mandate or any grant in the tenant."""
     today = date.today()
     with _own_rows(person):
-        return any(m.tenant_id == tenant.id and m.is_current(today) for m in person.mandates) or any(
+        return any(m.tenant_id == tenant.id and m.in_office_on(today) for m in person.mandates) or any(
             g.tenant_id == tenant.id for g in person.grants
         )
 
@@ -37,7 +37,7 @@ def can_access_tenant(person: Person, tenant: Tenant) -> bool:
 def can_access_assembly(person: Person, assembly: Assembly) -> bool:
     today = date.today()
     with _own_rows(person):
-        if any(m.assembly_id == assembly.id and m.is_current(today) for m in person.mandates):
+        if any(m.assembly_id == assembly.id and m.in_office_on(today) for m in person.mandates):
             return True
     return can_manage(person, "secretary", assembly.tenant, assembly) or can_manage(person, "admin", assembly.tenant)
 

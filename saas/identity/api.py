@@ -142,7 +142,7 @@ def me():
                 "start_date": m.start_date,
                 "end_date": m.end_date,
                 "political_group": groups[m.political_group_id].name if m.political_group_id else None,
-                "current": m.is_current(today),
+                "current": m.in_office_on(today),
             }
             for m in mandates
         ],

@@ -167,7 +167,7 @@ def mfa_required(person: Person) -> bool:
         if person.grants:
             return True
         today = date.today()
-        return any(m.tenant.require_mfa_for_members for m in person.mandates if m.is_current(today))
+        return any(m.tenant.require_mfa_for_members for m in person.mandates if m.in_office_on(today))
 
 
 # --- Login sessions -------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_login import UserMixin
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from saas.core.database import Base, PersonOwned, utcnow
@@ -89,8 +90,14 @@ class Mandate(PersonOwned, Base):
     tenant: Mapped[Tenant] = relationship()
     political_group: Mapped[PoliticalGroup | None] = relationship()
 
-    def is_current(self, on: date) -> bool:
+    @hybrid_method
+    def in_office_on(self, on: date) -> bool:
+        """Whether the mandate runs on day ``on``; in a query, the same test as SQL (the one place it is written)."""
         return self.start_date <= on and (self.end_date is None or on <= self.end_date)
+
+    @in_office_on.expression
+    def in_office_on(cls, on: date):
+        return sa.and_(cls.start_date <= on, sa.or_(cls.end_date.is_(None), cls.end_date >= on))
 
 
 class TenantGrant(PersonOwned, Base):

@@ -43,8 +43,7 @@ def current_mandate(person_id: int, sitting: Sitting, roles=None) -> Mandate | N
         Mandate.person_id == person_id,
         Mandate.tenant_id == sitting.tenant_id,
         Mandate.assembly_id == sitting.assembly_id,
-        Mandate.start_date <= day,
-        sa.or_(Mandate.end_date.is_(None), Mandate.end_date >= day),
+        Mandate.in_office_on(day),
     )
     if roles is not None:
         query = query.where(Mandate.role.in_(roles))

@@ -46,8 +46,7 @@ def members_in_office(sitting: Sitting) -> set[int]:
                 Mandate.tenant_id == sitting.tenant_id,
                 Mandate.assembly_id == sitting.assembly_id,
                 Mandate.role.in_(VOTING_ROLES),
-                Mandate.start_date <= day,
-                sa.or_(Mandate.end_date.is_(None), Mandate.end_date >= day),
+                Mandate.in_office_on(day),
             )
         ).scalars()
     )

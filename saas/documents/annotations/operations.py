@@ -72,8 +72,7 @@ def _in_office(assembly_id):
     today = date.today()
     return sa.and_(
         Mandate.assembly_id == assembly_id,
-        Mandate.start_date <= today,
-        sa.or_(Mandate.end_date.is_(None), Mandate.end_date >= today),
+        Mandate.in_office_on(today),
     )
 
 

@@ -100,8 +100,7 @@ def _presidents(tenant_ids: list[int]) -> dict[int, int]:
                 Mandate.tenant_id.in_(tenant_ids),
                 Assembly.kind == AssemblyKind.COUNCIL,
                 Mandate.role == MandateRole.PRESIDENT,
-                Mandate.start_date <= today,
-                sa.or_(Mandate.end_date.is_(None), Mandate.end_date >= today),
+                Mandate.in_office_on(today),
             )
         ).all()
     return dict(rows)

@@ -161,8 +161,7 @@ def group_members(group: PurchasingGroup, on: date | None = None) -> list[GroupM
             .where(
                 Mandate.tenant_id.in_(tenant_ids),
                 Mandate.role.in_(ELECTED_ROLES),
-                Mandate.start_date <= on,
-                sa.or_(Mandate.end_date.is_(None), Mandate.end_date >= on),
+                Mandate.in_office_on(on),
             )
             .group_by(Person.id, Person.first_name, Person.last_name, Person.primary_tenant_id, Mandate.tenant_id)
         ).all()

@@ -47,8 +47,7 @@ def _elected_on(tenant_id: int, on: date):
     return sa.select(Mandate.person_id).where(
         Mandate.tenant_id == tenant_id,
         Mandate.role.in_(ELECTED_ROLES),
-        Mandate.start_date <= on,
-        sa.or_(Mandate.end_date.is_(None), Mandate.end_date >= on),
+        Mandate.in_office_on(on),
     )
 
 

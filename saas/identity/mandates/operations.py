@@ -33,10 +33,6 @@ class Right:
     assembly_name: str | None
 
 
-def _current(column_start, column_end, on: date):
-    return sa.and_(column_start <= on, sa.or_(column_end.is_(None), column_end >= on))
-
-
 def _names_in_tenant(tenant_id: int, person: Person, assembly_ids: set, group_ids: set) -> tuple[dict, dict]:
     """Assembly (name, kind) and group names of one tenant, read in that tenant's context."""
     with context(db.session, TenantContext(tenant_id=tenant_id, person_id=person.id)):
@@ -64,7 +60,7 @@ def current_seats(person: Person, on: date | None = None) -> list[Seat]:
     with context(db.session, TenantContext(person_id=person.id)):
         rows = db.session.execute(
             sa.select(Mandate.tenant_id, Mandate.assembly_id, Mandate.role, Mandate.political_group_id)
-            .where(Mandate.person_id == person.id, _current(Mandate.start_date, Mandate.end_date, on))
+            .where(Mandate.person_id == person.id, Mandate.in_office_on(on))
             .order_by(Mandate.id)
         ).all()
     seats = []
@@ -105,3 +101,14 @@ def group_by_tenant(seats: list[Seat]) -> list[tuple[Tenant, list[Seat]]]:
     for seat in seats:
         grouped.setdefault(seat.tenant.id, (seat.tenant, []))[1].append(seat)
     return list(grouped.values())
+
+
+def members_in_office(assembly: Assembly, on: date) -> list:
+    """Who sits in ``assembly`` on day ``on``: role, names and political group, by name."""
+    return db.session.execute(
+        sa.select(Mandate.role, Person.first_name, Person.last_name, PoliticalGroup.name.label("group_name"))
+        .join(Person, Person.id == Mandate.person_id)
+        .outerjoin(PoliticalGroup, PoliticalGroup.id == Mandate.political_group_id)
+        .where(Mandate.tenant_id == assembly.tenant_id, Mandate.assembly_id == assembly.id, Mandate.in_office_on(on))
+        .order_by(Person.last_name, Person.first_name)
+    ).all()

@@ -14,11 +14,10 @@ from flask_login import current_user
 from saas.core.extensions import db
 from saas.identity.access import can_access_assembly, can_manage, get_assembly_or_404
 from saas.identity.mandates.labels import NOTICE_COUNTING_LABELS, QUORUM_RULE_LABELS, labels
-from saas.identity.mandates.operations import _current, current_seats, group_by_tenant
-from saas.identity.models import Mandate, Person
+from saas.identity.mandates.operations import current_seats, group_by_tenant, members_in_office
 from saas.identity.web import tenant_blueprint
 from saas.tenancy.legal_rules import tenant_rules
-from saas.tenancy.models import Assembly, PoliticalGroup
+from saas.tenancy.models import Assembly
 
 bp = tenant_blueprint("tenancy", __name__)
 
@@ -42,17 +41,7 @@ def assembly(assembly_id: int):
         rules = tenant_rules(g.tenant)
     except LookupError:
         rules = None
-    members = db.session.execute(
-        sa.select(Mandate.role, Person.first_name, Person.last_name, PoliticalGroup.name.label("group_name"))
-        .join(Person, Person.id == Mandate.person_id)
-        .outerjoin(PoliticalGroup, PoliticalGroup.id == Mandate.political_group_id)
-        .where(
-            Mandate.tenant_id == g.tenant.id,
-            Mandate.assembly_id == assembly.id,
-            _current(Mandate.start_date, Mandate.end_date, date.today()),
-        )
-        .order_by(Person.last_name, Person.first_name)
-    ).all()
+    members = members_in_office(assembly, date.today())
     others = [s for s in current_seats(current_user) if s.assembly_id != assembly.id]
     return render_template(
         "tenancy/assembly.html",

@@ -39,8 +39,7 @@ def candidate_signers(tenant: Tenant) -> list[Person]:
     today = date.today()
     mandated = sa.select(Mandate.person_id).where(
         Mandate.tenant_id == tenant.id,
-        Mandate.start_date <= today,
-        sa.or_(Mandate.end_date.is_(None), Mandate.end_date >= today),
+        Mandate.in_office_on(today),
     )
     granted = sa.select(TenantGrant.person_id).where(TenantGrant.tenant_id == tenant.id)
     return list(

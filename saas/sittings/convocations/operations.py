@@ -60,8 +60,7 @@ def recipients(sitting: Sitting) -> dict[int, ConvocationKind]:
         .where(
             Mandate.tenant_id == sitting.tenant_id,
             Mandate.assembly_id == sitting.assembly_id,
-            Mandate.start_date <= day,
-            sa.or_(Mandate.end_date.is_(None), Mandate.end_date >= day),
+            Mandate.in_office_on(day),
             Person.is_active.is_(True),
         )
     ).all()
