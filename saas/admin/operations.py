@@ -15,13 +15,14 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from saas.audit.operations import record
+from saas.core.errors import DomainError
 from saas.core.extensions import db
 from saas.identity import operations as identity
 from saas.identity.models import GrantKind, Mandate, MandateRole, Person, TenantGrant
 from saas.tenancy.models import Assembly, AssemblyKind, PoliticalGroup, PoliticalGroupKind, Tenant
 
 
-class AdminError(ValueError):
+class AdminError(DomainError):
     """A refusal, with the French message to show the admin."""
 
 

@@ -11,6 +11,9 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
+from saas.core.database import commit
+from saas.core.extensions import db
+
 MESSAGES = {
     400: _l("La requête est mal formée."),
     401: _l("Vous devez vous connecter."),
@@ -48,7 +51,35 @@ def _api_message(error: HTTPException, data: dict) -> str:
     return str(MESSAGES.get(error.code, error.name))
 
 
+class DomainError(Exception):
+    """A refusal by the rules of the domain, raised by an operation before it writes anything.
+
+    ``message`` is French and shown as it is; ``field`` names the input it is about (shown under it) or
+    ``errors`` gives the detail per field; the API answers ``status`` (422 unless a subclass says otherwise).
+    One handler turns it into the answer, after rolling the session back — except for a refusal that
+    ``keeps_changes`` (a failed second factor is counted), committed before answering.
+    """
+
+    status = 422
+    keeps_changes = False
+
+    def __init__(self, message: str, field: str | None = None, errors: dict | None = None):
+        super().__init__(message)
+        self.message, self.field = message, field
+        self.errors = errors if errors is not None else ({"json": {field: [message]}} if field else None)
+
+
 def init_app(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def handle_refusal(error: DomainError):
+        if error.keeps_changes:
+            commit(db.session)
+        else:
+            db.session.rollback()
+        if is_api_request():
+            return json_error(error.status, error.message, error.errors or None)
+        return render_template("error.html", code=error.status, message=error.message), error.status
+
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):
         if is_api_request():

@@ -10,7 +10,6 @@ server receive a file. Werkzeug spools the file part to an anonymous temporary f
 the operation copies it into the instance folder with its own limit before the check.
 """
 
-
 import sqlalchemy as sa
 from flask import request
 from flask_login import current_user
@@ -21,7 +20,6 @@ from saas.core.extensions import db
 from saas.core.rest import api_blueprint
 from saas.documents import operations
 from saas.documents.access import NOT_VISIBLE, document_or_404, item_or_404
-from saas.documents.intake.check import PdfCheckFailed, PdfRejected
 from saas.documents.models import DocumentVersion
 from saas.documents.readings import record_reading
 from saas.documents.schemas import (
@@ -54,19 +52,6 @@ def _uploaded_file():
     return upload
 
 
-def _refuse(error: Exception):
-    """The French message of a refusal; the caller's transaction is rolled back (no row, no object)."""
-    db.session.rollback()
-    if isinstance(error, operations.DocumentTooLarge):
-        abort(413, message=error.message)
-    if isinstance(error, PdfCheckFailed):
-        abort(503, message=error.message)
-    abort(422, message=error.message)
-
-
-REFUSALS = (operations.DocumentError, PdfRejected)
-
-
 @blp.route("/tenants/<tenant_slug>/items/<int:item_id>/documents", methods=["POST"])
 @blp.response(201, DocumentSchema)
 @blp.alt_response(404, description=NOT_VISIBLE + " Aussi pour qui peut lire le point sans le préparer.")
@@ -82,12 +67,9 @@ REFUSALS = (operations.DocumentError, PdfRejected)
 def add_document(tenant_slug, item_id):
     item = item_or_404(tenant_slug, item_id, manage=True)
     upload = _uploaded_file()
-    try:
-        document = operations.add_document(
-            item, request.form.get("kind"), request.form.get("title"), upload.stream, upload.filename, current_user
-        )
-    except REFUSALS as error:
-        _refuse(error)
+    document = operations.add_document(
+        item, request.form.get("kind"), request.form.get("title"), upload.stream, upload.filename, current_user
+    )
     commit(db.session)
     return document
 
@@ -123,12 +105,9 @@ def list_documents(tenant_slug, item_id):
 def replace_document(tenant_slug, document_id):
     document = document_or_404(tenant_slug, document_id, manage=True)
     upload = _uploaded_file()
-    try:
-        version = operations.replace_document(
-            document, upload.stream, upload.filename, current_user, request.form.get("note")
-        )
-    except REFUSALS as error:
-        _refuse(error)
+    version = operations.replace_document(
+        document, upload.stream, upload.filename, current_user, request.form.get("note")
+    )
     commit(db.session)
     return version
 

@@ -117,5 +117,3 @@ class DocumentReading(PersonOwned, Base):
     document_version_id: Mapped[int] = mapped_column(sa.ForeignKey("document_version.id"), index=True)
     #: when the person first downloaded this version (later downloads change nothing)
     first_read_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-

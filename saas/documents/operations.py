@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from saas.audit.operations import record
+from saas.core.errors import DomainError
 from saas.core.extensions import db
 from saas.documents.annotations.anchoring import reanchor
 from saas.documents.intake.check import DEFAULT_LIMITS, MIB, PdfReport, check_pdf
@@ -37,16 +38,14 @@ UPLOADS = "uploads"
 FROZEN = {SittingStatus.CLOSED, SittingStatus.ARCHIVED}
 
 
-class DocumentError(Exception):
+class DocumentError(DomainError):
     """A refusal shown to the user as is (French)."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 class DocumentTooLarge(DocumentError):
     """The upload went past MAX_REQUEST_MB (HTTP 413)."""
+
+    status = 413
 
 
 def summary_note_required(tenant: Tenant) -> bool:

@@ -24,12 +24,10 @@ from saas.groupement.console import (
     console_api_blueprint,
     load,
     load_group,
-    refuse,
 )
 from saas.groupement.contracts.schemas import milestone_view
 from saas.groupement.devices.schemas import savings_view
 from saas.groupement.models import Membership
-from saas.groupement.operations import PurchasingError
 from saas.groupement.schemas import (
     MembershipSchema,
     MembershipUpdateSchema,
@@ -93,10 +91,7 @@ def list_members():
 def provision_member():
     group = load_group()
     data = json_body(ProvisionSchema)
-    try:
-        membership = operations.provision_member(group, data, current_user)
-    except PurchasingError as error:
-        refuse(error)
+    membership = operations.provision_member(group, data, current_user)
     commit(db.session)
     return json_response(_membership_view(membership), 201)
 
@@ -122,16 +117,13 @@ def get_member(membership_id):
 def patch_member(membership_id):
     membership = load(Membership, membership_id)[1]
     data = json_body(MembershipUpdateSchema)
-    try:
-        operations.update_membership(
-            membership,
-            seats=data.get("seats", membership.seats),
-            agreement_signed_on=data.get("agreement_signed_on", membership.agreement_signed_on),
-            agreement_signed_by=data.get("agreement_signed_by", membership.agreement_signed_by),
-            actor=current_user,
-        )
-    except PurchasingError as error:
-        refuse(error)
+    operations.update_membership(
+        membership,
+        seats=data.get("seats", membership.seats),
+        agreement_signed_on=data.get("agreement_signed_on", membership.agreement_signed_on),
+        agreement_signed_by=data.get("agreement_signed_by", membership.agreement_signed_by),
+        actor=current_user,
+    )
     commit(db.session)
     return json_response(_membership_view(membership))
 
@@ -144,12 +136,9 @@ def patch_member(membership_id):
 def withdraw_member(membership_id):
     membership = load(Membership, membership_id)[1]
     data = json_body(WithdrawalSchema)
-    try:
-        operations.withdraw(
-            membership, data["withdrawn_on"], data["withdrawal_effect"], data["withdrawal_amount_cents"], current_user
-        )
-    except PurchasingError as error:
-        refuse(error)
+    operations.withdraw(
+        membership, data["withdrawn_on"], data["withdrawal_effect"], data["withdrawal_amount_cents"], current_user
+    )
     commit(db.session)
     return json_response(_membership_view(membership))
 

@@ -129,9 +129,3 @@ def done(message: str, endpoint: str, **values):
     commit(db.session)
     flash(message, "success")
     return redirect(url_for(endpoint, **values))
-
-
-def refuse(error: PurchasingError):
-    """The API's refusal: 422 with the French message, under the field it names."""
-    errors = {"json": {error.field: [error.message]}} if error.field else None
-    abort(422, message=error.message, errors=errors)

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from saas.audit.operations import record
 from saas.core.database import SYSTEM, TenantContext, context, utcnow
+from saas.core.errors import DomainError
 from saas.core.extensions import db
 from saas.core.urls import external_url
 from saas.documents.intake.check import PdfRejected, check_pdf
@@ -46,12 +47,8 @@ FOUNDING_CALENDAR = (
 )
 
 
-class PurchasingError(ValueError):
+class PurchasingError(DomainError):
     """A refused action; ``message`` is French and shown as it is."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message, self.field = message, field
 
 
 def may_use_console(person: Person) -> bool:

@@ -81,7 +81,6 @@ def tenant_blueprint(name: str, import_name: str, url_prefix: str = "") -> Bluep
     """A blueprint under /t/<tenant_slug>: login required, 404 unless the caller may see the tenant."""
     from flask_login import login_required
 
-
     bp = Blueprint(name, import_name, url_prefix="/t/<tenant_slug>" + url_prefix)
 
     @bp.url_value_preprocessor

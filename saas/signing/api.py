@@ -13,7 +13,6 @@ from saas.documents.schemas import multipart
 from saas.identity.access import enter_tenant
 from saas.signing.reports import report_for_upload, report_pdf
 from saas.signing.schemas import ValidationReportSchema
-from saas.signing.validation import ValidationError
 
 blp = api_blueprint(
     Blueprint(
@@ -51,10 +50,7 @@ def validate_signatures(tenant_slug):
     upload = request.files.get("file")
     if upload is None:
         abort(422, message="Joignez le PDF signé (champ « file »).")
-    try:
-        report = report_for_upload(tenant, upload)
-    except ValidationError as error:
-        abort(422, message=str(error))
+    report = report_for_upload(tenant, upload)
     if request.args.get("format") == "pdf":
         headers = {"Content-Disposition": 'attachment; filename="rapport-verification.pdf"'}
         return Response(report_pdf(report), mimetype="application/pdf", headers=headers)

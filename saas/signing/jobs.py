@@ -18,5 +18,3 @@ def sign_batch(batch_id: int) -> None:
     if batch is None or batch.status == BatchStatus.DONE:
         return
     run_batch(batch, progress=lambda: commit(db.session))
-
-

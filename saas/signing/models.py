@@ -84,5 +84,3 @@ class SigningBatchItem(TenantOwned, Base):
 
 
 # --- Signature book (parapheur) -------------------------------------------------------------------
-
-

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 
 from saas.audit.operations import record
 from saas.core.database import utcnow
+from saas.core.errors import DomainError
 from saas.core.extensions import db
 from saas.identity.authentication import verify_totp
 from saas.identity.models import Person
@@ -33,8 +34,10 @@ AUTHORISATION_MINUTES = 5
 MAX_BATCH = 100
 
 
-class SigningRefused(Exception):
+class SigningRefused(DomainError):
     """Signing is refused (no fresh second factor, authorisation used or expired); French message."""
+
+    keeps_changes = True  # the refused attempt (a second factor used up) is counted
 
 
 def file_sha256(path: Path) -> str:

@@ -26,6 +26,7 @@ from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 
+from saas.core.errors import DomainError
 from saas.tenancy.models import Tenant
 from saas.trust import anchors as trust
 from saas.trust.pki import NOT_QUALIFIED
@@ -45,7 +46,7 @@ MODIFICATIONS = {
 }
 
 
-class ValidationError(Exception):
+class ValidationError(DomainError):
     """A file that cannot be validated (not a PDF, no signature); the message is in French."""
 
 

@@ -1,6 +1,5 @@
 """Tables of saas.sittings.access."""
 
-
 import sqlalchemy as sa
 from flask import abort
 

@@ -18,7 +18,6 @@ from saas.sittings import inbox, operations
 from saas.sittings.access import colleagues, load_managed_assembly, load_sitting, visible_items
 from saas.sittings.attendance import operations as attendance
 from saas.sittings.models import AttendanceAnswer
-from saas.sittings.operations import SittingError
 from saas.sittings.schemas import (
     AttendanceBoardSchema,
     AttendanceInSchema,
@@ -41,10 +40,6 @@ blp = Blueprint(
 NOT_VISIBLE = "Séance ou assemblée inconnue, ou à laquelle vous n'avez pas accès."
 REFUSED = "Refus : le message dit pourquoi (en français, avec l'article du CGCT quand la loi refuse)."
 SITTING = "/tenants/<tenant_slug>/sittings/<int:sitting_id>"
-
-
-def _refuse(error: SittingError):
-    abort(422, message=error.message)
 
 
 def _sitting_view(sitting, manager: bool) -> dict:
@@ -131,10 +126,7 @@ def put_attendance(tenant_slug, sitting_id):
     tenant = enter_tenant(tenant_slug, current_user)
     sitting, manager = load_sitting(tenant, sitting_id, current_user)
     data = json_body(AttendanceInSchema)
-    try:
-        attendance.answer_attendance(current_user, sitting, AttendanceAnswer(data["answer"]))
-    except SittingError as error:
-        _refuse(error)
+    attendance.answer_attendance(current_user, sitting, AttendanceAnswer(data["answer"]))
     commit(db.session)
     return json_response(_sitting_view(sitting, manager))
 
@@ -153,10 +145,7 @@ def post_proxy(tenant_slug, sitting_id):
     sitting, manager = load_sitting(tenant, sitting_id, current_user)
     data = json_body(ProxyInSchema)
     holder = _colleague(sitting, data["holder_id"], exclude=current_user.id)
-    try:
-        attendance.give_proxy(current_user, holder, sitting, illness=data["illness"])
-    except SittingError as error:
-        _refuse(error)
+    attendance.give_proxy(current_user, holder, sitting, illness=data["illness"])
     commit(db.session)
     return json_response(_sitting_view(sitting, manager), 201)
 
@@ -172,10 +161,7 @@ def delete_proxy(tenant_slug, sitting_id):
     proxy = attendance.active_proxy(sitting, giver_id=current_user.id)
     if proxy is None:
         abort(422, message="Vous n'avez pas donné de procuration pour cette séance.")
-    try:
-        attendance.revoke_proxy(proxy, actor=current_user)
-    except SittingError as error:
-        _refuse(error)
+    attendance.revoke_proxy(proxy, actor=current_user)
     commit(db.session)
     return json_response(_sitting_view(sitting, manager))
 
@@ -191,10 +177,7 @@ def create_sitting(tenant_slug, assembly_id):
     tenant = enter_tenant(tenant_slug, current_user)
     assembly = load_managed_assembly(tenant, assembly_id, current_user)
     data = json_body(SittingCreateSchema)
-    try:
-        sitting = operations.create_sitting(tenant, assembly, actor=current_user, **data)
-    except SittingError as error:
-        _refuse(error)
+    sitting = operations.create_sitting(tenant, assembly, actor=current_user, **data)
     commit(db.session)
     return json_response(_sitting_view(sitting, True), 201)
 
@@ -211,10 +194,7 @@ def create_item(tenant_slug, sitting_id):
         abort(404)
     data = json_body(ItemCreateSchema)
     rapporteur = _colleague(sitting, data.pop("rapporteur_id"))
-    try:
-        item = operations.add_item(sitting, rapporteur=rapporteur, actor=current_user, **data)
-    except SittingError as error:
-        _refuse(error)
+    item = operations.add_item(sitting, rapporteur=rapporteur, actor=current_user, **data)
     commit(db.session)
     return json_response(ItemSchema().dump(item), 201)
 

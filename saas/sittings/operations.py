@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from saas.audit.operations import record
 from saas.core.database import utcnow
+from saas.core.errors import DomainError
 from saas.core.extensions import db
 from saas.identity.models import Mandate, MandateRole, Person
 from saas.sittings.models import STATUS_LABELS, TRANSITIONS, AgendaItem, Sitting, SittingStatus
@@ -23,12 +24,8 @@ VOTING_ROLES = (MandateRole.MEMBER, MandateRole.PRESIDENT)
 EDITABLE_FIELDS = ("starts_at", "place", "remote_allowed", "urgency", "urgency_reason", "first_after_renewal")
 
 
-class SittingError(Exception):
+class SittingError(DomainError):
     """A refusal shown to the user as is: French, and citing the article when the law refuses."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 def sitting_day(sitting: Sitting) -> date:

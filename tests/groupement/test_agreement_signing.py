@@ -404,7 +404,9 @@ def test_a_member_signing_in_a_batch_hands_the_agreement_on(session, world, agre
     request = request_of(session, city_signer)
     with context(session, TenantContext(tenant_id=world.city.id, person_id=world.city_member.id)):
         batch = book_batches.sign_batch(world.city, world.city_member, [request], fresh_code(world.city_member))
-    jobs.run(book_batches.sign_book_batch.name, world.city.id, [batch.id])  # the job, run here (uncommitted rows)
+    jobs.run(
+        "saas.signing.book.jobs.sign_book_batch", world.city.id, [batch.id]
+    )  # the job, run here (uncommitted rows)
     session.refresh(signing)
     assert city_signer.status == StepStatus.SIGNED
     assert agglo_signer.status == StepStatus.PENDING and request_of(session, agglo_signer).tenant_id == world.agglo.id

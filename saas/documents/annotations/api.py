@@ -125,6 +125,7 @@ def _response(body: dict, code: int, headers: dict):
 
 
 def refused(error: annotations.AnnotationError):
+    """422 in the annotations' JSON shape, for the API and the viewer's browser routes alike."""
     db.session.rollback()
     return _response(*json_error(422, error.message, error.errors or None))
 
@@ -160,10 +161,7 @@ def json_body() -> dict:
 )
 def list_annotations(tenant_slug, document_id):
     document = document_or_404(tenant_slug, document_id)
-    try:
-        return changes_of(document, request.args.get("since"))
-    except annotations.AnnotationError as error:
-        return refused(error)
+    return changes_of(document, request.args.get("since"))
 
 
 @blp.route(DOCUMENT, methods=["POST"])
@@ -179,10 +177,7 @@ def list_annotations(tenant_slug, document_id):
 )
 def create_annotation(tenant_slug, document_id):
     document = document_or_404(tenant_slug, document_id)
-    try:
-        annotation = annotations.create(document, current_user, json_body())
-    except annotations.AnnotationError as error:
-        return refused(error)
+    annotation = annotations.create(document, current_user, json_body())
     commit(db.session)
     return annotations.record(annotation, current_user)
 

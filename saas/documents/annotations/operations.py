@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from saas.core.database import TenantContext, context, utcnow
+from saas.core.errors import DomainError
 from saas.core.extensions import db
 from saas.documents.annotations.anchoring import page_sizes
 from saas.documents.annotations.models import Annotation, AnnotationKind, AnnotationShare, SharingScope
@@ -43,13 +44,8 @@ MOTIVATIONS = {
 EDITABLE = ("page", "color", "rects", "ink", "body", "quote", "position", "sharing")
 
 
-class AnnotationError(Exception):
+class AnnotationError(DomainError):
     """Refused input: a French message and, per field, what is wrong (HTTP 422)."""
-
-    def __init__(self, message: str, errors: dict | None = None):
-        super().__init__(message)
-        self.message = message
-        self.errors = errors or {}
 
 
 class AnnotationConflict(Exception):
@@ -323,7 +319,7 @@ def _refuse_unknown(data, allowed) -> None:
         raise AnnotationError("Le corps de la requête doit être un objet JSON.")
     unknown = sorted(set(data) - set(allowed))
     if unknown:
-        raise AnnotationError(INVALID, {name: "Champ inconnu." for name in unknown})
+        raise AnnotationError(INVALID, errors={name: "Champ inconnu." for name in unknown})
 
 
 # --- Actions --------------------------------------------------------------------------------------
@@ -339,7 +335,7 @@ def create(document: Document, author: Person, data: dict) -> Annotation:
         kind = AnnotationKind(data.get("kind"))
     except ValueError:
         raise AnnotationError(
-            INVALID, {"kind": "Type d'annotation inconnu : « highlight », « note », « ink » ou « text »."}
+            INVALID, errors={"kind": "Type d'annotation inconnu : « highlight », « note », « ink » ou « text »."}
         ) from None
     version = document.current_version
     errors: dict = {}
@@ -349,7 +345,7 @@ def create(document: Document, author: Person, data: dict) -> Annotation:
             errors[name] = "Champ obligatoire."
     _check_shape(kind, values, errors)
     if errors:
-        raise AnnotationError(INVALID, errors)
+        raise AnnotationError(INVALID, errors=errors)
     sharing = values.pop("sharing", None) or Sharing(SharingScope.PRIVATE, [])
     annotation = Annotation(
         tenant_id=document.tenant_id,
@@ -368,12 +364,14 @@ def create(document: Document, author: Person, data: dict) -> Annotation:
 
 def _reply(document: Document, author: Person, data: dict) -> Annotation:
     if not isinstance(data["reply_to"], int) or isinstance(data["reply_to"], bool):
-        raise AnnotationError(INVALID, {"reply_to": "L'identifiant de l'annotation à laquelle vous répondez."})
+        raise AnnotationError(INVALID, errors={"reply_to": "L'identifiant de l'annotation à laquelle vous répondez."})
     parent = find_visible(data["reply_to"], author)
     if parent is not None and parent.reply_to_id is not None:
         parent = find_visible(parent.reply_to_id, author)
     if parent is None or parent.document_id != document.id:
-        raise AnnotationError(INVALID, {"reply_to": "Annotation inconnue sur ce document, ou que vous ne voyez pas."})
+        raise AnnotationError(
+            INVALID, errors={"reply_to": "Annotation inconnue sur ce document, ou que vous ne voyez pas."}
+        )
     errors: dict = {}
     if data.get("kind", "note") != "note":
         errors["kind"] = "Une réponse est une note."
@@ -383,7 +381,7 @@ def _reply(document: Document, author: Person, data: dict) -> Annotation:
     elif len(body) > MAX_BODY:
         errors["body"] = f"Le texte d'une note ne peut dépasser {MAX_BODY} caractères (ici {len(body)})."
     if errors:
-        raise AnnotationError(INVALID, errors)
+        raise AnnotationError(INVALID, errors=errors)
     reply = Annotation(
         tenant_id=parent.tenant_id,
         person_id=author.id,
@@ -420,7 +418,7 @@ def _apply_sharing(annotation: Annotation, sharing: Sharing) -> None:
 
 def _check_revision(annotation: Annotation, revision) -> None:
     if not isinstance(revision, int) or isinstance(revision, bool):
-        raise AnnotationError(INVALID, {"revision": "Indiquez la révision lue (« revision »)."})
+        raise AnnotationError(INVALID, errors={"revision": "Indiquez la révision lue (« revision »)."})
     if revision != annotation.revision:
         raise AnnotationConflict(annotation)
 
@@ -439,13 +437,13 @@ def update(annotation: Annotation, author: Person, data: dict) -> Annotation:
     _refuse_unknown(data, (*EDITABLE, "kind", "revision"))
     _check_revision(annotation, data.get("revision"))
     if "kind" in data and data["kind"] != annotation.kind.value:
-        raise AnnotationError(INVALID, {"kind": "Le type d'une annotation ne change pas."})
+        raise AnnotationError(INVALID, errors={"kind": "Le type d'une annotation ne change pas."})
     document = db.session.get(Document, annotation.document_id)
     version = db.session.get(DocumentVersion, annotation.document_version_id)
     errors: dict = {}
     given = {name: data[name] for name in EDITABLE if name in data}
     if annotation.reply_to_id is not None and set(given) - {"body"}:
-        raise AnnotationError(INVALID, {"reply_to": "D'une réponse, seul le texte change."})
+        raise AnnotationError(INVALID, errors={"reply_to": "D'une réponse, seul le texte change."})
     # coordinates are checked against the page they will be on
     page = given.get("page", annotation.page)
     for name in ("rects", "ink"):
@@ -457,7 +455,7 @@ def update(annotation: Annotation, author: Person, data: dict) -> Annotation:
     if annotation.reply_to_id is None:
         _check_shape(annotation.kind, {"rects": annotation.rects, "ink": annotation.ink, **values}, errors)
     if errors:
-        raise AnnotationError(INVALID, errors)
+        raise AnnotationError(INVALID, errors=errors)
     sharing = values.pop("sharing", None)
     with db.session.no_autoflush:  # one UPDATE, hence one revision, whatever changes
         for name, value in values.items():

@@ -128,7 +128,12 @@ def request_board_book(sitting: Sitting) -> BoardBook:
     db.session.flush()
     if superseded is not None:
         discard_if_unreferenced(superseded)  # an outdated book is no longer offered: its file goes too
-    enqueue("saas.documents.board_book.jobs.build_board_book_job", sitting.id, tenant_id=sitting.tenant_id, job_id=f"board-book-{sitting.id}-{digest[:16]}")
+    enqueue(
+        "saas.documents.board_book.jobs.build_board_book_job",
+        sitting.id,
+        tenant_id=sitting.tenant_id,
+        job_id=f"board-book-{sitting.id}-{digest[:16]}",
+    )
     return book
 
 

@@ -18,6 +18,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from saas.core.errors import DomainError
+
 log = logging.getLogger(__name__)
 
 MIB = 1024 * 1024
@@ -77,7 +79,7 @@ FAILED = (
 )
 
 
-class PdfRejected(Exception):
+class PdfRejected(DomainError):
     """A refused file: `message` is the French text for the user, `reason` a stable code for callers."""
 
     def __init__(self, reason: str, message: str):
@@ -87,6 +89,8 @@ class PdfRejected(Exception):
 
 class PdfCheckFailed(PdfRejected):
     """The checker itself failed (not the file's fault, as far as we know); details are logged."""
+
+    status = 503
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,6 @@
 """Background work of supplements: each convened person's one mail about a document added after sending,
 and the proof of its delivery."""
 
-
 import sqlalchemy as sa
 
 from saas.core.extensions import db

@@ -99,7 +99,8 @@ def notify_supplement(version: DocumentVersion, actor: Person | None, at: dateti
         },
     )
     for convocation in convocations:
-        enqueue("saas.documents.supplements.jobs.prepare_supplement", 
+        enqueue(
+            "saas.documents.supplements.jobs.prepare_supplement",
             version.id,
             convocation.person_id,
             tenant_id=sitting.tenant_id,
@@ -143,5 +144,3 @@ def mail_subject(version: DocumentVersion) -> str:
     day = french_datetime(sitting.tenant, sitting.starts_at).split(" à ")[0]
     change = "Document remplacé" if version.number > 1 else "Document ajouté"
     return f"{change} — séance « {sitting.assembly.name} » du {day} — {sitting.tenant.name}"[:300]
-
-

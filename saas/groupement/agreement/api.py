@@ -20,7 +20,6 @@ from saas.groupement.console import (
     console_api_blueprint,
     load,
     load_group,
-    refuse,
 )
 from saas.groupement.models import AgreementSigning, Membership
 from saas.groupement.operations import PurchasingError
@@ -63,10 +62,7 @@ def get_agreement():
 )
 def put_agreement():
     group = load_group()
-    try:
-        operations.upload_agreement(group, request.stream, request.args.get("filename", ""), current_user)
-    except PurchasingError as error:
-        refuse(error)
+    operations.upload_agreement(group, request.stream, request.args.get("filename", ""), current_user)
     commit(db.session)
     return group
 
@@ -110,12 +106,8 @@ def list_signings():
 def start_signing():
     group = load_group()
     data = json_body(SigningStartSchema)
-    try:
-        signatories = [_signatory(group, row) for row in data["signatories"]]
-        signing = agreement_signing.start(group, signatories, current_user)
-    except PurchasingError as error:
-        db.session.rollback()
-        refuse(error)
+    signatories = [_signatory(group, row) for row in data["signatories"]]
+    signing = agreement_signing.start(group, signatories, current_user)
     commit(db.session)
     return json_response(AgreementSigningSchema().dump(signing), 201)
 
@@ -144,11 +136,7 @@ def get_signing(signing_id):
 @blp.doc(summary="Annuler la signature en cours", description="La convention quitte le parapheur où elle attend.")
 def cancel_signing(signing_id):
     signing = load(AgreementSigning, signing_id)[1]
-    try:
-        agreement_signing.cancel(signing, current_user)
-    except PurchasingError as error:
-        db.session.rollback()
-        refuse(error)
+    agreement_signing.cancel(signing, current_user)
     commit(db.session)
     return signing
 

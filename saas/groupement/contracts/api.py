@@ -1,17 +1,15 @@
 """Purchasing group API: contracts and their lots, and the procurement calendar (/api/v1/group/contracts,
 /lots, /milestones). Amounts are in cents. Access and loading: ``console``."""
 
-
 from flask_login import current_user
 
 from saas.core.database import commit
 from saas.core.extensions import db
 from saas.core.rest import body_doc, json_body, json_response
 from saas.groupement import operations
-from saas.groupement.console import NOT_VISIBLE, REFUSED, console_api_blueprint, load, load_group, refuse
+from saas.groupement.console import NOT_VISIBLE, REFUSED, console_api_blueprint, load, load_group
 from saas.groupement.contracts.schemas import milestone_view
 from saas.groupement.models import Contract, Lot, Milestone, MilestoneStatus
-from saas.groupement.operations import PurchasingError
 from saas.groupement.schemas import (
     ContractInSchema,
     ContractSchema,
@@ -45,10 +43,7 @@ def list_contracts():
 def create_contract():
     group = load_group()
     data = json_body(ContractInSchema)
-    try:
-        contract = operations.save_contract(group, data, current_user)
-    except PurchasingError as error:
-        refuse(error)
+    contract = operations.save_contract(group, data, current_user)
     commit(db.session)
     return contract
 
@@ -69,10 +64,7 @@ def get_contract(contract_id):
 def create_lot(contract_id):
     contract = load(Contract, contract_id)[1]
     data = json_body(LotInSchema)
-    try:
-        lot = operations.save_lot(contract, data, current_user)
-    except PurchasingError as error:
-        refuse(error)
+    lot = operations.save_lot(contract, data, current_user)
     commit(db.session)
     return lot
 
@@ -85,10 +77,7 @@ def create_lot(contract_id):
 def update_lot(lot_id):
     lot = load(Lot, lot_id)[1]
     data = json_body(LotInSchema)
-    try:
-        operations.save_lot(lot.contract, data, current_user, lot=lot)
-    except PurchasingError as error:
-        refuse(error)
+    operations.save_lot(lot.contract, data, current_user, lot=lot)
     commit(db.session)
     return lot
 
@@ -111,15 +100,12 @@ def list_milestones():
 def update_milestone(milestone_id):
     milestone = load(Milestone, milestone_id)[1]
     data = json_body(MilestoneInSchema)
-    try:
-        operations.update_milestone(
-            milestone,
-            planned_date=data["planned_date"],
-            status=MilestoneStatus(data["status"]),
-            actual_date=data["actual_date"],
-            actor=current_user,
-        )
-    except PurchasingError as error:
-        refuse(error)
+    operations.update_milestone(
+        milestone,
+        planned_date=data["planned_date"],
+        status=MilestoneStatus(data["status"]),
+        actual_date=data["actual_date"],
+        actor=current_user,
+    )
     commit(db.session)
     return json_response(milestone_view(milestone))

@@ -8,11 +8,10 @@ from flask_smorest import abort
 from saas.core.database import commit
 from saas.core.extensions import db
 from saas.core.rest import body_doc, json_body, json_response
-from saas.groupement.console import NOT_VISIBLE, REFUSED, console_api_blueprint, load, load_group, refuse
+from saas.groupement.console import NOT_VISIBLE, REFUSED, console_api_blueprint, load, load_group
 from saas.groupement.devices import operations as devices
 from saas.groupement.devices.schemas import savings_view
 from saas.groupement.models import Device, DeviceStatus, Lot
-from saas.groupement.operations import PurchasingError
 from saas.groupement.schemas import (
     AssignSchema,
     DeviceInSchema,
@@ -50,10 +49,7 @@ def create_device():
         lot = db.session.get(Lot, data["lot_id"])
         if lot is None or lot.contract.group_id != group.id:
             abort(422, message="Lot inconnu.", errors={"json": {"lot_id": ["Lot inconnu."]}})
-    try:
-        device = devices.add_device(group, data["serial"], data["model"], lot, current_user)
-    except PurchasingError as error:
-        refuse(error)
+    device = devices.add_device(group, data["serial"], data["model"], lot, current_user)
     commit(db.session)
     return device
 
@@ -83,10 +79,7 @@ def assign_device(device_id):
     person = db.session.get(Person, data["person_id"]) if data["person_id"] in member_ids else None
     if person is None:
         abort(422, message="Choisissez un élu d'une collectivité membre.", errors={"json": {"person_id": ["Inconnu."]}})
-    try:
-        devices.assign(device, person, current_user)
-    except PurchasingError as error:
-        refuse(error)
+    devices.assign(device, person, current_user)
     commit(db.session)
     return device
 
@@ -102,10 +95,7 @@ def assign_device(device_id):
 )
 def declare_lost(device_id):
     device = load(Device, device_id)[1]
-    try:
-        sessions, tokens = devices.declare_lost(device, current_user)
-    except PurchasingError as error:
-        refuse(error)
+    sessions, tokens = devices.declare_lost(device, current_user)
     commit(db.session)
     return {"sessions_revoked": sessions, "tokens_revoked": tokens, "device": device}
 
@@ -118,10 +108,7 @@ def declare_lost(device_id):
 def change_device_status(device_id):
     device = load(Device, device_id)[1]
     data = json_body(DeviceStatusSchema)
-    try:
-        devices.change_status(device, DeviceStatus(data["status"]), current_user)
-    except PurchasingError as error:
-        refuse(error)
+    devices.change_status(device, DeviceStatus(data["status"]), current_user)
     commit(db.session)
     return device
 

@@ -1,6 +1,5 @@
 """Tables of saas.groupement.devices.schemas."""
 
-
 from saas.groupement.devices import operations as devices
 from saas.groupement.schemas import (
     SavingsSchema,

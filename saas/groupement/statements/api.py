@@ -19,10 +19,8 @@ from saas.groupement.console import (
     load,
     load_group,
     load_member_statement,
-    refuse,
 )
 from saas.groupement.models import Contract, Membership, SharingKey, Statement
-from saas.groupement.operations import PurchasingError
 from saas.groupement.schemas import (
     PaperRowSchema,
     StatementInSchema,
@@ -103,18 +101,15 @@ def issue_statement():
             percentages = {int(tenant_id): value for tenant_id, value in data["percentages"].items()}
         except ValueError:
             abort(422, message="Les clés des pourcentages sont des identifiants de collectivité.")
-    try:
-        statement = statements.issue(
-            group,
-            contract,
-            data["period"],
-            SharingKey(data["key"]),
-            data["includes_equipment"],
-            current_user,
-            percentages,
-        )
-    except PurchasingError as error:
-        refuse(error)
+    statement = statements.issue(
+        group,
+        contract,
+        data["period"],
+        SharingKey(data["key"]),
+        data["includes_equipment"],
+        current_user,
+        percentages,
+    )
     commit(db.session)
     return statement
 

@@ -10,10 +10,12 @@ from collections.abc import Hashable, Iterable, Mapping
 from decimal import Decimal
 from fractions import Fraction
 
+from saas.core.errors import DomainError
+
 HUNDRED = Decimal(100)
 
 
-class SharingError(ValueError):
+class SharingError(DomainError):
     """A key that cannot share anything; the message is French, shown as it is."""
 
 

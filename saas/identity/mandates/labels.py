@@ -1,6 +1,5 @@
 """Tables of saas.identity.mandates.labels."""
 
-
 from flask_babel import lazy_gettext as _l
 
 from saas.identity.models import GrantKind, MandateRole

@@ -27,7 +27,6 @@ from saas.signing.book import operations as book
 from saas.signing.book.access import candidate_signers, load_batch, load_request, signers_from
 from saas.signing.book.models import SignatureRequest
 from saas.signing.models import SigningBatch
-from saas.signing.operations import SigningRefused
 from saas.storage.http import send_blob
 from saas.tenancy.models import Tenant
 
@@ -172,10 +171,7 @@ def _batch_view(batch: SigningBatch, status: int = 200):
 
 
 def _signers(tenant, rows: list[dict]) -> list[book.Signer]:
-    try:
-        return signers_from([(row["person_id"], row["role"]) for row in rows], candidate_signers(tenant))
-    except book.BookError as error:
-        abort(422, message=error.message)
+    return signers_from([(row["person_id"], row["role"]) for row in rows], candidate_signers(tenant))
 
 
 # --- Routes ---------------------------------------------------------------------------------------
@@ -221,38 +217,33 @@ def create_request(tenant_slug):
     if not book.may_request(current_user, tenant):
         abort(404, message="Collectivité inconnue, ou vous n'en assurez pas le secrétariat.")
     upload = request.files.get("file") if request.mimetype == "multipart/form-data" else None
-    try:
-        if request.mimetype == "multipart/form-data":
-            if upload is None or not upload.filename:
-                abort(422, message="Joignez le fichier PDF (champ « file »).")
-            try:
-                rows = SignerInSchema(many=True).load(json.loads(request.form.get("signers") or "[]"))
-            except (ValueError, ValidationError):
-                abort(422, message="« signers » doit être une liste JSON de {person_id, role}.")
-            created = book.request_signatures(
-                tenant,
-                title=request.form.get("title"),
-                signers=_signers(tenant, rows),
-                actor=current_user,
-                upload=(upload.stream, upload.filename),
-            )
-        else:
-            data = json_body(SignatureRequestCreateSchema)
-            version = db.session.get(DocumentVersion, data["document_version_id"])
-            sitting = version.document.agenda_item.sitting if version and version.tenant_id == tenant.id else None
-            if sitting is None or not book.may_request(current_user, tenant, sitting):
-                abort(
-                    422, message="Version de document inconnue, ou d'une séance dont vous n'assurez pas le secrétariat."
-                )
-            created = book.request_signatures(
-                tenant,
-                title=data["title"],
-                signers=_signers(tenant, data["signers"]),
-                actor=current_user,
-                version=version,
-            )
-    except book.BookError as error:
-        abort(422, message=error.message)
+    if request.mimetype == "multipart/form-data":
+        if upload is None or not upload.filename:
+            abort(422, message="Joignez le fichier PDF (champ « file »).")
+        try:
+            rows = SignerInSchema(many=True).load(json.loads(request.form.get("signers") or "[]"))
+        except (ValueError, ValidationError):
+            abort(422, message="« signers » doit être une liste JSON de {person_id, role}.")
+        created = book.request_signatures(
+            tenant,
+            title=request.form.get("title"),
+            signers=_signers(tenant, rows),
+            actor=current_user,
+            upload=(upload.stream, upload.filename),
+        )
+    else:
+        data = json_body(SignatureRequestCreateSchema)
+        version = db.session.get(DocumentVersion, data["document_version_id"])
+        sitting = version.document.agenda_item.sitting if version and version.tenant_id == tenant.id else None
+        if sitting is None or not book.may_request(current_user, tenant, sitting):
+            abort(422, message="Version de document inconnue, ou d'une séance dont vous n'assurez pas le secrétariat.")
+        created = book.request_signatures(
+            tenant,
+            title=data["title"],
+            signers=_signers(tenant, data["signers"]),
+            actor=current_user,
+            version=version,
+        )
     commit(db.session)
     return _request_view(created, 201)
 
@@ -290,13 +281,7 @@ def sign(tenant_slug, request_id):
     tenant = enter_tenant(tenant_slug, current_user)
     signature_request = load_request(tenant, request_id, current_user)
     data = json_body(SignInSchema)
-    try:
-        book.sign(signature_request, current_user, data["code"])
-    except SigningRefused as refused:
-        commit(db.session)
-        abort(422, message=str(refused))
-    except book.BookError as error:
-        abort(422, message=error.message)
+    book.sign(signature_request, current_user, data["code"])
     commit(db.session)
     return _request_view(signature_request)
 
@@ -314,10 +299,7 @@ def refuse(tenant_slug, request_id):
     tenant = enter_tenant(tenant_slug, current_user)
     signature_request = load_request(tenant, request_id, current_user)
     data = json_body(RefusalInSchema)
-    try:
-        book.refuse(signature_request, current_user, data["reason"])
-    except book.BookError as error:
-        abort(422, message=error.message)
+    book.refuse(signature_request, current_user, data["reason"])
     commit(db.session)
     return _request_view(signature_request)
 
@@ -335,10 +317,7 @@ def comment(tenant_slug, request_id):
     tenant = enter_tenant(tenant_slug, current_user)
     signature_request = load_request(tenant, request_id, current_user)
     data = json_body(CommentInSchema)
-    try:
-        book.comment(signature_request, current_user, data["comment"])
-    except book.BookError as error:
-        abort(422, message=error.message)
+    book.comment(signature_request, current_user, data["comment"])
     commit(db.session)
     return _request_view(signature_request)
 
@@ -357,13 +336,7 @@ def create_batch(tenant_slug):
     tenant = enter_tenant(tenant_slug, current_user)
     data = json_body(SignatureBatchInSchema)
     requests_ = [load_request(tenant, request_id, current_user) for request_id in sorted(set(data["request_ids"]))]
-    try:
-        batch = book_batches.sign_batch(tenant, current_user, requests_, data["code"])
-    except SigningRefused as refused:
-        commit(db.session)
-        abort(422, message=str(refused))
-    except book.BookError as error:
-        abort(422, message=error.message)
+    batch = book_batches.sign_batch(tenant, current_user, requests_, data["code"])
     commit(db.session)
     return _batch_view(db.session.get(SigningBatch, batch.id), 202)
 

@@ -43,7 +43,12 @@ def sign_batch(
     shas = [request.current_blob.sha256 for request in requests]
     authorisation = signing.authorise_signing(tenant, person, otp_code, shas)
     batch = _new_batch(authorisation, person, tenant, requests, steps, roles.pop(), level)
-    enqueue("saas.signing.book.jobs.sign_book_batch", batch.id, tenant_id=tenant.id, job_id=f"signature-book-batch-{batch.id}")
+    enqueue(
+        "saas.signing.book.jobs.sign_book_batch",
+        batch.id,
+        tenant_id=tenant.id,
+        job_id=f"signature-book-batch-{batch.id}",
+    )
     return batch
 
 
@@ -99,5 +104,3 @@ def apply_batch(batch: SigningBatch) -> None:
         if step.status != StepStatus.PENDING or request.current_blob_id != item.source_blob_id:
             continue
         record_signature(request, step, db.session.get(Blob, item.signed_blob_id), actor=person)
-
-

@@ -1,7 +1,5 @@
 """Tables of saas.signing.book.jobs."""
 
-
-
 from saas.core.database import commit
 from saas.core.extensions import db
 from saas.jobs.queues import job

@@ -30,6 +30,7 @@ from sqlalchemy.orm import selectinload
 
 from saas.audit.operations import record
 from saas.core.database import TenantContext, context, utcnow
+from saas.core.errors import DomainError
 from saas.core.extensions import db
 from saas.core.urls import external_url
 from saas.documents.models import DocumentVersion
@@ -54,12 +55,8 @@ request_closed = Namespace().signal("signature-request-closed")
 REACHED = (StepStatus.PENDING, StepStatus.SIGNED, StepStatus.REFUSED)
 
 
-class BookError(Exception):
+class BookError(DomainError):
     """A refusal shown to the user as is (French)."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 @dataclasses.dataclass(frozen=True)

@@ -161,7 +161,12 @@ def send_convocations(sitting: Sitting, actor: Person | None, at: datetime | Non
         },
     )
     for convocation in convocations:
-        enqueue("saas.sittings.convocations.jobs.prepare_convocation", convocation.id, tenant_id=sitting.tenant_id, job_id=f"convocation-{convocation.id}")
+        enqueue(
+            "saas.sittings.convocations.jobs.prepare_convocation",
+            convocation.id,
+            tenant_id=sitting.tenant_id,
+            job_id=f"convocation-{convocation.id}",
+        )
     return convocations
 
 

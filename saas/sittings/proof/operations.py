@@ -22,6 +22,7 @@ import sqlalchemy as sa
 
 from saas.audit.operations import record as audit
 from saas.core.database import utcnow
+from saas.core.errors import DomainError
 from saas.core.extensions import db
 from saas.identity.models import Person
 from saas.sittings.convocations.models import Convocation
@@ -42,7 +43,7 @@ OPENING_CHANNEL = "web"
 MANIFEST_CHANNEL = "envoi"
 
 
-class ProofError(Exception):
+class ProofError(DomainError):
     """A proof that cannot be recorded or gathered; the message is in French, for the user."""
 
 

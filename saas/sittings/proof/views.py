@@ -25,5 +25,3 @@ def proof_count(sitting: Sitting) -> int:
 @bp.get("/s/<int:sitting_id>/evidence.zip")
 def evidence_zip(sitting_id: int):
     return evidence_download(load_managed_sitting(g.tenant, sitting_id, current_user))
-
-

@@ -9,7 +9,6 @@ from werkzeug.test import encode_multipart
 
 from saas.demo.signing import deliberation_pdf
 from saas.jobs import queues as jobs
-from saas.signing.book import batches as book_batches
 from tests.helpers import bearer
 from tests.signing.book.world import fresh_code, new_request
 from tests.signing.helpers import pdfsig
@@ -86,7 +85,7 @@ def test_an_uploaded_pdf_and_a_batch(client, session, city, app):
     )
     assert batch.status_code == 202, batch.json
     if app.config["REDIS_URL"]:  # queued in Redis: a worker cannot see this test's uncommitted rows, run it here
-        jobs.run(book_batches.sign_book_batch.name, city.tenant.id, [batch.json["id"]])
+        jobs.run("saas.signing.book.jobs.sign_book_batch", city.tenant.id, [batch.json["id"]])
     progress = client.get(f"/api/v1/tenants/{city.tenant.slug}/signature-batches/{batch.json['id']}", headers=mayor)
     assert progress.json["status"] == "done" and progress.json["done"] == 2
     assert sorted(item["request_id"] for item in progress.json["items"]) == sorted([created.json["id"], other.id])

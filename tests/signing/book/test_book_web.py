@@ -9,7 +9,6 @@ from saas.core.database import SYSTEM, TenantContext, context
 from saas.demo.signing import deliberation_pdf
 from saas.jobs import queues as jobs
 from saas.mail.models import OutboundMail
-from saas.signing.book import batches as book_batches
 from saas.signing.book.models import RequestStatus, SignatureRequest, StepStatus
 from saas.signing.models import ItemStatus, SigningBatch
 from tests.helpers import csrf_token, login
@@ -109,7 +108,7 @@ def test_a_batch_signs_several_deliberations_with_one_code(client, session, city
     batch_url = response.headers["Location"]
     if app.config["REDIS_URL"]:  # queued in Redis: a worker cannot see this test's uncommitted rows, run it here
         batch_id = int(batch_url.rsplit("/", 1)[1])
-        jobs.run(book_batches.sign_book_batch.name, city.tenant.id, [batch_id])
+        jobs.run("saas.signing.book.jobs.sign_book_batch", city.tenant.id, [batch_id])
     page = client.get(batch_url).get_data(as_text=True)
     assert 'data-batch-status="done"' in page and "3 document(s) traité(s) sur 3" in page
     with context(session, TenantContext(tenant_id=city.tenant.id)):
