@@ -16,15 +16,16 @@ from pathlib import Path
 from typing import BinaryIO
 
 import sqlalchemy as sa
+from blinker import Namespace
 from flask import current_app
 
 from saas.audit.operations import record
 from saas.core.errors import DomainError
 from saas.core.extensions import db
-from saas.documents.annotations.anchoring import reanchor
 from saas.documents.intake.check import DEFAULT_LIMITS, MIB, PdfReport, check_pdf
 from saas.documents.models import KIND_LABELS, Document, DocumentKind, DocumentVersion
 from saas.documents.supplements.operations import notify_supplement
+from saas.documents.uploads import uploads_dir
 from saas.identity.models import Person
 from saas.sittings.models import AgendaItem, SittingStatus
 from saas.sittings.proof.operations import ProofError
@@ -33,7 +34,6 @@ from saas.tenancy.legal_rules import tenant_rules
 from saas.tenancy.models import Tenant
 
 CHUNK = MIB
-UPLOADS = "uploads"
 #: once a sitting is closed its dossier is the record of what was debated: it no longer changes
 FROZEN = {SittingStatus.CLOSED, SittingStatus.ARCHIVED}
 
@@ -48,6 +48,11 @@ class DocumentTooLarge(DocumentError):
     status = 413
 
 
+#: sent with each new version (``replaced``: of an existing document), inside the transaction, once it is
+#: recorded: the annotations move to it, the board book is asked for again (connected in ``create_app``)
+version_added = Namespace().signal("document-version-added")
+
+
 def summary_note_required(tenant: Tenant) -> bool:
     """Whether the law requires a summary note for this collectivity (L2121-12, L5211-1 CGCT)."""
     return tenant_rules(tenant).summary_note_required
@@ -55,13 +60,6 @@ def summary_note_required(tenant: Tenant) -> bool:
 
 def size_limit() -> int:
     return int(current_app.config["MAX_REQUEST_MB"]) * MIB
-
-
-def uploads_dir() -> Path:
-    """Where uploads wait for their check: in the instance folder, never a shared /tmp."""
-    path = Path(current_app.instance_path) / UPLOADS
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 @contextmanager
@@ -175,7 +173,7 @@ def add_document(
         raise DocumentError("Un autre document vient d'être déposé sur ce point : réessayez.") from None
     _audit("document.added", document, version, actor)
     _after_sending(version, actor)
-    _board_book_changed(item.sitting)
+    version_added.send(version, replaced=False)
     return document
 
 
@@ -191,10 +189,9 @@ def replace_document(document: Document, stream: BinaryIO, filename: str | None,
             db.session.flush()
     except sa.exc.IntegrityError:
         raise DocumentError("Une autre version de ce document vient d'être déposée : réessayez.") from None
-    reanchor(document, version)  # every annotation moves to the new version, or is kept as orphaned
     _audit("document.replaced", document, version, actor)
     _after_sending(version, actor)
-    _board_book_changed(document.agenda_item.sitting)
+    version_added.send(version, replaced=True)
     return version
 
 
@@ -204,13 +201,6 @@ def _after_sending(version: DocumentVersion, actor: Person | None) -> None:
         notify_supplement(version, actor)
     except ProofError as error:
         raise DocumentError(f"{error} Le document n'a pas été enregistré : réessayez.") from error
-
-
-def _board_book_changed(sitting) -> None:
-    """Ask for the sitting's board book to be rebuilt (it is rebuilt only if its inputs changed)."""
-    from saas.documents.board_book.operations import request_board_book  # board_book builds on this module
-
-    request_board_book(sitting)
 
 
 def _single(item: AgendaItem, kind: DocumentKind) -> Document | None:

@@ -26,6 +26,7 @@ from saas.core.database import utcnow
 from saas.core.extensions import db
 from saas.documents.annotations.models import Annotation
 from saas.documents.models import Document, DocumentVersion
+from saas.documents.uploads import uploads_dir
 from saas.storage.operations import open_range
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,6 @@ class PageText:
 @contextmanager
 def version_file(version: DocumentVersion):
     """The version's PDF as a temporary file in the instance's upload folder, removed afterwards."""
-    from saas.documents.operations import uploads_dir  # operations calls this module when replacing
 
     with tempfile.TemporaryDirectory(prefix="anchor-", dir=uploads_dir()) as directory:
         path = Path(directory) / "version.pdf"
@@ -243,3 +243,10 @@ def _place(annotation: Annotation, index: TextIndex | None, sizes: list[tuple[fl
     points = [(r[0], r[1]) for r in annotation.rects] + [(r[2], r[3]) for r in annotation.rects]
     points += [tuple(point) for stroke in annotation.ink for point in stroke]
     return all(0 <= x <= width and 0 <= y <= height for x, y in points)
+
+
+def follow_new_version(version: DocumentVersion, replaced: bool, **_) -> None:
+    """Receiver of ``documents.operations.version_added``: every annotation moves to the replacing version,
+    or is kept as orphaned."""
+    if replaced:
+        reanchor(version.document, version)

@@ -240,3 +240,8 @@ def _write_outline(book: pikepdf.Pdf, entries) -> None:
             entry = pikepdf.OutlineItem(title, children[0][1])
             entry.children.extend(pikepdf.OutlineItem(name, page) for name, page in children)
             outline.root.append(entry)
+
+
+def inputs_changed(version: DocumentVersion, **_) -> None:
+    """Receiver of ``documents.operations.version_added``: the sitting's board book is asked for again."""
+    request_board_book(version.document.agenda_item.sitting)
