@@ -35,6 +35,8 @@ PUBLIC_ENDPOINTS = {
     "identity.login_otp": "second step of the login form, bound to the pending login in the cookie",
     "identity.logout": "ends the caller's own session",
     "identity.set_password": "the signed link of an invitation",
+    "identity.request_unlock": "asks for an unlock link by mail; the same answer for any address",
+    "identity.unlock": "the single-use link of an unlock mail; the token is the credential",
     "attendance_link.answer": "the signed attendance link of a convocation mail; the token is the credential",
     "api-docs.openapi_json": "the API description",
     "identity_api.api_docs": "the API description, readable",

@@ -91,9 +91,12 @@ def _form_refusal(form: FlaskForm) -> str:
     return " ".join(messages) or _("Le formulaire n'est pas valide ; rechargez la page et réessayez.")
 
 
-def _after_change(sitting, message: str):
+def _after_change(sitting, message: str, version=None):
     commit(db.session)
     flash(message, "success")
+    if version is not None and version.removed_active_content:
+        removed = ", ".join(removal["label"] for removal in version.removed_active_content)
+        flash(_("Retiré du fichier avant publication : %(removed)s.", removed=removed), "warning")
     return redirect(url_for("sittings.sitting", sitting_id=sitting.id))
 
 
@@ -113,12 +116,13 @@ def upload(item_id: int):
     if not form.validate_on_submit():
         return _refused(_form_refusal(form), 422, back)
     try:
-        operations.add_document(
+        document = operations.add_document(
             item, form.kind.data, form.title.data, form.file.data.stream, form.file.data.filename, current_user
         )
     except (operations.DocumentError, PdfRejected) as error:
         return _upload_error(error, back)
-    return _after_change(item.sitting, _("Document ajouté au point %(n)s.", n=item.position))
+    message = _("Document ajouté au point %(n)s.", n=item.position)
+    return _after_change(item.sitting, message, document.current_version)
 
 
 @bp.post("/documents/<int:document_id>/versions")
@@ -135,7 +139,7 @@ def replace(document_id: int):
     except (operations.DocumentError, PdfRejected) as error:
         return _upload_error(error, back)
     message = _("Version %(n)s de « %(title)s » déposée.", n=version.number, title=document.title)
-    return _after_change(document.agenda_item.sitting, message)
+    return _after_change(document.agenda_item.sitting, message, version)
 
 
 def _visible_sitting(sitting_id: int):

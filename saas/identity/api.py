@@ -36,17 +36,26 @@ class TokensCollection(MethodView):
     @blp.response(201, TokenCreatedSchema)
     @blp.alt_response(401, description="Identifiants refusés, ou code de vérification absent ou invalide.")
     @blp.alt_response(403, description="Double authentification exigée mais pas encore activée.")
-    @blp.alt_response(429, description="Trop d'échecs pour ce compte dans l'heure.")
+    @blp.alt_response(
+        429,
+        description="Trop d'échecs pour ce compte dans l'heure, venus d'appareils inconnus (sans « device » "
+        "valable). La personne peut débloquer son compte par un lien reçu par e-mail (page /login/unlock).",
+    )
     @blp.doc(
         summary="Créer un jeton d'accès",
         description="Avec l'adresse e-mail, le mot de passe et, si elle est activée, le code de "
-        "l'application d'authentification (otp). La valeur du jeton n'est donnée qu'une fois.",
+        "l'application d'authentification (otp). La valeur du jeton n'est donnée qu'une fois. La réponse "
+        "donne aussi un identifiant d'appareil (« device ») que l'application garde et renvoie à la création "
+        "de jeton suivante : comme le navigateur où l'on s'est déjà connecté, un appareil connu n'est pas "
+        "bloqué par les tentatives d'un tiers.",
         **PUBLIC,
     )
     def post(self, data):
-        """Password and second factor are checked as on the web login, so the API is no weaker door."""
+        """Password and second factor are checked as on the web login, so the API is no weaker door; the
+        ``device`` field plays the web's device cookie: a known device keeps its own count of failures."""
+        device_key = authentication.device_key_for(data["device"], data["email"])
         try:
-            person = authentication.check_password(data["email"], data["password"], device_key=None)
+            person = authentication.check_password(data["email"], data["password"], device_key=device_key)
         except authentication.LoginRefused as refused:
             commit(db.session)  # the failure counts towards throttling
             if refused.throttled:
@@ -70,6 +79,7 @@ class TokensCollection(MethodView):
             "name": token.name,
             "prefix": token.prefix,
             "created_at": token.created_at,
+            "device": authentication.device_token(person),
         }
 
     @blp.response(200, TokenSchema(many=True))

@@ -16,8 +16,10 @@ from saas.audit.operations import record
 from saas.core.database import TenantContext, context, utcnow
 from saas.core.extensions import db
 from saas.core.secrets import seal, unseal
-from saas.identity.models import AccessToken, LoginFailure, LoginSession, Person
+from saas.core.urls import external_url
+from saas.identity.models import AccessToken, AccountUnlock, LoginFailure, LoginSession, Person
 from saas.identity.operations import normalize_email, person_by_email, sha256
+from saas.mail.operations import queue_mail
 
 password_hasher = PasswordHasher()  # argon2id with the library's recommended parameters
 #: checked against when the e-mail is unknown, so both answers take the same time
@@ -25,6 +27,10 @@ _UNKNOWN_ACCOUNT_HASH = password_hasher.hash(secrets.token_hex(16))
 TOTP_PURPOSE = b"totp"
 #: wrong second-factor codes per person and hour before every code is refused
 TOTP_FAILURES_PER_HOUR = 10
+#: how long an unlock link works after it was sent
+UNLOCK_LINK_MINUTES = 30
+#: the throttle's window: failures of the last hour count, and one unlock link is sent per lock (per hour)
+LOCK_PERIOD = timedelta(hours=1)
 
 
 def set_password(person: Person, password: str) -> None:
@@ -46,7 +52,7 @@ class LoginRefused(Exception):
 
 
 def _failures_last_hour(account_key: str, device_key: str | None) -> int:
-    since = utcnow() - timedelta(hours=1)
+    since = utcnow() - LOCK_PERIOD
     device_clause = LoginFailure.device_key.is_(None) if device_key is None else LoginFailure.device_key == device_key
     return db.session.execute(
         sa.select(sa.func.count())
@@ -81,7 +87,8 @@ def check_password(email: str, password: str, device_key: str | None = None) -> 
 
 
 def device_token(person: Person) -> str:
-    """The value of the device cookie given to a browser after a successful login."""
+    """The value of the device cookie given to a browser after a successful login (and to the tablet app
+    with each token it creates, see saas.identity.api)."""
     serializer = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="device")
     return serializer.dumps({"p": person.id, "n": secrets.token_urlsafe(16)})
 
@@ -100,6 +107,87 @@ def device_key_for(token: str | None, email: str) -> str | None:
     if person is None or payload.get("p") != person.id:
         return None
     return sha256(payload["n"])
+
+
+# --- Unlock link ----------------------------------------------------------------------------------
+
+
+def request_unlock(email: str) -> None:
+    """Mail an unlock link to the account of ``email`` if it is locked out for clients without a device.
+
+    Says nothing to the caller: whether the account exists, is locked or was sent a link already, the answer
+    is the same. One link per lock: none is sent while a link of the last hour is still unused.
+    """
+    person = person_by_email(email)
+    if person is None or not person.is_active or not person.password_hash:
+        return
+    if _failures_last_hour(sha256(person.email), None) < current_app.config["LOGIN_FAILURES_PER_HOUR"]:
+        return
+    pending = db.session.execute(
+        sa.select(AccountUnlock.id).where(
+            AccountUnlock.person_id == person.id,
+            AccountUnlock.used_at.is_(None),
+            AccountUnlock.created_at >= utcnow() - LOCK_PERIOD,
+        )
+    ).first()
+    if pending is not None:
+        return
+    value = secrets.token_urlsafe(32)
+    unlock = AccountUnlock(person=person, token_hash=sha256(value))
+    db.session.add(unlock)
+    db.session.flush()
+    record("login.unlock_requested", actor_id=None, obj=person)
+    queue_mail(
+        f"account-unlock:{unlock.id}",
+        to=person.email,
+        subject="Débloquer votre compte Quorum",
+        body=(
+            f"Bonjour {person.full_name},\n\n"
+            "Trop de tentatives de connexion ont échoué sur votre compte Quorum : il est bloqué pour une heure "
+            "dans les navigateurs et applications où vous ne vous êtes encore jamais connecté.\n\n"
+            f"Pour le débloquer, ouvrez ce lien (valable {UNLOCK_LINK_MINUTES} minutes, une seule fois) :\n"
+            f"{external_url(f'/login/unlock/{value}')}\n\n"
+            "Si ces tentatives ne viennent pas de vous, quelqu'un essaie de deviner votre mot de passe : "
+            "choisissez un mot de passe long et activez la double authentification (Mon compte).\n"
+        ),
+        tenant_id=None,
+    )
+
+
+def unlock_for_token(value: str) -> AccountUnlock | None:
+    """The unlock link of ``value`` if it may still be used (not used, not expired, account active)."""
+    if len(value) > 100:
+        return None
+    unlock = db.session.execute(
+        sa.select(AccountUnlock).where(AccountUnlock.token_hash == sha256(value))
+    ).scalar_one_or_none()
+    if unlock is None or unlock.used_at is not None or not unlock.person.is_active:
+        return None
+    if utcnow() - unlock.created_at > timedelta(minutes=UNLOCK_LINK_MINUTES):
+        return None
+    return unlock
+
+
+def unlock_account(unlock: AccountUnlock) -> bool:
+    """Use the link: forget the account's failed logins, so it is no longer locked out. False if the link was
+    used meanwhile (two clicks at once: one wins)."""
+    now = utcnow()
+    used = db.session.execute(
+        sa.update(AccountUnlock)
+        .where(AccountUnlock.id == unlock.id, AccountUnlock.used_at.is_(None))
+        .values(used_at=now)
+        .execution_options(synchronize_session="fetch")
+    ).rowcount
+    if used != 1:
+        return False
+    person = unlock.person
+    failures = db.session.execute(
+        sa.delete(LoginFailure)
+        .where(LoginFailure.account_key == sha256(person.email))
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    record("login.unlocked", actor_id=person.id, obj=person, data={"failures_cleared": failures})
+    return True
 
 
 # --- Second factor (TOTP) -------------------------------------------------------------------------

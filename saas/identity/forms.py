@@ -21,6 +21,12 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
+class UnlockRequestForm(FlaskForm):
+    """A locked-out person asks for an unlock link by mail (the same answer whether the account exists)."""
+
+    email = EmailField(_l("Adresse e-mail"), validators=[REQUIRED, Length(max=254)])
+
+
 class CodeForm(FlaskForm):
     """A 6-digit code of the authenticator app: second login step, enrolment, removal."""
 

@@ -168,3 +168,20 @@ class LoginFailure(Base):
     #: SHA-256 of the device cookie of a browser that once logged in to this account, if presented
     device_key: Mapped[str | None] = mapped_column(sa.String(64))
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AccountUnlock(Base):
+    """A link mailed to a person locked out by failed logins: following it lifts the lock, once, for a short
+    while after it was sent (identity.authentication.request_unlock)."""
+
+    __tablename__ = "account_unlock"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"), index=True)
+    #: SHA-256 of the random token in the link
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: when the link was followed; a used link is refused
+    used_at: Mapped[datetime | None] = mapped_column()
+
+    person: Mapped[Person] = relationship()

@@ -37,6 +37,16 @@ class TokenRequestSchema(InputSchema):
         validate=validate.Length(min=1, max=100, error="Entre 1 et 100 caractères."),
         metadata={"description": "Nom du jeton, pour le reconnaître dans la liste (ex. « Tablette »)."},
     )
+    device = fields.String(
+        load_default=None,
+        validate=validate.Length(max=500),
+        load_only=True,
+        metadata={
+            "description": "Identifiant d'appareil reçu à la dernière création de jeton sur cet appareil (champ "
+            "« device » de la réponse). Les échecs de connexion d'un appareil connu sont comptés à part : "
+            "un compte bloqué par des tentatives venues d'ailleurs reste ouvert à cet appareil."
+        },
+    )
 
 
 class TokenSchema(ma.Schema):
@@ -55,6 +65,12 @@ class TokenCreatedSchema(ma.Schema):
     name = fields.String()
     prefix = fields.String()
     created_at = fields.AwareDateTime()
+    device = fields.String(
+        metadata={
+            "description": "Identifiant de cet appareil, nouveau à chaque jeton : l'application le garde et "
+            "l'envoie (champ « device ») à la prochaine création de jeton, à la place du précédent."
+        }
+    )
 
 
 class TenantRefSchema(ma.Schema):

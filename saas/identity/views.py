@@ -25,6 +25,7 @@ from saas.identity.forms import (
     PrimaryTenantForm,
     SetPasswordForm,
     TokenForm,
+    UnlockRequestForm,
 )
 from saas.identity.mandates.labels import GRANT_LABELS, labels
 from saas.identity.mandates.operations import current_rights, current_seats, group_by_tenant
@@ -69,7 +70,11 @@ def _complete_login(person: Person, *, mfa_verified: bool, next_url: str | None)
     person.session_key, person.login_session = key, authentication.find_session(key)
     login_user(person)
     commit(db.session)
-    response = redirect(_safe_next(next_url) or url_for(".home"))
+    return _with_device_cookie(redirect(_safe_next(next_url) or url_for(".home")), person)
+
+
+def _with_device_cookie(response, person: Person):
+    """Mark this browser as one of the person's devices: its failed logins are counted apart (authentication)."""
     response.set_cookie(
         DEVICE_COOKIE,
         authentication.device_token(person),
@@ -88,7 +93,7 @@ def login():
     form = LoginForm()
     if request.method == "GET":
         form.next.data = _safe_next(request.args.get("next")) or ""
-    status = 200
+    status, unlock_form = 200, None
     if form.validate_on_submit():
         email = form.email.data
         device_key = authentication.device_key_for(request.cookies.get(DEVICE_COOKIE), email)
@@ -99,6 +104,7 @@ def login():
             if refused.throttled:
                 status = 429
                 form.form_errors.append(_("Trop de tentatives pour ce compte. Réessayez dans une heure."))
+                unlock_form = UnlockRequestForm(formdata=None, email=email)
             else:
                 form.form_errors.append(_("Adresse e-mail ou mot de passe incorrect."))
         else:
@@ -107,7 +113,53 @@ def login():
             session[PENDING_LOGIN] = {"person_id": person.id, "at": time.time(), "next": form.next.data}
             commit(db.session)
             return redirect(url_for(".login_otp"))
-    return render_template("identity/login.html", form=form), status
+    return render_template("identity/login.html", form=form, unlock_form=unlock_form), status
+
+
+@bp.route("/login/unlock", methods=["GET", "POST"])
+def request_unlock():
+    """Ask for an unlock link: the same answer whether the account exists, is locked or was sent one."""
+    form = UnlockRequestForm()
+    if form.validate_on_submit():
+        authentication.request_unlock(form.email.data)
+        commit(db.session)
+        message = _(
+            "Si cette adresse est celle d'un compte bloqué, un lien de déblocage vient d'y être envoyé (valable "
+            "%(minutes)s minutes). Un seul lien est envoyé par heure.",
+            minutes=authentication.UNLOCK_LINK_MINUTES,
+        )
+        flash(message, "success")
+        return redirect(url_for(".login"))
+    return _unlock_page(form=form), 422 if request.method == "POST" else 200
+
+
+def _unlock_page(form=None, unlock=None, expired=False) -> str:
+    return render_template(
+        "identity/unlock.html", form=form, unlock=unlock, expired=expired, minutes=authentication.UNLOCK_LINK_MINUTES
+    )
+
+
+@bp.route("/login/unlock/<token>", methods=["GET", "POST"])
+def unlock(token: str):
+    """The link of the mail. Following it shows a button (a GET changes nothing, so a mail scanner that
+    opens links does not use it up); the button lifts the lock and leads to the login page."""
+    found = authentication.unlock_for_token(token)
+    if found is None:
+        return _unlock_page(expired=True), 404
+    form = ConfirmForm()
+    if request.method == "GET":
+        return _unlock_page(form=form, unlock=found)
+    if not form.validate_on_submit():
+        abort(400)
+    person = found.person
+    if not authentication.unlock_account(found):
+        db.session.rollback()
+        return _unlock_page(expired=True), 404
+    commit(db.session)
+    flash(_("Votre compte est débloqué : vous pouvez vous connecter."), "success")
+    # this browser opened the mail's link: it becomes one of the person's devices, so a guesser still at work
+    # cannot lock it out again
+    return _with_device_cookie(redirect(url_for(".login")), person)
 
 
 def _pending_person() -> Person | None:

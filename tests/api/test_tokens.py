@@ -5,9 +5,9 @@ import time
 import pyotp
 import sqlalchemy as sa
 
-from saas.core.database import SYSTEM, context
-from saas.identity import authentication
-from saas.identity.models import AccessToken, GrantKind
+from saas.core.database import SYSTEM, commit, context
+from saas.identity import authentication, operations
+from saas.identity.models import AccessToken, GrantKind, LoginFailure
 from tests.conftest import PASSWORD
 from tests.helpers import bearer, login
 
@@ -47,7 +47,7 @@ def test_token_from_password_works_as_bearer(client, session, create_person):
     response = client.post(URL, json={"email": person.email.upper(), "password": PASSWORD, "name": "Tablette"})
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
-    assert set(body) == {"token", "id", "name", "prefix", "created_at"}
+    assert set(body) == {"token", "id", "name", "prefix", "created_at", "device"}
     assert body["name"] == "Tablette" and body["token"].startswith(body["prefix"])
     me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {body['token']}"})
     assert me.status_code == 200 and me.get_json()["email"] == person.email
@@ -72,6 +72,53 @@ def test_failures_are_counted_then_throttled(app, client, monkeypatch, create_pe
     throttled = client.post(URL, json={"email": email, "password": PASSWORD})
     assert throttled.status_code == 429
     assert throttled.get_json()["message"] == "Trop de tentatives. Réessayez plus tard."
+
+
+def _lock_out(session, email: str, limit: int = 100) -> None:
+    """The rows of ``limit`` failed guesses from clients without a device (real ones: see the test above)."""
+    with context(session, SYSTEM):
+        session.add_all(LoginFailure(account_key=operations.sha256(email)) for _ in range(limit))
+        commit(session)
+
+
+def test_a_registered_tablet_keeps_working_while_new_devices_are_throttled(client, session, create_person):
+    """The web's device rule: the device id given with the first token lets that tablet in while a guesser
+    without it has locked the account; a device id of someone else, or forged, counts for nothing."""
+    person, other = create_person(), create_person()
+    first = client.post(URL, json={"email": person.email, "password": PASSWORD, "name": "Tablette"})
+    assert first.status_code == 201
+    device = first.get_json()["device"]
+    foreign = client.post(URL, json={"email": other.email, "password": PASSWORD}).get_json()["device"]
+    _lock_out(session, person.email)
+
+    for sent in (None, foreign, device[:-2] + "xx", "n'importe quoi"):
+        attempt = {"email": person.email, "password": PASSWORD, **({"device": sent} if sent else {})}
+        assert client.post(URL, json=attempt).status_code == 429, sent
+
+    wrong = client.post(URL, json={"email": person.email, "password": "pas le bon", "device": device})
+    assert wrong.status_code == 401  # the tablet's own mistakes are checked, and counted apart
+    with context(session, SYSTEM):
+        own = session.execute(
+            sa.select(sa.func.count()).select_from(LoginFailure).where(LoginFailure.device_key.is_not(None))
+        ).scalar_one()
+    assert own == 1
+    again = client.post(URL, json={"email": person.email, "password": PASSWORD, "device": device})
+    assert again.status_code == 201
+    assert again.get_json()["device"] != device  # renewed at each token, like the browser's cookie
+    renewed = client.post(URL, json={"email": person.email, "password": PASSWORD, "device": again.get_json()["device"]})
+    assert renewed.status_code == 201
+    assert len(_live_tokens(session, person)) == 3
+
+
+def test_a_device_has_its_own_limit(app, client, session, monkeypatch, create_person):
+    monkeypatch.setitem(app.config, "LOGIN_FAILURES_PER_HOUR", 2)
+    person = create_person()
+    device = client.post(URL, json={"email": person.email, "password": PASSWORD}).get_json()["device"]
+    for _ in range(2):
+        assert client.post(URL, json={"email": person.email, "password": "faux", "device": device}).status_code == 401
+    throttled = client.post(URL, json={"email": person.email, "password": PASSWORD, "device": device})
+    assert throttled.status_code == 429
+    assert client.post(URL, json={"email": person.email, "password": PASSWORD}).status_code == 201  # others: not
 
 
 def test_totp_is_required_checked_and_single_use(client, session, create_person):

@@ -1,5 +1,7 @@
 """PDF fixtures generated with pikepdf at test time (no binary file is committed)."""
 
+import io
+import zipfile
 import zlib
 from pathlib import Path
 
@@ -87,4 +89,56 @@ def heavy_content_pdf(path: Path, megabytes: int) -> Path:
     page.Contents = pikepdf.Stream(pdf, data)
     page.Contents.Filter = Name.FlateDecode
     pdf.save(path, compress_streams=False)
+    return path
+
+
+# --- Hostile files: a PDF disguised as something else, or something else hidden in a PDF --------------------
+
+SCRIPT = b"<html><body><script>alert(document.cookie)</script></body></html>\n"
+
+
+def polyglot_pdf(path: Path) -> Path:
+    """HTML with a <script> before %PDF: readers still open it, a browser sniffing it runs the script."""
+    data = clean_pdf(path).read_bytes()
+    path.write_bytes(SCRIPT + data)
+    return path
+
+
+def zip_archive(comment: bytes = b"") -> bytes:
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("lisez-moi.txt", "charge utile " * 200)
+        zipped.comment = comment
+    return archive.getvalue()
+
+
+def zip_appended_pdf(path: Path, comment: bytes = b"") -> Path:
+    """A ZIP archive after %%EOF: the file opens as a PDF and as an archive."""
+    data = clean_pdf(path).read_bytes()
+    path.write_bytes(data + zip_archive(comment))
+    return path
+
+
+def javascript_link_pdf(path: Path) -> Path:
+    """Links to javascript:, file:, a UNC path (GoToR) and one hidden behind blanks; a web and a mail link."""
+    clean_pdf(path)
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        page = pdf.pages[0]
+
+        def link(y: int, action: Dictionary) -> Dictionary:
+            return pdf.make_indirect(
+                Dictionary(Type=Name.Annot, Subtype=Name.Link, Rect=[72, y, 200, y + 20], A=pdf.make_indirect(action))
+            )
+
+        page.obj.Annots = Array(
+            [
+                link(700, Dictionary(S=Name.URI, URI=String("javascript:alert(1)"))),
+                link(660, Dictionary(S=Name.URI, URI=String(" \tJaVaScRiPt:alert(2)"))),
+                link(620, Dictionary(S=Name.URI, URI=String("file:///C:/Windows/System32/calc.exe"))),
+                link(580, Dictionary(S=Name.GoToR, F=String("\\\\attaquant.example\\partage\\a.pdf"), D=[0, Name.Fit])),
+                link(540, Dictionary(S=Name.URI, URI=String("https://www.legifrance.gouv.fr/"))),
+                link(500, Dictionary(S=Name.URI, URI=String("mailto:secretariat@example.org"))),
+            ]
+        )
+        pdf.save(path)
     return path

@@ -3,15 +3,17 @@
 import hashlib
 import io
 import os
+import zipfile
 
 import pikepdf
 import sqlalchemy as sa
 
-from saas.core.database import SYSTEM, context
+from saas.core.database import SYSTEM, TenantContext, context
 from saas.documents.intake import check as pdf_check
 from saas.documents.models import DocumentVersion
 from saas.storage.backends import backend
 from saas.storage.models import Blob
+from saas.storage.operations import read_all
 from tests.documents import pdfs
 from tests.documents.conftest import convene, counts, file_url, leftovers, replace, upload
 from tests.storage.conftest import stored_bytes
@@ -167,3 +169,49 @@ def test_bad_form_is_refused_in_french(client, council, tmp_path):
     url = f"/api/v1/tenants/{council.tenant.slug}/items/{council.item.id}/documents"
     missing = client.post(url, data={"kind": "report", "title": "x"}, headers=council.secretary)
     assert missing.status_code == 422 and "« file »" in missing.json["message"]
+
+
+def published_bytes(session, council, sha256: str) -> bytes:
+    """The published file read back through the storage (decrypted, integrity checked)."""
+    with context(session, TenantContext(tenant_id=council.tenant.id)):
+        blob = session.execute(sa.select(Blob).where(Blob.sha256 == sha256)).scalar_one()
+        return read_all(blob)
+
+
+def test_html_before_the_pdf_is_refused_and_nothing_is_stored(client, session, council, tmp_path):
+    response = upload(client, council, pdf_bytes(tmp_path, pdfs.polyglot_pdf))
+    assert response.status_code == 422 and response.json["message"] == pdf_check.LEADING_DATA
+    assert counts(session, council.tenant) == (0, 0, 0) and list(backend().keys()) == []
+    assert leftovers(client.application) == []
+
+
+def test_a_zip_after_the_pdf_is_cut_before_storing(client, session, council, tmp_path):
+    data = pdf_bytes(tmp_path, pdfs.zip_appended_pdf)
+    assert zipfile.is_zipfile(io.BytesIO(data))
+    response = upload(client, council, data)
+    assert response.status_code == 201, response.json
+    version = response.json["current_version"]
+    assert version["removed_active_content"] == [
+        {"kind": "trailing_data", "label": "Données ajoutées après la fin du PDF", "count": 1}
+    ]
+    stored = published_bytes(session, council, version["sha256"])
+    assert stored == data[: data.rindex(b"%%EOF") + len(b"%%EOF\n")] and len(stored) == version["size"]
+    assert b"PK\x03\x04" not in stored and not zipfile.is_zipfile(io.BytesIO(stored))
+    assert leftovers(client.application) == []
+
+
+def test_a_javascript_link_is_removed_before_storing(client, session, council, tmp_path):
+    response = upload(client, council, pdf_bytes(tmp_path, pdfs.javascript_link_pdf), kind="annex", title="Liens")
+    assert response.status_code == 201, response.json
+    version = response.json["current_version"]
+    assert {r["kind"]: r["count"] for r in version["removed_active_content"]} == {
+        "unsafe_uri_action": 3,
+        "remote_goto_action": 1,
+    }
+    stored = published_bytes(session, council, version["sha256"])
+    assert stored.startswith(b"%PDF-") and b"javascript" not in stored.lower() and b"<script>" not in stored
+    with pikepdf.open(io.BytesIO(stored)) as pdf:
+        assert [str(a.A.URI) for a in pdf.pages[0].Annots if "/A" in a] == [
+            "https://www.legifrance.gouv.fr/",
+            "mailto:secretariat@example.org",
+        ]

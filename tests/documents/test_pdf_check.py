@@ -5,6 +5,7 @@ import os
 import shutil
 import subprocess
 import time
+import zipfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -195,3 +196,77 @@ def test_page_sizes_are_reported_as_runs(tmp_path):
     pdf.save(tmp_path / "mixed.pdf")
     report = check_pdf(tmp_path / "mixed.pdf", tmp_path / "out.pdf")
     assert report.page_sizes == [[2, 595.0, 842.0], [1, 842.0, 595.0], [1, 595.0, 842.0]]
+
+
+# --- Hostile files ----------------------------------------------------------------------------------------
+
+
+def test_anything_before_the_pdf_header_is_refused(tmp_path):
+    """An HTML page with a script, then a PDF: readers would open it, a browser would run the script."""
+    error = refused(pdfs.polyglot_pdf(tmp_path / "polyglotte.pdf"), tmp_path / "out.pdf")
+    assert (error.reason, error.message) == ("leading_data", pdf_check.LEADING_DATA)
+    assert error.message.startswith("Ce fichier contient des données avant le début du PDF")
+    (tmp_path / "espace.pdf").write_bytes(b"\n" + pdfs.clean_pdf(tmp_path / "a.pdf").read_bytes())
+    assert refused(tmp_path / "espace.pdf", tmp_path / "out.pdf").reason == "leading_data"
+
+
+def test_a_zip_after_eof_is_cut_and_reported(tmp_path):
+    clean = pdfs.clean_pdf(tmp_path / "a.pdf").read_bytes()
+    source = pdfs.zip_appended_pdf(tmp_path / "archive.pdf")
+    assert zipfile.is_zipfile(source)
+    report = check_pdf(source, tmp_path / "out.pdf")
+    published = (tmp_path / "out.pdf").read_bytes()
+    assert published == clean  # the PDF up to its %%EOF and end of line, byte for byte
+    assert not zipfile.is_zipfile(tmp_path / "out.pdf") and b"PK\x03\x04" not in published
+    assert [(r.kind, r.label) for r in report.removed] == [("trailing_data", "Données ajoutées après la fin du PDF")]
+    assert report.sha256 == hashlib.sha256(published).hexdigest() and report.size == len(clean)
+    assert check_pdf(tmp_path / "out.pdf", tmp_path / "again.pdf").removed == ()
+
+
+def test_a_large_appended_file_is_cut_too(tmp_path):
+    """Past about 1 KiB of trailing bytes qpdf no longer finds the cross-reference table: the cut comes first."""
+    source = pdfs.clean_pdf(tmp_path / "a.pdf")
+    clean = source.read_bytes()
+    with source.open("ab") as appended:
+        appended.write(os.urandom(3 * pdf_check.MIB))
+    report = check_pdf(source, tmp_path / "out.pdf")
+    assert (tmp_path / "out.pdf").read_bytes() == clean and report.cleaned
+
+
+def test_whitespace_after_eof_is_kept_byte_identical(tmp_path):
+    source = pdfs.clean_pdf(tmp_path / "a.pdf")
+    with source.open("ab") as padded:
+        padded.write(b"\r\n\x00\x00  \n")
+    report = check_pdf(source, tmp_path / "out.pdf")
+    assert report.removed == () and (tmp_path / "out.pdf").read_bytes() == source.read_bytes()
+
+
+def test_a_zip_whose_comment_fakes_the_pdf_end_is_refused(tmp_path):
+    """A ZIP comment can end with "startxref … %%EOF": nothing follows the last %%EOF, yet it is an archive."""
+    data = pdfs.clean_pdf(tmp_path / "a.pdf").read_bytes()
+    source = pdfs.zip_appended_pdf(tmp_path / "archive.pdf", comment=data[data.rindex(b"startxref") :])
+    assert zipfile.is_zipfile(source)
+    error = refused(source, tmp_path / "out.pdf")
+    assert (error.reason, error.message) == ("hidden_archive", pdf_check.HIDDEN_ARCHIVE)
+
+
+def test_a_file_without_eof_is_refused_as_damaged(tmp_path):
+    data = pdfs.clean_pdf(tmp_path / "a.pdf").read_bytes()
+    (tmp_path / "sans-fin.pdf").write_bytes(data[: data.rindex(b"%%EOF")] + b"PK\x03\x04 charge utile")
+    assert refused(tmp_path / "sans-fin.pdf", tmp_path / "out.pdf").reason == "damaged"
+
+
+def test_links_other_than_web_and_mail_are_removed(tmp_path):
+    report = check_pdf(pdfs.javascript_link_pdf(tmp_path / "liens.pdf"), tmp_path / "out.pdf")
+    assert {(r.kind, r.label, r.count) for r in report.removed} == {
+        ("unsafe_uri_action", "Lien vers une adresse autre que web ou e-mail (javascript:, file:…)", 3),
+        ("remote_goto_action", "Lien vers un autre fichier (GoToR)", 1),
+    }
+    published = (tmp_path / "out.pdf").read_bytes()
+    assert b"javascript" not in published.lower() and b"file:" not in published and b"attaquant" not in published
+    with pikepdf.open(tmp_path / "out.pdf") as pdf:
+        annots = pdf.pages[0].Annots
+        assert len(annots) == 6  # every link stays where it was; only the four unsafe targets are gone
+        kept = [str(a.A.URI) for a in annots if "/A" in a]
+        assert kept == ["https://www.legifrance.gouv.fr/", "mailto:secretariat@example.org"]
+    assert check_pdf(tmp_path / "out.pdf", tmp_path / "again.pdf").removed == ()

@@ -152,3 +152,23 @@ def test_book_with_a_closed_session_item_is_not_for_guests(
     login(client, guest)
     assert client.get(book).status_code == 404
     assert "data-board-book" not in client.get(page(council)).get_data(as_text=True)
+
+
+def test_the_secretary_is_told_what_was_removed(client, session, council, people, tmp_path):
+    login(client, people[0])
+    response = web_upload(client, council, pdfs.javascript_link_pdf(tmp_path / "liens.pdf").read_bytes(), kind="annex")
+    assert response.status_code == 302
+    html = client.get(page(council)).get_data(as_text=True)
+    assert "Document ajouté au point 1." in html
+    assert (
+        "Retiré du fichier avant publication : Lien vers un autre fichier (GoToR), "
+        "Lien vers une adresse autre que web ou e-mail (javascript:, file:…)." in html
+    )
+
+
+def test_html_before_the_pdf_is_refused_in_french(client, session, council, people, tmp_path):
+    login(client, people[0])
+    response = web_upload(client, council, pdfs.polyglot_pdf(tmp_path / "page.pdf").read_bytes())
+    assert response.status_code == 422
+    assert "Ce fichier contient des données avant le début du PDF" in response.get_data(as_text=True)
+    assert counts(session, council.tenant) == (0, 0, 0)

@@ -24,8 +24,14 @@ log = logging.getLogger(__name__)
 
 MIB = 1024 * 1024
 SANDBOX = Path(__file__).with_name("sandbox.py")
-#: How many leading bytes may precede "%PDF-" (the same tolerance as common readers).
+MAGIC = b"%PDF-"
+#: How far "%PDF-" is looked for to tell a disguised PDF (data before it, refused) from another kind of file.
 MAGIC_WINDOW = 1024
+END_MARKER = b"%%EOF"
+#: After the last %%EOF, a tail of only these bytes (end of line, padding) is kept as it is.
+PDF_WHITESPACE = b"\x00\t\n\x0c\r "
+#: A ZIP reader looks for its end record in this many bytes at the end of the file (22 + a 65 535-byte comment).
+ZIP_END_WINDOW = 22 + 65535
 CHUNK = MIB
 
 
@@ -59,9 +65,20 @@ REMOVAL_LABELS = {
     "file_attachment": "Annotation pièce jointe",
     "rich_media": "Contenu multimédia (RichMedia)",
     "xfa": "Formulaire XFA",
+    "unsafe_uri_action": "Lien vers une adresse autre que web ou e-mail (javascript:, file:…)",
+    "remote_goto_action": "Lien vers un autre fichier (GoToR)",
+    "trailing_data": "Données ajoutées après la fin du PDF",
 }
 
 NOT_PDF = "Ce fichier n'est pas un PDF."
+LEADING_DATA = (
+    "Ce fichier contient des données avant le début du PDF (il peut s'agir d'une page web ou d'un autre fichier "
+    "déguisé en PDF). Ouvrez-le puis enregistrez-le à nouveau au format PDF, puis déposez cette nouvelle version."
+)
+HIDDEN_ARCHIVE = (
+    "Ce fichier est à la fois un PDF et une archive ZIP. Ouvrez-le puis enregistrez-le à nouveau au format PDF, "
+    "puis déposez cette nouvelle version."
+)
 DAMAGED = (
     "Ce PDF est endommagé et ne peut pas être lu. Ouvrez-le puis enregistrez-le à nouveau au format PDF "
     "(ou exportez-le depuis le logiciel d'origine), puis déposez cette nouvelle version."
@@ -138,20 +155,33 @@ def check_pdf(source: Path, destination: Path, *, limits: CheckLimits = DEFAULT_
     if size > limits.max_file_bytes:
         raise PdfRejected("too_large", TOO_LARGE.format(size=limits.max_file_bytes // MIB))
     with source.open("rb") as stream:
-        if b"%PDF-" not in stream.read(MAGIC_WINDOW):
-            raise PdfRejected("not_pdf", NOT_PDF)
-    part = destination.with_name(f".{destination.name}.{secrets.token_hex(6)}.part")
+        head = stream.read(MAGIC_WINDOW)
+    if not head.startswith(MAGIC):
+        raise PdfRejected("leading_data", LEADING_DATA) if MAGIC in head else PdfRejected("not_pdf", NOT_PDF)
+    end = _pdf_end(source, size)
+    if _ends_as_zip(source, end):
+        raise PdfRejected("hidden_archive", HIDDEN_ARCHIVE)
+    token = secrets.token_hex(6)
+    part = destination.with_name(f".{destination.name}.{token}.part")
+    cut = destination.with_name(f".{destination.name}.{token}.cut")
     try:
-        result = _run_sandbox(source, part, size, limits)
+        # What follows the PDF's end is cut before parsing: the checked bytes are the published ones.
+        checked, digest = (cut, _copy_hashing(source, cut, end)) if end < size else (source, None)
+        result = _run_sandbox(checked, part, end, limits)
         if not result["removed"]:
             part.unlink(missing_ok=True)
-            digest = _copy_hashing(source, part)
+            if checked is cut:
+                os.replace(cut, part)
+            else:
+                digest = _copy_hashing(source, part)
         else:
             digest = _hash(part)
         os.replace(part, destination)
     finally:
         part.unlink(missing_ok=True)
-    removed = tuple(Removal(kind, REMOVAL_LABELS[kind], count) for kind, count in sorted(result["removed"].items()))
+        cut.unlink(missing_ok=True)
+    found = dict(result["removed"], **({"trailing_data": 1} if end < size else {}))
+    removed = tuple(Removal(kind, REMOVAL_LABELS[kind], count) for kind, count in sorted(found.items()))
     return PdfReport(
         pages=result["pages"],
         page_sizes=result["page_sizes"],
@@ -161,6 +191,48 @@ def check_pdf(source: Path, destination: Path, *, limits: CheckLimits = DEFAULT_
         removed=removed,
         checker_pid=result["pid"],
     )
+
+
+def _pdf_end(source: Path, size: int) -> int:
+    """Where the PDF ends: `size` when nothing but whitespace follows its last %%EOF, else just after that
+    %%EOF and its end of line (what follows is dropped). A file without %%EOF is refused as damaged."""
+    with source.open("rb") as stream:
+        position, tail = size, b""
+        while position > 0:
+            start = max(0, position - CHUNK)
+            stream.seek(start)
+            tail = stream.read(position - start) + tail[: len(END_MARKER) - 1]
+            found = tail.rfind(END_MARKER)
+            if found >= 0:
+                marker = start + found
+                break
+            position = start
+        else:
+            raise PdfRejected("damaged", DAMAGED)
+        stream.seek(marker + len(END_MARKER))
+        after = stream.read(2)
+        end = marker + len(END_MARKER) + (2 if after == b"\r\n" else 1 if after[:1] in (b"\r", b"\n") else 0)
+        stream.seek(end)
+        while chunk := stream.read(CHUNK):
+            if chunk.strip(PDF_WHITESPACE):
+                return end
+    return size
+
+
+def _ends_as_zip(source: Path, end: int) -> bool:
+    """Whether a ZIP reader would take the first `end` bytes for an archive: an end-of-central-directory record
+    whose comment reaches exactly to the end (a ZIP appended to a PDF, its comment ending with a fake %%EOF)."""
+    with source.open("rb") as stream:
+        start = max(0, end - ZIP_END_WINDOW)
+        stream.seek(start)
+        window = stream.read(end - start)
+    found = window.rfind(b"PK\x05\x06")
+    while found >= 0:
+        record = window[found : found + 22]
+        if len(record) == 22 and found + 22 + int.from_bytes(record[20:22], "little") == len(window):
+            return True
+        found = window.rfind(b"PK\x05\x06", 0, found)
+    return False
 
 
 def _run_sandbox(source: Path, output: Path, size: int, limits: CheckLimits) -> dict:
@@ -220,12 +292,15 @@ def _kill(child: subprocess.Popen) -> None:
     child.wait()
 
 
-def _copy_hashing(source: Path, target: Path) -> str:
+def _copy_hashing(source: Path, target: Path, length: int | None = None) -> str:
+    """Copy `source` (its first `length` bytes, if given) to the new file `target`; return its SHA-256."""
     digest = hashlib.sha256()
+    left = source.stat().st_size if length is None else length
     with source.open("rb") as reader, target.open("xb") as writer:
-        while chunk := reader.read(CHUNK):
+        while left > 0 and (chunk := reader.read(min(CHUNK, left))):
             digest.update(chunk)
             writer.write(chunk)
+            left -= len(chunk)
     return digest.hexdigest()
 
 

@@ -31,7 +31,14 @@ DANGEROUS_ACTIONS = {
     "/Rendition": "media_action",
     "/RichMediaExecute": "media_action",
     "/GoToE": "embedded_goto_action",
+    "/GoToR": "remote_goto_action",
+    "/Sound": "media_action",
+    "/Movie": "media_action",
 }
+#: The only link targets kept (URI actions); javascript:, file:, data:, UNC paths, relative links… are removed.
+SAFE_URI_SCHEMES = {"http", "https", "mailto"}
+#: Ignored by browsers and readers before a scheme (and tabs and line ends inside it), so ignored here too.
+URI_IGNORED_LEAD = "".join(map(chr, range(0x21)))
 #: Annotation subtypes removed whole (their purpose is to carry a file or active media).
 REMOVED_ANNOTATIONS = {"/FileAttachment": "file_attachment", "/RichMedia": "rich_media"}
 #: Depth guard for action chains, outline and field trees (cycles are also tracked by object id).
@@ -71,6 +78,15 @@ def _dict(obj, key: str):
     return value if isinstance(value, Dictionary) else None
 
 
+def safe_uri(value) -> bool:
+    """Whether a URI action's target is a web or e-mail address (the scheme read as a browser would)."""
+    if not isinstance(value, pikepdf.String):
+        return False
+    text = bytes(value).decode("latin-1").translate({9: None, 10: None, 13: None}).lstrip(URI_IGNORED_LEAD)
+    scheme, colon, _ = text.partition(":")
+    return bool(colon) and scheme.lower() in SAFE_URI_SCHEMES
+
+
 def dangerous_kinds(action) -> list[str]:
     """Kinds of the dangerous actions in an action and its /Next chain (dict or array of dicts)."""
     found, todo, seen = [], [(action, 0)], set()
@@ -82,9 +98,12 @@ def dangerous_kinds(action) -> list[str]:
         if not isinstance(item, Dictionary) or _key(item) in seen:
             continue
         seen.add(_key(item))
-        kind = DANGEROUS_ACTIONS.get(str(item.get("/S", "")))
+        action_type = str(item.get("/S", ""))
+        kind = DANGEROUS_ACTIONS.get(action_type)
         if kind:
             found.append(kind)
+        elif action_type == "/URI" and not safe_uri(item.get("/URI")):
+            found.append("unsafe_uri_action")
         if "/Next" in item and depth < MAX_DEPTH:
             todo.append((item.Next, depth + 1))
     return found
@@ -105,12 +124,12 @@ class Scanner:
             if self.remove:
                 del obj[key]
 
-    def drop_dangerous_action(self, obj) -> None:
-        kinds = dangerous_kinds(obj.get("/A")) if "/A" in obj else []
+    def drop_dangerous_action(self, obj, key: str = "/A") -> None:
+        kinds = dangerous_kinds(obj.get(key)) if key in obj else []
         for kind in kinds:
             self.hit(kind)
         if kinds and self.remove:
-            del obj["/A"]
+            del obj[key]
 
     def run(self) -> dict[str, int]:
         root = self.pdf.Root
@@ -167,6 +186,7 @@ class Scanner:
                 continue
             self.drop(annot, "/AA", "additional_actions")
             self.drop_dangerous_action(annot)
+            self.drop_dangerous_action(annot, "/PA")  # a link's previous (URI) action, still read by some readers
             kept.append(annot)
         if changed and self.remove:
             page.Annots = Array(kept)
