@@ -24,18 +24,19 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
 
     from saas.areas import import_modules
     from saas.extensions import api, babel, csrf, db, login_manager, migrate
-    from saas.platform import errors, security, web
+    from saas.platform import display, errors, security, web
 
     import_modules("models")
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=web.select_locale)
+    babel.init_app(app, locale_selector=web.select_locale, timezone_selector=display.select_time_zone)
     login_manager.init_app(app)
     api.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     web.init_app(app)
+    display.init_app(app)
 
     _register_blueprints(app)
     _connect_signals()

@@ -18,6 +18,7 @@ from saas.audit.operations import record
 from saas.extensions import db
 from saas.identity import operations as identity
 from saas.identity.models import GrantKind, Mandate, MandateRole, Person, TenantGrant
+from saas.platform import display
 from saas.tenancy.models import Assembly, AssemblyKind, PoliticalGroup, PoliticalGroupKind, Tenant
 
 
@@ -161,7 +162,7 @@ def end_mandate(mandate: Mandate, end_date: date, actor: Person) -> None:
     if mandate.end_date is not None and mandate.end_date < date.today():
         raise AdminError(_l("Ce mandat est déjà terminé."))
     if end_date < mandate.start_date:
-        start = mandate.start_date.strftime("%d/%m/%Y")
+        start = display.format_date(mandate.start_date)
         raise AdminError(_l("La date de fin ne peut pas précéder le début du mandat (%(start)s).", start=start))
     data = {"person_id": mandate.person_id, "end_date": end_date, "previous_end_date": mandate.end_date}
     mandate.end_date = end_date

@@ -18,6 +18,7 @@ from saas.extensions import db
 from saas.identity import operations as identity
 from saas.identity.access import can_manage
 from saas.identity.models import GrantKind, Mandate, MandateRole, TenantGrant
+from saas.platform import display
 from saas.platform.web import tenant_blueprint
 from saas.tenancy.models import Assembly, AssemblyKind, PoliticalGroup, PoliticalGroupKind
 
@@ -267,7 +268,7 @@ def end_mandate(mandate_id: int):
                 _(
                     "Mandat de %(name)s terminé le %(date)s.",
                     name=mandate.person.full_name,
-                    date=mandate.end_date.strftime("%d/%m/%Y"),
+                    date=display.format_date(mandate.end_date),
                 ),
                 "success",
             )

@@ -25,10 +25,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pikepdf
-from babel.dates import format_datetime
 from flask import Response, current_app, send_file
 from pikepdf import Array, Dictionary, Name, String
 
@@ -39,6 +37,7 @@ from saas.documents.models import KIND_LABELS, Document, DocumentVersion
 from saas.documents.operations import clean_filename, documents_of
 from saas.documents.printing import render_pdf
 from saas.identity.models import Person
+from saas.platform import display
 from saas.sittings.models import AgendaItem, Sitting
 from saas.storage.http import content_disposition
 
@@ -256,9 +255,7 @@ def annotate_copy(source: Path, target: Path, annotations: list[Annotation]) -> 
 
 
 def _summary_pdf(sitting: Sitting, person: Person, parts: list[ExportedDocument]) -> bytes:
-    when = format_datetime(
-        sitting.starts_at, "EEEE d MMMM y 'à' HH'h'mm", locale="fr", tzinfo=ZoneInfo(sitting.tenant.timezone)
-    )
+    when = display.format_datetime(sitting.starts_at, "full", sitting.tenant, locale=display.DOCUMENT_LOCALE)
     return render_pdf(
         "annotated_summary.html",
         sitting=sitting,

@@ -28,11 +28,9 @@ import tempfile
 from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pikepdf
 import sqlalchemy as sa
-from babel.dates import format_datetime
 from flask import current_app
 
 from saas.database import utcnow
@@ -40,6 +38,7 @@ from saas.documents.models import KIND_LABELS, BoardBook, BoardBookStatus, Docum
 from saas.documents.operations import documents_of
 from saas.documents.printing import render_pdf
 from saas.extensions import db
+from saas.platform import display
 from saas.sittings.models import AgendaItem, Sitting
 from saas.sittings.operations import active_items
 from saas.storage.models import Blob
@@ -137,9 +136,7 @@ def request_board_book(sitting: Sitting) -> BoardBook:
 def render_cover(sitting: Sitting, parts: list[Part]) -> bytes:
     """Cover and agenda as PDF bytes (WeasyPrint); its own bookmarks are dropped when merging."""
     tenant = sitting.tenant
-    when = format_datetime(
-        sitting.starts_at, "EEEE d MMMM y 'à' HH'h'mm", locale="fr", tzinfo=ZoneInfo(tenant.timezone)
-    )
+    when = display.format_datetime(sitting.starts_at, "full", tenant, locale=display.DOCUMENT_LOCALE)
     return render_pdf(
         "board_book_cover.html", tenant=tenant, sitting=sitting, when=when, parts=parts, kind_labels=KIND_LABELS
     )

@@ -30,6 +30,7 @@ from saas.documents.models import KIND_LABELS, DocumentKind
 from saas.documents.pdf_check import PdfCheckFailed, PdfRejected
 from saas.documents.readings import record_reading
 from saas.extensions import db
+from saas.platform import display
 from saas.platform.web import tenant_blueprint
 from saas.sittings import proof
 from saas.sittings.views import labels as sitting_labels
@@ -57,11 +58,8 @@ class ReplaceForm(FlaskForm):
 
 
 def human_size(size: int) -> str:
-    """French file size: "850 o", "12,4 Ko", "3,1 Mo"."""
-    for unit, factor in (("Go", 1 << 30), ("Mo", 1 << 20), ("Ko", 1 << 10)):
-        if size >= factor:
-            return f"{size / factor:.1f} {unit}".replace(".", ",")
-    return f"{size} o"
+    """File size: "850 o", "12,4 Ko", "3,1 Mo" (saas.platform.display)."""
+    return display.format_size(size)
 
 
 @bp.app_context_processor

@@ -19,6 +19,7 @@ from saas.jobs.queues import job
 from saas.mail.jobs import after_delivery
 from saas.mail.models import OutboundMail
 from saas.mail.operations import find_mail, queue_mail
+from saas.platform import display
 from saas.sittings import proof, supplement  # noqa: F401 (supplement registers its jobs and mail follow-up)
 from saas.sittings.attendance_link import attendance_url
 from saas.sittings.convocation import french_datetime, mail_key, sitting_link
@@ -48,7 +49,7 @@ def convocation_html(convocation: Convocation) -> str:
         items=active_items(sitting),
         link=sitting_link(sitting),
         article=tenant_rules(sitting.tenant).notice_article,
-        issued=french_datetime(sitting.tenant, convocation.created_at).split(" à ")[0],
+        issued=display.format_date(convocation.created_at, "full", sitting.tenant, locale=display.DOCUMENT_LOCALE),
     )
 
 
@@ -126,10 +127,11 @@ def prepare_convocation(convocation_id: int) -> None:
     ics = store(sitting.tenant_id, io.BytesIO(calendar_invitation(convocation)))
     day = sitting.starts_at.astimezone(ZoneInfo(sitting.tenant.timezone))
     title = TITLES[convocation.kind]
+    shown_day = display.format_date(day, tenant=sitting.tenant, locale=display.DOCUMENT_LOCALE)
     queue_mail(
         key,
         to=convocation.person.email,
-        subject=f"{title} — {sitting.assembly.name} du {day:%d/%m/%Y} — {sitting.tenant.name}",
+        subject=f"{title} — {sitting.assembly.name} du {shown_day} — {sitting.tenant.name}",
         body=mail_body(convocation),
         tenant_id=sitting.tenant_id,
         attachments=[

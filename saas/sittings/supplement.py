@@ -24,6 +24,7 @@ from saas.jobs.queues import job
 from saas.mail.jobs import after_delivery
 from saas.mail.models import OutboundMail
 from saas.mail.operations import find_mail, queue_mail
+from saas.platform import display
 from saas.sittings import proof
 from saas.sittings.convocation import convocations_of, french_datetime, sitting_link
 from saas.sittings.models import Convocation, ProofRecord, SittingStatus
@@ -142,7 +143,7 @@ def mail_body(version: DocumentVersion, person: Person) -> str:
 
 def mail_subject(version: DocumentVersion) -> str:
     sitting = version.document.agenda_item.sitting
-    day = french_datetime(sitting.tenant, sitting.starts_at).split(" à ")[0]
+    day = display.format_date(sitting.starts_at, "full", sitting.tenant, locale=display.DOCUMENT_LOCALE)
     change = "Document remplacé" if version.number > 1 else "Document ajouté"
     return f"{change} — séance « {sitting.assembly.name} » du {day} — {sitting.tenant.name}"[:300]
 

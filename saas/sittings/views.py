@@ -10,7 +10,6 @@ from itertools import groupby
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from babel.dates import format_date, format_datetime
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -20,6 +19,7 @@ from saas.documents.readings import read_versions
 from saas.extensions import db
 from saas.identity.access import can_access_assembly, can_manage
 from saas.identity.models import Person
+from saas.platform import display
 from saas.platform.web import tenant_blueprint
 from saas.sittings import attendance, forms, inbox, notice, operations, proof, quorum
 from saas.sittings.convocation import send_convocations
@@ -81,7 +81,7 @@ def colleagues(sitting: Sitting, exclude: int | None = None) -> list[Person]:
 
 
 def local_datetime(tenant: Tenant, moment: datetime) -> str:
-    return format_datetime(moment, "EEEE d MMMM y 'à' HH'h'mm", locale="fr", tzinfo=ZoneInfo(tenant.timezone))
+    return display.format_datetime(moment, "full", tenant)
 
 
 def to_utc(tenant: Tenant, day: date, time) -> datetime:
@@ -99,7 +99,7 @@ BADGE_COLOURS = 8
 
 @bp.context_processor
 def labels():
-    return {"status_labels": STATUS_LABELS, "answer_labels": forms.ANSWER_LABELS, "local": local_datetime}
+    return {"status_labels": STATUS_LABELS, "answer_labels": forms.ANSWER_LABELS}
 
 
 @bp.get("/a/<int:assembly_id>/sittings")
@@ -375,13 +375,13 @@ def my_sittings():
             sa.select(Tenant.id, Tenant.timezone).where(Tenant.id.in_({e.tenant_id for e in entries}))
         ).all()
     )
-    rows = [(entry, entry.starts_at.astimezone(ZoneInfo(zones[entry.tenant_id]))) for entry in entries]
+    rows = [(entry, zones[entry.tenant_id]) for entry in entries]
     days = [
         (
-            format_date(day, "EEEE d MMMM y", locale="fr"),
-            [(entry, f"{moment:%H}h{moment:%M}") for entry, moment in group],
+            display.format_date(day, "full"),
+            [(entry, display.format_time(entry.starts_at, tenant=zone)) for entry, zone in group],
         )
-        for day, group in groupby(rows, key=lambda row: row[1].date())
+        for day, group in groupby(rows, key=lambda row: display.local(row[0].starts_at, row[1]).date())
     ]
     return render_template(
         "sittings/inbox.html",

@@ -68,7 +68,7 @@ def test_contracts_and_lots_in_cents(client, world):
     assert lot.status_code == 201 and lot.json["equipment_cents"] == 5_432_100
     assert client.post(lots, json={"number": 1, "title": "Doublon"}, headers=headers).status_code == 422
     sign_in(client, world.coordinator)
-    assert "54321,00" in client.get("/group/contracts").get_data(as_text=True)
+    assert "54\u202f321,00\u00a0€" in client.get("/group/contracts").get_data(as_text=True)
     edit = post(client, f"/group/lots/{lot.json['id']}", {"number": 1, "title": "Tablettes 10 pouces", "units": 80,
                 "equipment_cents": 5_000_000, "licences_cents_per_year": 0, "support_cents_per_year": 100})  # fmt: skip
     assert edit.status_code == 302
