@@ -6,6 +6,7 @@ from types import SimpleNamespace
 from flask import g, render_template_string
 
 from saas.documents import printing
+from saas.sittings.forms import SittingForm
 
 WINTER = datetime(2026, 1, 15, 5, 57, tzinfo=UTC)
 SUMMER = datetime(2026, 7, 15, 5, 57, tzinfo=UTC)
@@ -63,3 +64,14 @@ def test_printable_documents_are_french_and_local_even_for_an_english_reader(app
     with app.test_request_context("/", headers={"Accept-Language": "en"}):
         assert template.render(m=WINTER) == f"15/01/2026 06:57:00 UTC+01:00 54{NNBSP}321,00{NBSP}€"
     assert template.render(m=SUMMER) == f"15/07/2026 07:57:00 UTC+02:00 54{NNBSP}321,00{NBSP}€"
+
+
+def test_a_checkbox_sits_before_its_label_and_other_fields_under_theirs(app):
+    source = '{% from "identity/_field.html" import field %}{{ field(form.urgency) }}{{ field(form.place) }}'
+    with app.test_request_context("/", headers={"Accept-Language": "fr"}):
+        page = render_template_string(source, form=SittingForm(meta={"csrf": False}))
+    check, text = page.split('<div class="field">')
+    assert 'class="field field--check"' in check
+    assert check.index('type="checkbox"') < check.index('<label class="field__label" for="urgency">')
+    assert 'class="field__check"' in check and "field__input" not in check
+    assert text.index('<label class="field__label" for="place">') < text.index('class="field__input"')
