@@ -22,7 +22,7 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
     app.config.from_mapping(config.flask_settings(config.load(Path(app.instance_path), overrides)))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    from saas.core import errors, security
+    from saas.core import display, errors, security
     from saas.core.areas import import_modules
     from saas.core.extensions import api, babel, csrf, db, login_manager, migrate
     from saas.identity import web
@@ -31,12 +31,13 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=web.select_locale)
+    babel.init_app(app, locale_selector=web.select_locale, timezone_selector=display.select_time_zone)
     login_manager.init_app(app)
     api.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     web.init_app(app)
+    display.init_app(app)
 
     _register_blueprints(app)
     _connect_signals()

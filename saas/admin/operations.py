@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from saas.audit.operations import record
+from saas.core import display
 from saas.core.errors import DomainError
 from saas.core.extensions import db
 from saas.identity import operations as identity
@@ -162,7 +163,7 @@ def end_mandate(mandate: Mandate, end_date: date, actor: Person) -> None:
     if mandate.end_date is not None and mandate.end_date < date.today():
         raise AdminError(_l("Ce mandat est déjà terminé."))
     if end_date < mandate.start_date:
-        start = mandate.start_date.strftime("%d/%m/%Y")
+        start = display.format_date(mandate.start_date)
         raise AdminError(_l("La date de fin ne peut pas précéder le début du mandat (%(start)s).", start=start))
     data = {"person_id": mandate.person_id, "end_date": end_date, "previous_end_date": mandate.end_date}
     mandate.end_date = end_date

@@ -13,6 +13,7 @@ from wtforms.fields.choices import SelectChoice
 
 from saas.admin import forms
 from saas.admin import operations as ops
+from saas.core import display
 from saas.core.database import commit
 from saas.core.extensions import db
 from saas.identity import operations as identity
@@ -267,7 +268,7 @@ def end_mandate(mandate_id: int):
                 _(
                     "Mandat de %(name)s terminé le %(date)s.",
                     name=mandate.person.full_name,
-                    date=mandate.end_date.strftime("%d/%m/%Y"),
+                    date=display.format_date(mandate.end_date),
                 ),
                 "success",
             )

@@ -40,6 +40,7 @@ SETTINGS: dict[str, tuple[object, str]] = {
     "MAX_REQUEST_MB": (150, "largest request body accepted (413 beyond)"),
     "HTTPS": (False, "served behind HTTPS: secure cookies and HSTS"),
     "BABEL_DEFAULT_LOCALE": ("fr", "interface language when the person has not chosen one"),
+    "BABEL_DEFAULT_TIMEZONE": ("Europe/Paris", "time zone of pages that name no collectivity (each has its own)"),
 }
 
 

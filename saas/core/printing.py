@@ -5,6 +5,7 @@ import functools
 import jinja2
 import weasyprint
 
+from saas.core import display
 from saas.core.config import ROOT
 
 DOCUMENTS_TEMPLATES = ROOT / "templates" / "documents"
@@ -12,11 +13,13 @@ DOCUMENTS_TEMPLATES = ROOT / "templates" / "documents"
 
 @functools.cache
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(DOCUMENTS_TEMPLATES),
         autoescape=jinja2.select_autoescape(["html"]),
         undefined=jinja2.StrictUndefined,
     )
+    environment.filters.update(display.documents_filters())
+    return environment
 
 
 def render_html(template: str, **context) -> str:

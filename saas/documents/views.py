@@ -16,6 +16,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
+from saas.core import display
 from saas.core.database import commit
 from saas.core.extensions import db
 from saas.documents import operations
@@ -57,11 +58,8 @@ class ReplaceForm(FlaskForm):
 
 
 def human_size(size: int) -> str:
-    """French file size: "850 o", "12,4 Ko", "3,1 Mo"."""
-    for unit, factor in (("Go", 1 << 30), ("Mo", 1 << 20), ("Ko", 1 << 10)):
-        if size >= factor:
-            return f"{size / factor:.1f} {unit}".replace(".", ",")
-    return f"{size} o"
+    """File size: "850 o", "12,4 Ko", "3,1 Mo" (saas.core.display)."""
+    return display.format_size(size)
 
 
 @bp.app_context_processor

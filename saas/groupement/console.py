@@ -43,7 +43,6 @@ def labels() -> dict:
         "milestone_statuses": forms.MILESTONE_STATUSES,
         "device_statuses": forms.DEVICE_STATUSES,
         "sharing_keys": forms.SHARING_KEYS,
-        "euros": statements.euros,
         "today": date.today(),
     }
 

@@ -96,7 +96,7 @@ def use_authorisation(authorisation_id: int, person: Person, documents: list[str
 
 
 def _sign(tenant, person, pdf_in: Path, pdf_out: Path, field: str, role: str, level: pades.Level) -> None:
-    stamp = pades.Stamp(name=person.full_name, role=role, collectivity=tenant.name)
+    stamp = pades.Stamp(name=person.full_name, role=role, collectivity=tenant.name, time_zone=tenant.timezone)
     signer = keys.signer_for(tenant, person)
     pades.sign(pdf_in, pdf_out, tenant=tenant, field=field, signer=signer, stamp=stamp, level=level)
     record(

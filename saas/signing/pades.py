@@ -31,6 +31,7 @@ from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
 from pyhanko_certvalidator.errors import ValidationError as CertValidationError
 
+from saas.core import display
 from saas.tenancy.models import Tenant
 from saas.trust import anchors as trust
 from saas.trust import keys, timestamps
@@ -299,7 +300,7 @@ def sign(
         validation_context=trust.signing_context(tenant, signer.certificate) if long_term else None,
     )
     text = {"name": stamp.name, "role": stamp.role, "collectivity": stamp.collectivity}
-    text["date"] = now.strftime("%d/%m/%Y %H:%M %Z")
+    text["date"] = display.format_datetime(now, "long", stamp.time_zone, locale=display.DOCUMENT_LOCALE)
 
     def write(out):
         with open(pdf_in, "rb") as source, signer.open() as cms_signer:

@@ -17,6 +17,7 @@ import hashlib
 from datetime import UTC, datetime
 from pathlib import Path
 
+from babel import Locale
 from cryptography import x509
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -46,6 +47,28 @@ MODIFICATIONS = {
 }
 
 
+#: the attributes of a certificate's names, in French (asn1crypto names them in English); any other is
+#: shown by its OID
+NAME_FIELDS = {
+    "common_name": "Nom commun",
+    "surname": "Nom",
+    "given_name": "Prénom",
+    "pseudonym": "Pseudonyme",
+    "title": "Fonction",
+    "serial_number": "Numéro de série",
+    "organization_name": "Organisation",
+    "organizational_unit_name": "Unité organisationnelle",
+    "organization_identifier": "Identifiant de l'organisation",
+    "country_name": "Pays",
+    "state_or_province_name": "Région ou province",
+    "locality_name": "Localité",
+    "street_address": "Adresse",
+    "postal_code": "Code postal",
+    "email_address": "Adresse électronique",
+    "domain_component": "Composant de domaine",
+}
+
+
 class ValidationError(DomainError):
     """A file that cannot be validated (not a PDF, no signature); the message is in French."""
 
@@ -66,6 +89,9 @@ class SignatureReport:
     signer: str
     subject: str
     issuer: str
+    #: the holder's and the issuer's names field by field, as (French field name, value), whole
+    subject_fields: list[tuple[str, str]]
+    issuer_fields: list[tuple[str, str]]
     #: subjects from the trust anchor down to the signer, when a path was found
     chain: list[str]
     intact: bool
@@ -97,6 +123,8 @@ class ValidationReport:
     signatures: list[SignatureReport]
     generated_at: datetime
     tenant: str
+    #: the collectivity's time zone, in which the report shows every time
+    time_zone: str = "Europe/Paris"
 
     @property
     def ok(self) -> bool:
@@ -112,6 +140,19 @@ class ValidationReport:
 
 def _name(name) -> str:
     return str(name.native.get("common_name") or name.human_friendly)
+
+
+def name_fields(name) -> list[tuple[str, str]]:
+    """A certificate name (asn1crypto) as (French field name, value) pairs, in the certificate's order."""
+    countries = Locale.parse("fr").territories
+    pairs = []
+    for rdn in name.chosen:
+        for attribute in rdn:
+            kind, value = attribute["type"], str(attribute["value"].native)
+            if kind.native == "country_name" and value in countries:
+                value = f"{countries[value]} ({value})"
+            pairs.append((NAME_FIELDS.get(kind.native, kind.dotted), value))
+    return pairs
 
 
 def _dss_certificates(reader: PdfFileReader) -> tuple[set[bytes], bool]:
@@ -179,6 +220,8 @@ def _report_one(signature, context, later_timestamps: int, dss, reader) -> Signa
             signer=_name(status.signing_cert.subject),
             subject=status.signing_cert.subject.human_friendly,
             issuer=status.signing_cert.issuer.human_friendly,
+            subject_fields=name_fields(status.signing_cert.subject),
+            issuer_fields=name_fields(status.signing_cert.issuer),
             chain=[_name(cert.subject) for cert in status.validation_path.iter_certs(include_root=True)]
             if status.validation_path
             else [],
@@ -206,6 +249,8 @@ def _report_one(signature, context, later_timestamps: int, dss, reader) -> Signa
         signer=_name(status.signing_cert.subject),
         subject=status.signing_cert.subject.human_friendly,
         issuer=status.signing_cert.issuer.human_friendly,
+        subject_fields=name_fields(status.signing_cert.subject),
+        issuer_fields=name_fields(status.signing_cert.issuer),
         chain=[_name(cert.subject) for cert in status.validation_path.iter_certs(include_root=True)]
         if status.validation_path
         else [],
@@ -234,6 +279,8 @@ def _unreadable(field: str, error: Exception) -> SignatureReport:
         signer="?",
         subject="",
         issuer="",
+        subject_fields=[],
+        issuer_fields=[],
         chain=[],
         intact=False,
         valid=False,
@@ -286,4 +333,5 @@ def validate(tenant: Tenant, pdf: Path, filename: str, extra_anchors: list[x509.
         signatures=reports,
         generated_at=datetime.now(UTC),
         tenant=tenant.name,
+        time_zone=tenant.timezone,
     )

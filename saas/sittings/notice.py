@@ -13,8 +13,7 @@ import dataclasses
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
-
+from saas.core import display
 from saas.sittings.models import Sitting
 from saas.tenancy.legal_rules import LegalRules, tenant_rules
 from saas.tenancy.models import Tenant
@@ -71,8 +70,7 @@ def latest_sending_time(tenant: Tenant, sitting: Sitting) -> datetime:
 
 
 def _french(moment: datetime, tenant: Tenant) -> str:
-    zone = ZoneInfo(tenant.timezone)
-    return format_datetime(moment, "EEEE d MMMM y 'à' HH'h'mm", locale="fr", tzinfo=zone)
+    return display.format_datetime(moment, "full", tenant, locale=display.DOCUMENT_LOCALE)
 
 
 def check_notice(tenant: Tenant, sitting: Sitting, send_at: datetime) -> NoticeTooLate | None:

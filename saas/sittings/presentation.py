@@ -3,8 +3,7 @@
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
-
+from saas.core import display
 from saas.sittings import forms
 from saas.sittings.models import STATUS_LABELS, AttendanceAnswer
 from saas.tenancy.models import Tenant
@@ -13,7 +12,7 @@ MEMBER_ANSWERS = (AttendanceAnswer.PRESENT, AttendanceAnswer.REMOTE, AttendanceA
 
 
 def local_datetime(tenant: Tenant, moment: datetime) -> str:
-    return format_datetime(moment, "EEEE d MMMM y 'à' HH'h'mm", locale="fr", tzinfo=ZoneInfo(tenant.timezone))
+    return display.format_datetime(moment, "full", tenant)
 
 
 def to_utc(tenant: Tenant, day: date, time) -> datetime:
@@ -28,4 +27,4 @@ BADGE_COLOURS = 8
 
 def labels():
     """What the sittings' templates use to show statuses, answers and local times."""
-    return {"status_labels": STATUS_LABELS, "answer_labels": forms.ANSWER_LABELS, "local": local_datetime}
+    return {"status_labels": STATUS_LABELS, "answer_labels": forms.ANSWER_LABELS}

@@ -6,14 +6,13 @@ shown next to the form that caused it, with status 422.
 """
 
 from itertools import groupby
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from babel.dates import format_date
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from saas.core import display
 from saas.core.database import commit
 from saas.core.extensions import db
 from saas.documents.readings import read_versions
@@ -315,13 +314,13 @@ def my_sittings():
             sa.select(Tenant.id, Tenant.timezone).where(Tenant.id.in_({e.tenant_id for e in entries}))
         ).all()
     )
-    rows = [(entry, entry.starts_at.astimezone(ZoneInfo(zones[entry.tenant_id]))) for entry in entries]
+    rows = [(entry, zones[entry.tenant_id]) for entry in entries]
     days = [
         (
-            format_date(day, "EEEE d MMMM y", locale="fr"),
-            [(entry, f"{moment:%H}h{moment:%M}") for entry, moment in group],
+            display.format_date(day, "full"),
+            [(entry, display.format_time(entry.starts_at, tenant=zone)) for entry, zone in group],
         )
-        for day, group in groupby(rows, key=lambda row: row[1].date())
+        for day, group in groupby(rows, key=lambda row: display.local(row[0].starts_at, row[1]).date())
     ]
     return render_template(
         "sittings/inbox.html",

@@ -10,6 +10,7 @@ import click
 import sqlalchemy as sa
 from flask.cli import with_appcontext
 
+from saas.core import display
 from saas.core.database import SYSTEM, commit, set_context
 from saas.core.extensions import db
 
@@ -109,7 +110,8 @@ def import_pkcs12(slug: str, email: str, pkcs12_file: Path, passphrase: str):
     except SignerKeyError as error:
         raise click.ClickException(str(error)) from error
     commit(db.session)
-    click.echo(f"PKCS#12 importé pour {person.email} : {row.subject} (jusqu'au {row.not_after:%d/%m/%Y})")
+    until = display.format_date(row.not_after, tenant=tenant, locale=display.DOCUMENT_LOCALE)
+    click.echo(f"PKCS#12 importé pour {person.email} : {row.subject} (jusqu'au {until})")
 
 
 @signing.command("configure-pkcs11")
@@ -132,7 +134,8 @@ def configure_pkcs11(slug: str, email: str, module: str, token: str, key_label: 
     except SignerKeyError as error:
         raise click.ClickException(str(error)) from error
     commit(db.session)
-    click.echo(f"Jeton PKCS#11 configuré pour {person.email} : {row.subject} (jusqu'au {row.not_after:%d/%m/%Y})")
+    until = display.format_date(row.not_after, tenant=tenant, locale=display.DOCUMENT_LOCALE)
+    click.echo(f"Jeton PKCS#11 configuré pour {person.email} : {row.subject} (jusqu'au {until})")
 
 
 @signing.command("trust")

@@ -24,6 +24,7 @@ from asn1crypto import pem as asn1_pem
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 
+from saas.core import display
 from saas.tenancy.models import Tenant
 from saas.trust import timestamps
 from saas.trust.timestamps import TimestampError, TimestampInfo
@@ -229,7 +230,7 @@ def verify_evidence_zip(zip_bytes: bytes, trust_pem: bytes | None = None) -> lis
             except TimestampError as error:
                 results.append(ManifestResult(name, False, str(error)))
                 continue
-            when = info.gen_time.strftime("%d/%m/%Y %H:%M:%S UTC")
+            when = display.format_datetime(info.gen_time, "long", locale=display.DOCUMENT_LOCALE)
             results.append(ManifestResult(name, True, f"horodaté le {when} par {info.tsa_name}", info))
         for name in orphans:
             results.append(ManifestResult(name, False, "manifeste manquant pour ce jeton"))

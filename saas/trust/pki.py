@@ -25,8 +25,9 @@ from saas.identity.models import Person
 from saas.tenancy.models import Tenant
 from saas.trust.models import CertificateKind, TenantCertificate
 
-#: written in the OU of every certificate of the embedded PKI
-NOT_QUALIFIED = "PKI intégrée Quorum - certificat NON QUALIFIÉ (ni eIDAS ni RGS)"
+#: the organizational unit of every certificate of the built-in PKI; within the 64 bytes of X.520 so that it
+#: is never cut (validation recognises the first 40 characters, also on certificates issued before)
+NOT_QUALIFIED = "PKI intégrée Quorum - certificat NON QUALIFIÉ (ni eIDAS/RGS)"
 #: RFC 9336 id-kp-documentSigning
 DOCUMENT_SIGNING = x509.ObjectIdentifier("1.3.6.1.5.5.7.3.36")
 KEY_SIZE = 3072

@@ -2,7 +2,9 @@
 paper saved (counts only), and the primary collectivity chosen on the account page."""
 
 import io
+import re
 from datetime import UTC, date, datetime, timedelta
+from xml.sax.saxutils import escape
 
 import sqlalchemy as sa
 
@@ -70,7 +72,7 @@ def test_contracts_and_lots_in_cents(client, world):
     assert lot.status_code == 201 and lot.json["equipment_cents"] == 5_432_100
     assert client.post(lots, json={"number": 1, "title": "Doublon"}, headers=headers).status_code == 422
     sign_in(client, world.coordinator)
-    assert "54321,00" in client.get("/group/contracts").get_data(as_text=True)
+    assert "54\u202f321,00\u00a0€" in client.get("/group/contracts").get_data(as_text=True)
     edit = post(client, f"/group/lots/{lot.json['id']}", {"number": 1, "title": "Tablettes 10 pouces", "units": 80,
                 "equipment_cents": 5_000_000, "licences_cents_per_year": 0, "support_cents_per_year": 100})  # fmt: skip
     assert edit.status_code == 302
@@ -194,6 +196,25 @@ def test_the_chart_is_readable_without_colour():
                               {("Ville <A>", "2026-11"): 1200, ("Région", "2026-10"): 30})  # fmt: skip
     assert "Ville &lt;A&gt;" in svg and 'fill="url(#p-solid)"' in svg and 'fill="url(#p-stripes)"' in svg
     assert ">1\u202f200</text>" in svg and 'role="img"' in svg
+
+
+def test_the_chart_fits_its_box_with_its_whole_legend():
+    """The drawing scales to the page (viewBox, width 100 %); every legend name lies inside the drawing."""
+    names = ["Communauté d'Agglomération du Grand Besançon", "Département du Doubs", "Région de Franche-Comté"]
+    svg = charts.grouped_bars("Pages", "desc", ["2026-12"], names, {(name, "2026-12"): 10 for name in names})
+    width = float(re.search(r'viewBox="0 0 ([\d.]+) [\d.]+"', svg).group(1))
+    assert 'width="100%"' in svg and 'width="' + str(int(width)) + '"' not in svg
+    for name in names:
+        x = float(re.search(r'<text x="([\d.]+)" y="[\d.]+" font-size="14">' + re.escape(escape(name)), svg).group(1))
+        assert x + charts._text_width(name, 14) <= width
+
+
+def test_the_console_sub_navigation_marks_the_current_section(client, world):
+    sign_in(client, world.coordinator)
+    page = client.get("/group/paper").get_data(as_text=True)
+    assert '<nav class="subnav" aria-label="Sections du groupement">' in page
+    assert '<a class="subnav__link" href="/group/paper" aria-current="page">Papier économisé</a>' in page
+    assert '<a class="subnav__link" href="/group/members">Élus</a>' in page
 
 
 def test_a_person_in_several_collectivities_chooses_a_primary_one_on_the_account_page(client, session, world):

@@ -28,13 +28,12 @@ import tempfile
 from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pikepdf
 import sqlalchemy as sa
-from babel.dates import format_datetime
 from flask import current_app
 
+from saas.core import display
 from saas.core.database import utcnow
 from saas.core.extensions import db
 from saas.core.printing import render_pdf
@@ -143,9 +142,7 @@ def request_board_book(sitting: Sitting) -> BoardBook:
 def render_cover(sitting: Sitting, parts: list[Part]) -> bytes:
     """Cover and agenda as PDF bytes (WeasyPrint); its own bookmarks are dropped when merging."""
     tenant = sitting.tenant
-    when = format_datetime(
-        sitting.starts_at, "EEEE d MMMM y 'à' HH'h'mm", locale="fr", tzinfo=ZoneInfo(tenant.timezone)
-    )
+    when = display.format_datetime(sitting.starts_at, "full", tenant, locale=display.DOCUMENT_LOCALE)
     return render_pdf(
         "board_book_cover.html", tenant=tenant, sitting=sitting, when=when, parts=parts, kind_labels=KIND_LABELS
     )

@@ -25,13 +25,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pikepdf
-from babel.dates import format_datetime
 from flask import Response, current_app, send_file
 from pikepdf import Array, Dictionary, Name, String
 
+from saas.core import display
 from saas.core.printing import render_pdf
 from saas.documents.annotations.models import Annotation, AnnotationKind
 from saas.documents.annotations.operations import changes
@@ -256,9 +255,7 @@ def annotate_copy(source: Path, target: Path, annotations: list[Annotation]) -> 
 
 
 def _summary_pdf(sitting: Sitting, person: Person, parts: list[ExportedDocument]) -> bytes:
-    when = format_datetime(
-        sitting.starts_at, "EEEE d MMMM y 'à' HH'h'mm", locale="fr", tzinfo=ZoneInfo(sitting.tenant.timezone)
-    )
+    when = display.format_datetime(sitting.starts_at, "full", sitting.tenant, locale=display.DOCUMENT_LOCALE)
     return render_pdf(
         "annotated_summary.html",
         sitting=sitting,

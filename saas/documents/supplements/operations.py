@@ -16,6 +16,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from saas.audit.operations import record
+from saas.core import display
 from saas.core.database import utcnow
 from saas.core.extensions import db
 from saas.documents.models import KIND_LABELS, DocumentVersion
@@ -141,6 +142,6 @@ def mail_body(version: DocumentVersion, person: Person) -> str:
 
 def mail_subject(version: DocumentVersion) -> str:
     sitting = version.document.agenda_item.sitting
-    day = french_datetime(sitting.tenant, sitting.starts_at).split(" à ")[0]
+    day = display.format_date(sitting.starts_at, "full", sitting.tenant, locale=display.DOCUMENT_LOCALE)
     change = "Document remplacé" if version.number > 1 else "Document ajouté"
     return f"{change} — séance « {sitting.assembly.name} » du {day} — {sitting.tenant.name}"[:300]

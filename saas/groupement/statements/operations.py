@@ -15,6 +15,7 @@ from fractions import Fraction
 import sqlalchemy as sa
 
 from saas.audit.operations import record
+from saas.core import display
 from saas.core.extensions import db
 from saas.core.printing import render_pdf
 from saas.groupement.devices.operations import group_members
@@ -168,7 +169,8 @@ def totals(statement: Statement) -> dict[int, int]:
 
 
 def euros(cents: int) -> str:
-    """French notation with a decimal comma and no thousands separator, e.g. 1234,56 (also in the CSV)."""
+    """The CSV's notation: a decimal comma and no thousands separator, e.g. 1234,56, so that spreadsheets read
+    it as a number (pages and PDFs show amounts with the ``cents`` filter of saas.core.display)."""
     sign = "-" if cents < 0 else ""
     return f"{sign}{abs(cents) // 100},{abs(cents) % 100:02d}"
 
@@ -203,12 +205,11 @@ def member_pdf(statement: Statement, membership: Membership, group: PurchasingGr
         statement=statement,
         membership=membership,
         lines=lines,
-        invoiced_total=euros(sum(line.invoiced_cents for line in lines)),
-        share_total=euros(sum(line.share_cents for line in lines)),
+        invoiced_total=sum(line.invoiced_cents for line in lines),
+        share_total=sum(line.share_cents for line in lines),
         weight=statement.weights.get(str(membership.tenant_id), "0/1"),
         key_label=KEY_LABELS[statement.key],
         key_explanation=KEY_EXPLANATIONS[statement.key],
-        euros=euros,
-        issued_on=statement.issued_at.date().strftime("%d/%m/%Y"),
+        issued_on=display.format_date(statement.issued_at, tenant=group.coordinator, locale=display.DOCUMENT_LOCALE),
         today=date.today(),
     )

@@ -445,6 +445,8 @@ class BookEntry:
     tenant_id: int
     tenant_slug: str
     tenant_name: str
+    #: the collectivity's time zone: the book spans collectivities, each row is shown in its own
+    time_zone: str
     request_id: int
     title: str
     role: str
@@ -454,6 +456,8 @@ class BookEntry:
     requested_at: datetime
     #: remarks of the signers, as (name, comment)
     comments: tuple[tuple[str, str], ...]
+    #: who has signed already, as (name, when)
+    signed: tuple[tuple[str, datetime], ...] = ()
 
 
 def book_for(person: Person) -> list[BookEntry]:
@@ -493,6 +497,7 @@ def _tenant_entries(person: Person, tenant: Tenant) -> list[BookEntry]:
             tenant_id=tenant.id,
             tenant_slug=tenant.slug,
             tenant_name=tenant.name,
+            time_zone=tenant.timezone,
             request_id=request.id,
             title=request.title,
             role=step.role,
@@ -501,6 +506,7 @@ def _tenant_entries(person: Person, tenant: Tenant) -> list[BookEntry]:
             sitting_id=request.sitting_id,
             requested_at=request.created_at,
             comments=tuple((s.person.full_name, s.comment) for s in request.steps if s.comment),
+            signed=tuple((s.person.full_name, s.signed_at) for s in request.steps if s.signed_at),
         )
         for request, step in rows
     ]

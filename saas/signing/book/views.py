@@ -69,7 +69,22 @@ def labels():
         "step_labels": STEP_LABELS,
         "item_labels": ITEM_LABELS,
         "badge_colours": BADGE_COLOURS,
+        "book_secretariats": secretariats,
     }
+
+
+def secretariats() -> list[Tenant]:
+    """The collectivities whose follow-up the sub-navigation links to: on a collectivity's page, that one if
+    the caller may put its documents to signature; on "Mon parapheur", every one where they hold a grant."""
+    if "tenant" in g:
+        return [g.tenant] if book.may_request(current_user, g.tenant) else []
+    return list(
+        db.session.execute(
+            sa.select(Tenant)
+            .where(Tenant.id.in_(sa.select(TenantGrant.tenant_id).where(TenantGrant.person_id == current_user.id)))
+            .order_by(Tenant.name)
+        ).scalars()
+    )
 
 
 # --- Shared with the API --------------------------------------------------------------------------
@@ -92,12 +107,7 @@ def my_book():
         book.book_for(current_user), key=lambda e: (e.tenant_name, e.tenant_id, e.requested_at, e.request_id)
     )
     by_tenant = [list(group) for _, group in groupby(entries, key=lambda entry: entry.tenant_id)]
-    managed = db.session.execute(
-        sa.select(Tenant)
-        .where(Tenant.id.in_(sa.select(TenantGrant.tenant_id).where(TenantGrant.person_id == current_user.id)))
-        .order_by(Tenant.name)
-    ).scalars()
-    return render_template("signing/book.html", by_tenant=by_tenant, managed=list(managed))
+    return render_template("signing/book.html", by_tenant=by_tenant)
 
 
 # --- A document of the book -----------------------------------------------------------------------

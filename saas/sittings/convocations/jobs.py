@@ -13,6 +13,7 @@ import icalendar
 import sqlalchemy as sa
 from flask import current_app
 
+from saas.core import display
 from saas.core.extensions import db
 from saas.core.printing import html_to_pdf, render_html
 from saas.jobs.queues import job
@@ -48,7 +49,7 @@ def convocation_html(convocation: Convocation) -> str:
         items=active_items(sitting),
         link=sitting_link(sitting),
         article=tenant_rules(sitting.tenant).notice_article,
-        issued=french_datetime(sitting.tenant, convocation.created_at).split(" à ")[0],
+        issued=display.format_date(convocation.created_at, "full", sitting.tenant, locale=display.DOCUMENT_LOCALE),
     )
 
 
@@ -126,10 +127,11 @@ def prepare_convocation(convocation_id: int) -> None:
     ics = store(sitting.tenant_id, io.BytesIO(calendar_invitation(convocation)))
     day = sitting.starts_at.astimezone(ZoneInfo(sitting.tenant.timezone))
     title = TITLES[convocation.kind]
+    shown_day = display.format_date(day, tenant=sitting.tenant, locale=display.DOCUMENT_LOCALE)
     queue_mail(
         key,
         to=convocation.person.email,
-        subject=f"{title} — {sitting.assembly.name} du {day:%d/%m/%Y} — {sitting.tenant.name}",
+        subject=f"{title} — {sitting.assembly.name} du {shown_day} — {sitting.tenant.name}",
         body=mail_body(convocation),
         tenant_id=sitting.tenant_id,
         attachments=[

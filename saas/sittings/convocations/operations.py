@@ -8,12 +8,11 @@ rows are unique per sitting × person, the mail per sitting × person × channel
 
 import enum
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from babel.dates import format_datetime
 
 from saas.audit.operations import record
+from saas.core import display
 from saas.core.database import utcnow
 from saas.core.extensions import db
 from saas.core.urls import external_url
@@ -25,7 +24,7 @@ from saas.mail.operations import queue_mail
 from saas.sittings.attendance.models import Proxy
 from saas.sittings.convocations.models import Convocation, ConvocationKind
 from saas.sittings.models import AgendaItem, Sitting, SittingStatus
-from saas.sittings.notice import check_notice, local_time
+from saas.sittings.notice import check_notice
 from saas.sittings.operations import SittingError, set_status, sitting_day
 from saas.sittings.proof import operations as proof
 from saas.tenancy.legal_rules import tenant_rules
@@ -36,8 +35,8 @@ CHANNEL = "email"
 
 
 def french_datetime(tenant, moment: datetime) -> str:
-    """e.g. "lundi 15 mars 2027 à 18h00", in the tenant's time zone."""
-    return format_datetime(moment, "EEEE d MMMM y 'à' HH'h'mm", locale="fr", tzinfo=ZoneInfo(tenant.timezone))
+    """e.g. "lundi 15 mars 2027 à 18h00", in the tenant's time zone (mails and documents are French)."""
+    return display.format_datetime(moment, "full", tenant, locale=display.DOCUMENT_LOCALE)
 
 
 def sitting_link(sitting: Sitting) -> str:
@@ -233,7 +232,7 @@ def notify_proxy_holder(proxy: Proxy) -> OutboundMail:
     sitting, giver, holder = proxy.sitting, proxy.giver, proxy.holder
     when = french_datetime(sitting.tenant, sitting.starts_at)
     link = sitting_link(sitting)
-    day = local_time(sitting.tenant, sitting.starts_at)
+    day = display.format_date(sitting.starts_at, tenant=sitting.tenant, locale=display.DOCUMENT_LOCALE)
     body = (
         f"Bonjour {holder.full_name},\n\n"
         f"{giver.full_name} vous a donné procuration pour voter en son nom à la séance de l'assemblée "
@@ -245,7 +244,7 @@ def notify_proxy_holder(proxy: Proxy) -> OutboundMail:
     return queue_mail(
         f"proxy:{proxy.id}:holder",
         to=holder.email,
-        subject=f"Procuration de {giver.full_name} — séance du {day:%d/%m/%Y}"[:300],
+        subject=f"Procuration de {giver.full_name} — séance du {day}"[:300],
         body=body,
         tenant_id=sitting.tenant_id,
     )

@@ -2,17 +2,19 @@
 the secretary of the sitting sign from "Mon parapheur" with their code; refusals; batch signing."""
 
 import io
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
-from saas.core.database import SYSTEM, TenantContext, context
+from saas.core.database import SYSTEM, TenantContext, commit, context
+from saas.core.extensions import db
 from saas.demo.signing import deliberation_pdf
 from saas.jobs import queues as jobs
 from saas.mail.models import OutboundMail
 from saas.signing.book.models import RequestStatus, SignatureRequest, StepStatus
 from saas.signing.models import ItemStatus, SigningBatch
 from tests.helpers import csrf_token, login
-from tests.signing.book.world import fresh_code, new_request
+from tests.signing.book.world import fresh_code, new_request, sign_as
 from tests.signing.helpers import pdfsig
 
 
@@ -172,3 +174,29 @@ def test_signers_must_hold_a_mandate_or_grant_in_the_collectivity(client, sessio
         as_text=True
     )
     assert _requests(session, city) == []
+
+
+def test_the_book_shows_times_in_each_collectivity_s_own_zone(client, session, city):
+    """Times are kept in UTC and shown where the collectivity is: Paris in winter (UTC+1) and summer
+    (UTC+2), and La Réunion (UTC+4) once the collectivity says it is there."""
+    request = new_request(session, city)
+    sign_as(session, city, request, city.mayor)
+    with context(session, TenantContext(tenant_id=city.tenant.id)):
+        request.created_at = datetime(2026, 1, 15, 5, 57, tzinfo=UTC)
+        request.steps[0].signed_at = datetime(2026, 7, 15, 5, 57, tzinfo=UTC)
+        commit(db.session)
+    login(client, city.secretary)
+    page = client.get("/parapheur").get_data(as_text=True)
+    assert "mis à la signature le 15/01/2026 06:57" in page
+    assert "Signé par Hélène Marchand le 15/07/2026 07:57" in page
+    assert "UTC" not in page
+    detail = client.get(f"/t/{city.tenant.slug}/parapheur/{request.id}").get_data(as_text=True)
+    assert 'a signé (<time datetime="2026-07-15T05:57:00+00:00">15/07/2026 07:57</time>)' in detail
+    with context(session, SYSTEM):
+        city.tenant.timezone = "Indian/Reunion"
+        commit(db.session)
+    page = client.get("/parapheur").get_data(as_text=True)
+    assert "mis à la signature le 15/01/2026 09:57" in page and "le 15/07/2026 09:57" in page
+    assert ">15/07/2026 09:57</time>" in client.get(f"/t/{city.tenant.slug}/parapheur/{request.id}").get_data(
+        as_text=True
+    )
