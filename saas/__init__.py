@@ -24,8 +24,9 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
 
     from saas.areas import import_modules
     from saas.extensions import api, babel, csrf, db, login_manager, migrate
-    from saas.platform import errors, security, web
+    from saas.platform import errors, inputs, security, web
 
+    inputs.init_app(app)  # first: the blueprints' <int:…> rules take its converter
     import_modules("models")
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))

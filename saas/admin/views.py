@@ -18,6 +18,7 @@ from saas.extensions import db
 from saas.identity import operations as identity
 from saas.identity.access import can_manage
 from saas.identity.models import GrantKind, Mandate, MandateRole, TenantGrant
+from saas.platform.inputs import parse_id
 from saas.platform.web import tenant_blueprint
 from saas.tenancy.models import Assembly, AssemblyKind, PoliticalGroup, PoliticalGroupKind
 
@@ -186,7 +187,7 @@ def edit_group(group_id: int):
 
 @bp.get("/mandates")
 def mandates():
-    assembly_id = request.args.get("assembly", type=int)
+    assembly_id = request.args.get("assembly", type=parse_id)
     assembly = _owned_or_404(Assembly, assembly_id) if assembly_id else None
     return render_template(
         "admin/mandates.html",

@@ -11,6 +11,7 @@ from saas.extensions import db
 from saas.identity.access import has_platform_role
 from saas.mail.backends import outbox_dir
 from saas.mail.models import OutboundMail
+from saas.platform.inputs import MAX_INTEGER
 from saas.tenancy.models import Tenant
 
 bp = Blueprint("mail", __name__, url_prefix="/operator")
@@ -28,7 +29,7 @@ def operators_only():
 @bp.get("/outbox")
 def outbox():
     page = request.args.get("page", 1, type=int)
-    if page < 1:
+    if not 1 <= page <= MAX_INTEGER:  # past it, OFFSET fails in the database
         abort(404)
     total = db.session.execute(sa.select(sa.func.count()).select_from(OutboundMail)).scalar_one()
     mails = db.session.execute(

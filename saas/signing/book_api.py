@@ -8,8 +8,6 @@ one whose turn has not come to the caller yet, answers 404 exactly like a missin
 code throttle).
 """
 
-import json
-
 import marshmallow as ma
 from flask import request
 from flask_login import current_user
@@ -21,6 +19,7 @@ from saas.documents.models import DocumentVersion
 from saas.documents.schemas import multipart
 from saas.extensions import db
 from saas.platform.api_docs import api_blueprint, body_doc, json_body, json_response
+from saas.platform.inputs import Id, load_json
 from saas.signing import book, book_batches
 from saas.signing.book_views import candidate_signers, load_batch, load_request, signers_from
 from saas.signing.models import SignatureRequest, SigningBatch
@@ -89,12 +88,12 @@ class SignatureRequestSchema(ma.Schema):
 
 
 class SignerInSchema(ma.Schema):
-    person_id = fields.Integer(required=True)
+    person_id = Id(required=True)
     role = fields.String(required=True, validate=validate.Length(min=1, max=200))
 
 
 class SignatureRequestCreateSchema(ma.Schema):
-    document_version_id = fields.Integer(required=True)
+    document_version_id = Id(required=True)
     title = fields.String(required=True, validate=validate.Length(min=1, max=300))
     signers = fields.List(
         fields.Nested(SignerInSchema),
@@ -119,7 +118,7 @@ class CommentInSchema(ma.Schema):
 
 
 class SignatureBatchInSchema(ma.Schema):
-    request_ids = fields.List(fields.Integer(), required=True, validate=validate.Length(min=1, max=100))
+    request_ids = fields.List(Id(), required=True, validate=validate.Length(min=1, max=100))
     code = fields.String(required=True)
 
 
@@ -224,7 +223,7 @@ def create_request(tenant_slug):
             if upload is None or not upload.filename:
                 abort(422, message="Joignez le fichier PDF (champ « file »).")
             try:
-                rows = SignerInSchema(many=True).load(json.loads(request.form.get("signers") or "[]"))
+                rows = SignerInSchema(many=True).load(load_json(request.form.get("signers") or "[]"))
             except (ValueError, ValidationError):
                 abort(422, message="« signers » doit être une liste JSON de {person_id, role}.")
             created = book.request_signatures(

@@ -21,6 +21,7 @@ from saas.documents.models import Document, DocumentVersion
 from saas.documents.operations import documents_of
 from saas.extensions import db
 from saas.identity.models import Mandate, MandateRole, Person, TenantGrant
+from saas.platform.inputs import parse_id
 from saas.platform.web import tenant_blueprint
 from saas.signing import book, book_batches
 from saas.signing.models import ItemStatus, RequestStatus, SignatureRequest, SigningBatch, StepStatus
@@ -241,7 +242,7 @@ def cancel(request_id: int):
 def _requests_named(tenant: Tenant, ids: list[str]) -> list[SignatureRequest]:
     """The requests ticked, each one the caller may see in this collectivity (404 otherwise)."""
     try:
-        numbers = sorted({int(value) for value in ids})
+        numbers = sorted({parse_id(value) for value in ids})
     except ValueError:
         abort(404)
     return [load_request(tenant, number, current_user) for number in numbers]
