@@ -29,6 +29,12 @@ def _length(maximum: int, minimum: int = 1) -> validate.Length:
     return validate.Length(min=minimum, max=maximum, error=f"Entre {minimum} et {maximum} caractères.")
 
 
+def _percentage(value) -> None:
+    """0 to 100; checked here, not by ``Range``, which would document its bounds as strings."""
+    if not 0 <= value <= 100:
+        raise ma.ValidationError("Un pourcentage entre 0 et 100.")
+
+
 def _cents(**kwargs):
     return Integer(
         maximum=MAX_BIGINT,
@@ -285,7 +291,7 @@ class StatementInSchema(InputSchema):
         keys=fields.String(),
         values=fields.Decimal(
             as_string=True,
-            validate=validate.Range(min=0, max=100, error="Un pourcentage entre 0 et 100."),
+            validate=_percentage,
             error_messages={"invalid": 'Nombre attendu, par exemple "12.5".'},
         ),
         load_default=None,

@@ -5,31 +5,19 @@ Ids out of range in paths are 404 like a missing id; JSON nested too deep, or ho
 The API answers with its one JSON error shape, the web with the French error page, and nothing is written.
 """
 
-import io
 import json
 import re
-from datetime import UTC, date, datetime, timedelta
 
 import pytest
-import sqlalchemy as sa
 from flask_smorest.error_handler import ErrorSchema
 
-from saas.database import SYSTEM, commit, context
-from saas.documents.annotation_models import Annotation
-from saas.documents.operations import add_document
 from saas.extensions import db
-from saas.groupement import operations as groupement
 from saas.identity import authentication
 from saas.identity import views as identity_views
-from saas.identity.models import GrantKind, Person
+from saas.identity.models import Person
 from saas.platform.inputs import MAX_BIGINT, MAX_INTEGER, MAX_JSON_DEPTH, IdConverter
-from saas.signing import book
-from saas.sittings import operations as sittings
-from saas.sittings.models import SittingStatus
-from saas.tenancy.models import TenantKind
 from tests.conftest import PASSWORD
-from tests.documents.pdfs import clean_pdf
-from tests.helpers import bearer, csrf_token, login
+from tests.helpers import csrf_token, login
 
 #: past SQLite's integers (2^63) and past PostgreSQL's ``integer`` columns (2^31)
 OUT_OF_RANGE = (2**63, MAX_INTEGER + 1)
@@ -37,7 +25,6 @@ DEEP_ARRAYS = "[" * 5000
 DEEP_OBJECTS = '{"x":' * 3000
 LONE_SURROGATE = '"\\ud800"'
 TOKENS = "/api/v1/auth/tokens"
-STARTS_AT = datetime(2027, 3, 15, 17, tzinfo=UTC)
 
 
 def assert_json_error(response, code: int) -> dict:
@@ -61,78 +48,6 @@ def assert_refused(response, code: int, url: str):
     if url.startswith("/api/"):
         return assert_json_error(response, code)
     return assert_error_page(response, code)
-
-
-@pytest.fixture
-def besancon(session, tmp_path, create_tenant, create_person, give_mandate, give_grant):
-    """A collectivity with one of most things, and a caller who is member, secretary, admin and coordinator."""
-    tenant = create_tenant(slug="besancon", kind=TenantKind.REGION, is_coordinator=True)
-    caller = create_person(is_coordinator=True)
-    colleague = create_person()
-    council = tenant.assemblies[0]
-    give_mandate(caller, tenant)
-    give_mandate(colleague, tenant)
-    give_grant(caller, tenant, GrantKind.TENANT_ADMIN)
-    give_grant(caller, tenant, GrantKind.SECRETARY, assembly=council)
-    with context(session, SYSTEM):
-        sitting = sittings.create_sitting(tenant, council, starts_at=STARTS_AT, place="Salle", actor=None)
-        item = sittings.add_item(sitting, title="Budget", actor=None)
-        sittings.set_status(sitting, SittingStatus.CONVENED, actor=None, at=STARTS_AT - timedelta(days=30))
-        pdf = io.BytesIO(clean_pdf(tmp_path / "rapport.pdf").read_bytes())
-        document = add_document(item, "report", "Rapport", pdf, "rapport.pdf", None)
-        version = document.current_version
-        annotation = Annotation(
-            tenant_id=tenant.id,
-            person_id=caller.id,
-            document_id=document.id,
-            document_version_id=version.id,
-            assembly_id=council.id,
-            page=1,
-            kind="note",
-            color="#ffd400",
-            rects=[[10, 10, 30, 30]],
-            body="Note",
-        )
-        session.add(annotation)
-        signature_request = book.request_signatures(
-            tenant, title="Délibération", signers=[book.Signer(caller, "Président")], actor=caller, version=version
-        )
-        group = groupement.create_group("Groupement", tenant, "Délibération 1", date(2013, 6, 28), actor=None)
-        contract = groupement.save_contract(
-            group,
-            {"reference": "M-1", "title": "Tablettes", "supplier": "Fournisseur", "start_date": date(2026, 1, 1)},
-            None,
-        )
-        session.flush()
-    commit(session)  # the setup's own side effects (files copied, jobs) happen now, not in the first request
-    ids = {
-        "sitting_id": sitting.id,
-        "item_id": item.id,
-        "document_id": document.id,
-        "number": 1,
-        "annotation_id": annotation.id,
-        "request_id": signature_request.id,
-        "contract_id": contract.id,
-        "assembly_id": council.id,
-        "person_id": colleague.id,
-        "membership_id": group.memberships[0].id,
-    }
-    return {"tenant": tenant, "caller": caller, "colleague": colleague, "ids": ids}
-
-
-@pytest.fixture
-def signed_in(client, besancon):
-    login(client, besancon["caller"])
-    return {"Authorization": bearer(besancon["caller"])["Authorization"]}
-
-
-def row_counts(session) -> dict[str, int]:
-    """Rows of every table: what a request wrote shows here."""
-    with context(session, SYSTEM):
-        return {
-            table.name: session.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
-            for table in db.metadata.sorted_tables
-        }
 
 
 def _url(rule, ids: dict, **values) -> str:
@@ -180,8 +95,8 @@ def test_every_int_route_is_a_bounded_id_in_the_openapi_document(app, client):
     assert all(p["schema"]["minimum"] == 1 and p["schema"]["maximum"] == MAX_INTEGER for p in parameters)
 
 
-def test_ids_out_of_range_answer_404_on_every_route(app, client, session, besancon, signed_in):
-    before = row_counts(session)
+def test_ids_out_of_range_answer_404_on_every_route(app, client, row_counts, besancon, signed_in):
+    before = row_counts()
     checked = 0
     for rule in app.url_map.iter_rules():
         for name in _int_arguments(rule):
@@ -195,7 +110,7 @@ def test_ids_out_of_range_answer_404_on_every_route(app, client, session, besanc
                     assert_refused(response, 404, url)
                     checked += 1
     assert checked > 200
-    assert row_counts(session) == before
+    assert row_counts() == before
 
 
 def test_the_quoted_urls_answer_404(client, besancon, signed_in):
@@ -219,10 +134,10 @@ def _body_routes(app):
 
 
 @pytest.mark.parametrize("body", [DEEP_ARRAYS, DEEP_OBJECTS], ids=["arrays", "objects"])
-def test_deeply_nested_json_is_a_400_on_every_route(app, client, session, besancon, signed_in, body):
+def test_deeply_nested_json_is_a_400_on_every_route(app, client, row_counts, besancon, signed_in, body):
     app.config["WTF_CSRF_ENABLED"] = False  # the body is what is tested; CSRF has its own tests
     try:
-        before = row_counts(session)
+        before = row_counts()
         routes = list(_body_routes(app))
         assert (TOKENS, "POST") in {(rule.rule, method) for rule, method in routes}
         for rule, method in routes:
@@ -232,7 +147,7 @@ def test_deeply_nested_json_is_a_400_on_every_route(app, client, session, besanc
             refusal = assert_refused(response, 400, url)
             if url.startswith("/api/"):
                 assert f"trop imbriqué ({MAX_JSON_DEPTH} niveaux au plus)" in refusal["message"], f"{method} {url}"
-        assert row_counts(session) == before
+        assert row_counts() == before
     finally:
         app.config["WTF_CSRF_ENABLED"] = True
 
@@ -249,14 +164,14 @@ def test_json_just_within_the_depth_limit_is_parsed(client):
     assert "name" in refusal["errors"]["json"]
 
 
-def test_a_lone_surrogate_as_a_password_is_a_400(client, session, besancon):
-    before = row_counts(session)
+def test_a_lone_surrogate_as_a_password_is_a_400(client, row_counts, besancon):
+    before = row_counts()
     email = json.dumps(besancon["colleague"].email)
     for password in (LONE_SURROGATE, '"abc\\udc00def"'):
         body = f'{{"email": {email}, "password": {password}}}'
         refusal = assert_json_error(client.post(TOKENS, data=body, content_type="application/json"), 400)
         assert "Unicode" in refusal["message"]
-    assert row_counts(session) == before
+    assert row_counts() == before
     # a real pair of surrogates is one character, and an ordinary wrong password
     body = f'{{"email": {email}, "password": "\\ud83d\\ude00"}}'
     assert_json_error(client.post(TOKENS, data=body, content_type="application/json"), 401)
@@ -276,10 +191,10 @@ def test_a_lone_surrogate_in_a_login_form_is_a_form_error(client, besancon):
         assert "Adresse e-mail ou mot de passe incorrect" in response.get_data(as_text=True)
 
 
-def test_a_lone_surrogate_in_an_annotation_body_is_a_400(app, client, session, besancon, signed_in):
+def test_a_lone_surrogate_in_an_annotation_body_is_a_400(app, client, row_counts, besancon, signed_in):
     document_id = besancon["ids"]["document_id"]
     body = '{"kind": "note", "page": 1, "color": "#ffd400", "rects": [[10, 10, 30, 30]], "body": "\\ud800"}'
-    before = row_counts(session)
+    before = row_counts()
     api = f"/api/v1/tenants/besancon/documents/{document_id}/annotations"
     refusal = assert_json_error(client.post(api, data=body, content_type="application/json", headers=signed_in), 400)
     assert "Unicode" in refusal["message"]
@@ -289,7 +204,7 @@ def test_a_lone_surrogate_in_an_annotation_body_is_a_400(app, client, session, b
         assert_error_page(client.post(web, data=body, content_type="application/json"), 400)
     finally:
         app.config["WTF_CSRF_ENABLED"] = True
-    assert row_counts(session) == before
+    assert row_counts() == before
 
 
 @pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity", "1e999"])
@@ -327,7 +242,7 @@ def _note(**values) -> dict:
 
 
 @pytest.mark.parametrize("value", OUT_OF_RANGE)
-def test_integers_out_of_range_in_bodies_are_422_on_their_field(client, session, besancon, signed_in, value):
+def test_integers_out_of_range_in_bodies_are_422_on_their_field(client, row_counts, besancon, signed_in, value):
     tenant_url = "/api/v1/tenants/besancon"
     contract_id = besancon["ids"]["contract_id"]
     cases = [
@@ -352,12 +267,12 @@ def test_integers_out_of_range_in_bodies_are_422_on_their_field(client, session,
         (f"/api/v1/group/contracts/{contract_id}/lots", "POST", {"number": value, "title": "Lot"}, "number"),
         (f"{tenant_url}/sittings/{besancon['ids']['sitting_id']}/proxy", "POST", {"holder_id": value}, "holder_id"),
     ]
-    before = row_counts(session)
+    before = row_counts()
     for url, method, body, field in cases:
         refusal = assert_json_error(client.open(url, method=method, json=body, headers=signed_in), 422)
         errors = refusal.get("errors", {})
         assert field in errors.get("json", errors), f"{method} {url}: {refusal}"
-    assert row_counts(session) == before
+    assert row_counts() == before
 
 
 def test_amounts_go_up_to_bigint_and_not_beyond(client, besancon, signed_in):
