@@ -54,6 +54,7 @@ def create_collectivity(session, tmp_path, create_tenant, create_person, give_ma
                 body="Note",
             )
             session.add(annotation)
+            session.flush()  # before the signature request, which works inside the tenant
             signature_request = book.request_signatures(
                 tenant, title="Délibération", signers=[book.Signer(caller, "Président")], actor=caller, version=version
             )
