@@ -22,11 +22,12 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
     app.config.from_mapping(config.flask_settings(config.load(Path(app.instance_path), overrides)))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    from saas.core import display, errors, security
+    from saas.core import display, errors, inputs, security
     from saas.core.areas import import_modules
     from saas.core.extensions import api, babel, csrf, db, login_manager, migrate
     from saas.identity import web
 
+    inputs.init_app(app)  # first: the blueprints' <int:…> rules take its converter
     import_modules("models")
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))

@@ -16,6 +16,7 @@ from saas.admin import operations as ops
 from saas.core import display
 from saas.core.database import commit
 from saas.core.extensions import db
+from saas.core.inputs import parse_id
 from saas.identity import operations as identity
 from saas.identity.access import can_manage
 from saas.identity.models import GrantKind, Mandate, MandateRole, TenantGrant
@@ -187,7 +188,7 @@ def edit_group(group_id: int):
 
 @bp.get("/mandates")
 def mandates():
-    assembly_id = request.args.get("assembly", type=int)
+    assembly_id = request.args.get("assembly", type=parse_id)
     assembly = _owned_or_404(Assembly, assembly_id) if assembly_id else None
     return render_template(
         "admin/mandates.html",

@@ -1,18 +1,29 @@
-"""Errors: one JSON shape under /api/ (flask-smorest's), a French page elsewhere.
+"""Errors: one JSON shape under /api/ (flask-smorest's), a French page elsewhere, and a handler that cannot fail.
 
 flask-smorest registers ``Api.handle_http_exception`` for ``HTTPException``; ``init_app`` here runs after
 it and replaces it, so this module is the one error handler. It honours the same ``abort`` keywords
 (``message``, ``errors``, webargs' ``messages``, ``headers``) and produces the same shape
 ``{code, status, message, errors?}``, so the documented ``ErrorSchema`` stays true.
+
+Any other exception is Flask's: logged with its traceback, then turned into an ``InternalServerError`` that
+this same handler answers (a clean 500, nothing of the exception shown). The handler first rolls back the
+session, so a failed flush (``PendingRollbackError`` on any later query, such as loading the person for the
+page's header) cannot make it fail; if answering still fails, a fixed answer of the right shape goes out.
 """
 
-from flask import Flask, render_template, request
+import logging
+
+from flask import Flask, current_app, render_template, request
+from flask_babel import format_decimal
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
 from saas.core.database import commit
 from saas.core.extensions import db
+
+log = logging.getLogger(__name__)
 
 MESSAGES = {
     400: _l("La requête est mal formée."),
@@ -25,6 +36,12 @@ MESSAGES = {
     429: _l("Trop de tentatives. Réessayez plus tard."),
     500: _l("Une erreur interne est survenue. Elle a été enregistrée."),
 }
+#: what goes out when answering itself failed (no translation, no template, no database)
+LAST_RESORT_MESSAGE = "Une erreur est survenue. Elle a été enregistrée."
+LAST_RESORT_PAGE = (
+    '<!doctype html><html lang="fr"><meta charset="utf-8"><title>Erreur {code}</title>'
+    '<h1>Erreur {code}</h1><p>{message}</p><p><a href="/">Retour à l\'accueil</a></p></html>'
+)
 
 
 def is_api_request() -> bool:
@@ -42,13 +59,46 @@ def json_error(code: int, message: str, errors: dict | None = None, headers: dic
     return body, code, headers
 
 
+def message_of(code: int) -> str:
+    """The French message of a status; a 413 says the configured limit."""
+    if code == 413 and current_app.config.get("MAX_CONTENT_LENGTH"):
+        megabytes = current_app.config["MAX_CONTENT_LENGTH"] / (1024 * 1024)
+        return _("Le contenu envoyé dépasse la limite de %(size)s Mo.", size=format_decimal(megabytes, "#,##0.##"))
+    message = MESSAGES.get(code)
+    return str(message) if message is not None else HTTP_STATUS_CODES.get(code, "Erreur")
+
+
 def _api_message(error: HTTPException, data: dict) -> str:
     """An explicit message if the code gave one, else the French message of the status."""
     if data.get("message"):
         return str(data["message"])
     if error.description and error.description != type(error).description:
-        return error.description
-    return str(MESSAGES.get(error.code, error.name))
+        return str(error.description)
+    return message_of(error.code)
+
+
+def _roll_back() -> None:
+    try:
+        db.session.rollback()
+    except Exception:  # the connection itself may be gone: the answer must still go out
+        log.exception("rolling back before an error answer failed")
+
+
+def _answer(error: HTTPException):
+    if is_api_request():
+        data = getattr(error, "data", None) or {}
+        headers = dict(data.get("headers") or {})
+        if getattr(error, "valid_methods", None):
+            headers["Allow"] = ", ".join(error.valid_methods)
+        errors = data.get("errors") or data.get("messages")
+        return json_error(error.code, _api_message(error, data), errors, headers)
+    return render_template("error.html", code=error.code, message=message_of(error.code)), error.code
+
+
+def _last_resort(code: int):
+    if is_api_request():
+        return json_error(code, LAST_RESORT_MESSAGE)
+    return LAST_RESORT_PAGE.format(code=code, message=LAST_RESORT_MESSAGE), code, {"Content-Type": "text/html"}
 
 
 class DomainError(Exception):
@@ -72,22 +122,25 @@ class DomainError(Exception):
 def init_app(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def handle_refusal(error: DomainError):
-        if error.keeps_changes:
-            commit(db.session)
-        else:
-            db.session.rollback()
-        if is_api_request():
-            return json_error(error.status, error.message, error.errors or None)
-        return render_template("error.html", code=error.status, message=error.message), error.status
+        try:
+            if error.keeps_changes:
+                commit(db.session)
+            else:
+                _roll_back()
+            if is_api_request():
+                return json_error(error.status, error.message, error.errors or None)
+            return render_template("error.html", code=error.status, message=error.message), error.status
+        except Exception:
+            log.exception("answering a refusal (%s) failed", error.status)
+            _roll_back()
+            return _last_resort(error.status)
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):
-        if is_api_request():
-            data = getattr(error, "data", None) or {}
-            headers = dict(data.get("headers") or {})
-            if getattr(error, "valid_methods", None):
-                headers["Allow"] = ", ".join(error.valid_methods)
-            errors = data.get("errors") or data.get("messages")
-            return json_error(error.code, _api_message(error, data), errors, headers)
-        message = MESSAGES.get(error.code, error.name)
-        return render_template("error.html", code=error.code, message=message), error.code
+        _roll_back()
+        try:
+            return _answer(error)
+        except Exception:
+            log.exception("answering a %s failed", error.code)
+            _roll_back()
+            return _last_resort(error.code or 500)

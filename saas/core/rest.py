@@ -96,6 +96,8 @@ def _schema_label(schema: dict | None) -> str:
         return ""
     if "$ref" in schema:
         return schema["$ref"].rsplit("/", 1)[-1]
+    if "oneOf" in schema:
+        return " ou ".join(_schema_label(choice) for choice in schema["oneOf"])
     if schema.get("type") == "array":
         return f"liste de {_schema_label(schema.get('items'))}"
     label = schema.get("type", "objet")

@@ -6,6 +6,7 @@ Amounts are integers in cents, never floats. Error texts are French: API clients
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from saas.core.inputs import MAX_BIGINT, Id, Integer
 from saas.groupement.models import DeviceStatus, MilestoneStatus, SharingKey
 from saas.tenancy.models import TenantKind
 
@@ -28,8 +29,15 @@ def _length(maximum: int, minimum: int = 1) -> validate.Length:
     return validate.Length(min=minimum, max=maximum, error=f"Entre {minimum} et {maximum} caractères.")
 
 
+def _percentage(value) -> None:
+    """0 to 100; checked here, not by ``Range``, which would document its bounds as strings."""
+    if not 0 <= value <= 100:
+        raise ma.ValidationError("Un pourcentage entre 0 et 100.")
+
+
 def _cents(**kwargs):
-    return fields.Integer(
+    return Integer(
+        maximum=MAX_BIGINT,
         strict=True,
         error_messages=INTEGER,
         validate=validate.Range(min=0, error="Un montant positif en centimes est attendu."),
@@ -180,7 +188,7 @@ class ProvisionSchema(InputSchema):
     siren = fields.String(
         required=True, error_messages=REQUIRED, validate=validate.Regexp(r"^\d{9}$", error="9 chiffres.")
     )
-    population = fields.Integer(
+    population = Integer(
         required=True, strict=True, error_messages=INTEGER, validate=validate.Range(min=0, error="Nombre positif.")
     )
     admin_email = fields.Email(
@@ -192,13 +200,13 @@ class ProvisionSchema(InputSchema):
     admin_last_name = fields.String(required=True, error_messages=REQUIRED, validate=_length(100))
     joining_reference = fields.String(required=True, error_messages=REQUIRED, validate=_length(200))
     joined_on = fields.Date(required=True, error_messages=DATE)
-    seats = fields.Integer(
+    seats = Integer(
         strict=True, load_default=0, error_messages=INTEGER, validate=validate.Range(min=0, error="Nombre positif.")
     )
 
 
 class MembershipUpdateSchema(InputSchema):
-    seats = fields.Integer(strict=True, error_messages=INTEGER, validate=validate.Range(min=0, error="Nombre positif."))
+    seats = Integer(strict=True, error_messages=INTEGER, validate=validate.Range(min=0, error="Nombre positif."))
     agreement_signed_on = fields.Date(allow_none=True, error_messages=DATE)
     agreement_signed_by = fields.String(allow_none=True, validate=_length(200, 0))
 
@@ -206,8 +214,8 @@ class MembershipUpdateSchema(InputSchema):
 class WithdrawalSchema(InputSchema):
     withdrawn_on = fields.Date(required=True, error_messages=DATE)
     withdrawal_effect = fields.String(required=True, error_messages=REQUIRED, validate=_length(10_000))
-    withdrawal_amount_cents = fields.Integer(
-        strict=True, allow_none=True, load_default=None, error_messages=INTEGER, metadata=CENTS
+    withdrawal_amount_cents = Integer(
+        maximum=MAX_BIGINT, strict=True, allow_none=True, load_default=None, error_messages=INTEGER, metadata=CENTS
     )
 
 
@@ -221,11 +229,11 @@ class ContractInSchema(InputSchema):
 
 
 class LotInSchema(InputSchema):
-    number = fields.Integer(
+    number = Integer(
         required=True, strict=True, error_messages=INTEGER, validate=validate.Range(min=1, error="Entier ≥ 1.")
     )
     title = fields.String(required=True, error_messages=REQUIRED, validate=_length(300))
-    units = fields.Integer(
+    units = Integer(
         strict=True, load_default=0, error_messages=INTEGER, validate=validate.Range(min=0, error="Nombre positif.")
     )
     equipment_cents = _cents(load_default=0)
@@ -246,11 +254,11 @@ class MilestoneInSchema(InputSchema):
 class DeviceInSchema(InputSchema):
     serial = fields.String(required=True, error_messages=REQUIRED, validate=_length(100))
     model = fields.String(required=True, error_messages=REQUIRED, validate=_length(200))
-    lot_id = fields.Integer(allow_none=True, load_default=None, error_messages=INTEGER)
+    lot_id = Id(allow_none=True, load_default=None, error_messages=INTEGER)
 
 
 class AssignSchema(InputSchema):
-    person_id = fields.Integer(required=True, strict=True, error_messages=INTEGER)
+    person_id = Id(required=True, strict=True, error_messages=INTEGER)
 
 
 class DeviceStatusSchema(InputSchema):
@@ -271,7 +279,7 @@ class LostSchema(ma.Schema):
 
 
 class StatementInSchema(InputSchema):
-    contract_id = fields.Integer(required=True, strict=True, error_messages=INTEGER)
+    contract_id = Id(required=True, strict=True, error_messages=INTEGER)
     period = fields.String(required=True, error_messages=REQUIRED, validate=_length(20))
     key = fields.String(
         required=True,
@@ -281,7 +289,11 @@ class StatementInSchema(InputSchema):
     includes_equipment = fields.Boolean(load_default=False, error_messages={"invalid": "true ou false attendu."})
     percentages = fields.Dict(
         keys=fields.String(),
-        values=fields.Decimal(as_string=True, error_messages={"invalid": 'Nombre attendu, par exemple "12.5".'}),
+        values=fields.Decimal(
+            as_string=True,
+            validate=_percentage,
+            error_messages={"invalid": 'Nombre attendu, par exemple "12.5".'},
+        ),
         load_default=None,
         metadata={"description": "Clé « fixed » : identifiant de collectivité → pourcentage (total 100)."},
     )
@@ -337,8 +349,8 @@ class AgreementSigningSchema(ma.Schema):
 
 
 class SignatoryInSchema(InputSchema):
-    membership_id = fields.Integer(required=True, strict=True, error_messages=INTEGER)
-    person_id = fields.Integer(required=True, strict=True, error_messages=INTEGER)
+    membership_id = Id(required=True, strict=True, error_messages=INTEGER)
+    person_id = Id(required=True, strict=True, error_messages=INTEGER)
     role = fields.String(required=True, error_messages=REQUIRED, validate=_length(200))
 
 

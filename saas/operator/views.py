@@ -8,6 +8,7 @@ from flask import Blueprint, abort, render_template, request
 from flask_login import current_user, login_required
 
 from saas.core.extensions import db
+from saas.core.inputs import MAX_INTEGER
 from saas.identity.access import has_platform_role
 from saas.mail.backends import outbox_dir
 from saas.mail.models import OutboundMail
@@ -28,7 +29,7 @@ def operators_only():
 @bp.get("/outbox")
 def outbox():
     page = request.args.get("page", 1, type=int)
-    if page < 1:
+    if not 1 <= page <= MAX_INTEGER:  # past it, OFFSET fails in the database
         abort(404)
     total = db.session.execute(sa.select(sa.func.count()).select_from(OutboundMail)).scalar_one()
     mails = db.session.execute(

@@ -3,6 +3,7 @@
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from saas.core.inputs import Id
 from saas.sittings.models import AttendanceAnswer
 
 MEMBER_ANSWERS = [AttendanceAnswer.PRESENT.value, AttendanceAnswer.REMOTE.value, AttendanceAnswer.ABSENT.value]
@@ -79,7 +80,7 @@ class ItemCreateSchema(ma.Schema):
     title = fields.String(required=True, validate=validate.Length(min=1, max=500))
     subject_code = fields.String(load_default=None, allow_none=True)
     committee_opinion = fields.String(load_default=None, allow_none=True)
-    rapporteur_id = fields.Integer(load_default=None, allow_none=True)
+    rapporteur_id = Id(load_default=None, allow_none=True)
     confidential = fields.Boolean(load_default=False)
 
 
@@ -88,7 +89,7 @@ class AttendanceInSchema(ma.Schema):
 
 
 class ProxyInSchema(ma.Schema):
-    holder_id = fields.Integer(required=True)
+    holder_id = Id(required=True)
     illness = fields.Boolean(load_default=False)
 
 

@@ -29,10 +29,11 @@ def test_malformed_json_is_a_json_400(client):
     assert "json" in body["errors"]
 
 
-def test_a_body_over_the_limit_is_a_json_413(app, client, monkeypatch):
-    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 1024)
-    response = client.post(TOKENS, data=b'{"email": "' + b"a" * 2048 + b'"}', content_type="application/json")
-    assert assert_api_error(response, 413)["message"] == "Le contenu envoyé est trop volumineux."
+def test_a_body_over_the_limit_is_a_json_413_that_says_the_limit(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
+    body = b'{"email": "' + b"a" * (3 * 1024 * 1024) + b'"}'
+    response = client.post(TOKENS, data=body, content_type="application/json")
+    assert assert_api_error(response, 413)["message"] == "Le contenu envoyé dépasse la limite de 2 Mo."
 
 
 def test_each_api_error_has_the_one_shape(app, client, session, monkeypatch, create_person, create_tenant, give_grant):

@@ -11,11 +11,12 @@ import marshmallow as ma
 from flask import jsonify, request
 from flask_login import current_user
 from flask_smorest import Blueprint
-from marshmallow import fields
+from marshmallow import fields, validate
 
 from saas.core.database import commit
 from saas.core.errors import json_error
 from saas.core.extensions import db
+from saas.core.inputs import Id, Integer
 from saas.core.rest import api_blueprint
 from saas.documents.access import NOT_VISIBLE, document_or_404
 from saas.documents.annotations import operations as annotations
@@ -46,8 +47,8 @@ class QuoteSchema(ma.Schema):
 
 
 class PositionSchema(ma.Schema):
-    start = fields.Integer(required=True)
-    end = fields.Integer(required=True)
+    start = Integer(required=True, validate=validate.Range(min=0))
+    end = Integer(required=True, validate=validate.Range(min=0))
 
 
 class SharingSchema(ma.Schema):
@@ -55,7 +56,7 @@ class SharingSchema(ma.Schema):
         required=True,
         metadata={"enum": ["private", "people", "group", "assembly"], "description": "private par défaut."},
     )
-    people = fields.List(fields.Integer(), metadata={"description": "Pour « people » : les personnes nommées."})
+    people = fields.List(Id(), metadata={"description": "Pour « people » : les personnes nommées."})
 
 
 class AuthorSchema(ma.Schema):
@@ -65,7 +66,7 @@ class AuthorSchema(ma.Schema):
 
 class AnnotationInSchema(ma.Schema):
     kind = fields.String(metadata={"enum": ["highlight", "note", "ink", "text"]})
-    page = fields.Integer(metadata={"description": "Numéro de page, à partir de 1."})
+    page = Integer(validate=validate.Range(min=1), metadata={"description": "Numéro de page, à partir de 1."})
     color = fields.String(metadata={"enum": list(annotations.PALETTE)})
     rects = fields.List(
         fields.List(fields.Float()),
@@ -76,8 +77,42 @@ class AnnotationInSchema(ma.Schema):
     quote = fields.Nested(QuoteSchema, allow_none=True, metadata={"description": "TextQuoteSelector (W3C)."})
     position = fields.Nested(PositionSchema, allow_none=True, metadata={"description": "TextPositionSelector."})
     sharing = fields.Nested(SharingSchema)
-    reply_to = fields.Integer(allow_none=True, metadata={"description": "Répondre à une annotation partagée."})
-    revision = fields.Integer(metadata={"description": "Obligatoire en modification : la révision lue."})
+    reply_to = Id(allow_none=True, metadata={"description": "Répondre à une annotation partagée."})
+    revision = Integer(
+        validate=validate.Range(min=0), metadata={"description": "Obligatoire en modification : la révision lue."}
+    )
+
+
+class AnnotationCreateSchema(AnnotationInSchema):
+    """A new annotation: what it is, where, and in which colour."""
+
+    class Meta:
+        exclude = ("reply_to", "revision")
+
+    kind = fields.String(required=True, metadata={"enum": ["highlight", "note", "ink", "text"]})
+    page = Integer(
+        required=True, validate=validate.Range(min=1), metadata={"description": "Numéro de page, à partir de 1."}
+    )
+    color = fields.String(required=True, metadata={"enum": list(annotations.PALETTE)})
+
+
+class AnnotationReplySchema(ma.Schema):
+    """An answer to an annotation: a note on the same place, shared as the annotation is."""
+
+    reply_to = Id(required=True, metadata={"description": "L'annotation à laquelle je réponds."})
+    kind = fields.String(metadata={"enum": ["note"]})
+    body = fields.String(
+        required=True, metadata={"description": f"Texte brut, {annotations.MAX_BODY} caractères au plus."}
+    )
+
+
+class AnnotationUpdateSchema(AnnotationInSchema):
+    """A change: the revision as read, and the fields to change."""
+
+    class Meta:
+        exclude = ("reply_to",)
+
+    revision = Integer(required=True, validate=validate.Range(min=0), metadata={"description": "La révision lue."})
 
 
 class AnnotationSchema(AnnotationInSchema):
@@ -108,7 +143,13 @@ class MyNoteSchema(ma.Schema):
     sitting_starts_at = fields.DateTime(allow_none=True)
 
 
-REQUEST_BODY = {"requestBody": {"required": True, "content": {"application/json": {"schema": AnnotationInSchema}}}}
+CREATE_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": {"oneOf": [AnnotationCreateSchema, AnnotationReplySchema]}}},
+    }
+}
+UPDATE_BODY = {"requestBody": {"required": True, "content": {"application/json": {"schema": AnnotationUpdateSchema}}}}
 DOCUMENT = "/tenants/<tenant_slug>/documents/<int:document_id>/annotations"
 ONE = "/tenants/<tenant_slug>/annotations/<int:annotation_id>"
 
@@ -173,7 +214,7 @@ def list_annotations(tenant_slug, document_id):
     description="Sur la version en vigueur. Privée par défaut ; « sharing » la partage avec des collègues nommés, "
     f"mon groupe politique ou l'assemblée. Couleurs : {PALETTE}. Avec « reply_to », une réponse à une "
     "annotation que je peux lire (elle en reprend le partage).",
-    **REQUEST_BODY,
+    **CREATE_BODY,
 )
 def create_annotation(tenant_slug, document_id):
     document = document_or_404(tenant_slug, document_id)
@@ -199,7 +240,7 @@ def get_annotation(tenant_slug, annotation_id):
 @blp.doc(
     summary="Modifier une annotation",
     description="Envoyez « revision » telle que lue et les champs à changer.",
-    **REQUEST_BODY,
+    **UPDATE_BODY,
 )
 def update_annotation(tenant_slug, annotation_id):
     annotation = authored_or_refuse(annotation_or_404(tenant_slug, annotation_id))

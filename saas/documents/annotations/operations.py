@@ -20,6 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from saas.core.database import TenantContext, context, utcnow
 from saas.core.errors import DomainError
 from saas.core.extensions import db
+from saas.core.inputs import is_integer
 from saas.documents.annotations.anchoring import page_sizes
 from saas.documents.annotations.models import Annotation, AnnotationKind, AnnotationShare, SharingScope
 from saas.documents.models import Document, DocumentVersion
@@ -207,7 +208,7 @@ def _position(value, errors) -> dict | None:
         return None
     if (
         not isinstance(value, dict)
-        or not all(isinstance(value.get(k), int) and not isinstance(value.get(k), bool) for k in ("start", "end"))
+        or not all(is_integer(value.get(k), minimum=0) for k in ("start", "end"))
         or not 0 <= value["start"] <= value["end"]
     ):
         errors["position"] = "La position est un objet {start, end} d'entiers, avec 0 ≤ start ≤ end."
@@ -232,7 +233,7 @@ def _sharing(value, author: Person, document: Document, errors) -> Sharing | Non
     people = value.get("people") or []
     assembly_id = document.agenda_item.sitting.assembly_id
     if scope == SharingScope.PEOPLE:
-        if not isinstance(people, list) or not people or not all(isinstance(p, int) for p in people):
+        if not isinstance(people, list) or not people or not all(is_integer(p) for p in people):
             errors["sharing"] = "Nommez au moins une personne (liste d'identifiants) avec qui partager."
             return None
         people = sorted(set(people) - {author.id})
@@ -363,7 +364,7 @@ def create(document: Document, author: Person, data: dict) -> Annotation:
 
 
 def _reply(document: Document, author: Person, data: dict) -> Annotation:
-    if not isinstance(data["reply_to"], int) or isinstance(data["reply_to"], bool):
+    if not is_integer(data["reply_to"]):
         raise AnnotationError(INVALID, errors={"reply_to": "L'identifiant de l'annotation à laquelle vous répondez."})
     parent = find_visible(data["reply_to"], author)
     if parent is not None and parent.reply_to_id is not None:
@@ -417,7 +418,7 @@ def _apply_sharing(annotation: Annotation, sharing: Sharing) -> None:
 
 
 def _check_revision(annotation: Annotation, revision) -> None:
-    if not isinstance(revision, int) or isinstance(revision, bool):
+    if not is_integer(revision, minimum=0):
         raise AnnotationError(INVALID, errors={"revision": "Indiquez la révision lue (« revision »)."})
     if revision != annotation.revision:
         raise AnnotationConflict(annotation)

@@ -8,8 +8,6 @@ one whose turn has not come to the caller yet, answers 404 exactly like a missin
 code throttle).
 """
 
-import json
-
 import marshmallow as ma
 from flask import request
 from flask_login import current_user
@@ -18,6 +16,7 @@ from marshmallow import ValidationError, fields, validate
 
 from saas.core.database import commit
 from saas.core.extensions import db
+from saas.core.inputs import Id, load_json
 from saas.core.rest import api_blueprint, body_doc, json_body, json_response
 from saas.documents.models import DocumentVersion
 from saas.documents.schemas import multipart
@@ -90,12 +89,12 @@ class SignatureRequestSchema(ma.Schema):
 
 
 class SignerInSchema(ma.Schema):
-    person_id = fields.Integer(required=True)
+    person_id = Id(required=True)
     role = fields.String(required=True, validate=validate.Length(min=1, max=200))
 
 
 class SignatureRequestCreateSchema(ma.Schema):
-    document_version_id = fields.Integer(required=True)
+    document_version_id = Id(required=True)
     title = fields.String(required=True, validate=validate.Length(min=1, max=300))
     signers = fields.List(
         fields.Nested(SignerInSchema),
@@ -120,7 +119,7 @@ class CommentInSchema(ma.Schema):
 
 
 class SignatureBatchInSchema(ma.Schema):
-    request_ids = fields.List(fields.Integer(), required=True, validate=validate.Length(min=1, max=100))
+    request_ids = fields.List(Id(), required=True, validate=validate.Length(min=1, max=100))
     code = fields.String(required=True)
 
 
@@ -221,7 +220,7 @@ def create_request(tenant_slug):
         if upload is None or not upload.filename:
             abort(422, message="Joignez le fichier PDF (champ « file »).")
         try:
-            rows = SignerInSchema(many=True).load(json.loads(request.form.get("signers") or "[]"))
+            rows = SignerInSchema(many=True).load(load_json(request.form.get("signers") or "[]"))
         except (ValueError, ValidationError):
             abort(422, message="« signers » doit être une liste JSON de {person_id, role}.")
         created = book.request_signatures(

@@ -18,6 +18,7 @@ from flask_login import current_user, login_required
 
 from saas.core.database import commit
 from saas.core.extensions import db
+from saas.core.inputs import parse_id
 from saas.documents.models import Document, DocumentVersion
 from saas.documents.operations import documents_of
 from saas.identity.models import Mandate, MandateRole, Person, TenantGrant
@@ -203,7 +204,7 @@ def cancel(request_id: int):
 def _requests_named(tenant: Tenant, ids: list[str]) -> list[SignatureRequest]:
     """The requests ticked, each one the caller may see in this collectivity (404 otherwise)."""
     try:
-        numbers = sorted({int(value) for value in ids})
+        numbers = sorted({parse_id(value) for value in ids})
     except ValueError:
         abort(404)
     return [load_request(tenant, number, current_user) for number in numbers]
