@@ -7,37 +7,13 @@ server from that same document, because the CSP forbids the CDN scripts Swagger 
 """
 
 from flask import current_app, render_template, request, url_for
-from flask_login import current_user
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 from marshmallow import ValidationError
 
-from saas.core.database import commit
-from saas.core.extensions import api, csrf, db, login_manager
-from saas.identity.models import AccessToken
+from saas.core.extensions import api
 
 SECURITY_SCHEME = "bearerAuth"
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
-
-
-def api_blueprint(blp: Blueprint, public: tuple[tuple[str, str], ...] = ()) -> Blueprint:
-    """Exempt ``blp`` from CSRF; require a bearer token except for the ``public`` (endpoint, method)."""
-    csrf.exempt(blp)
-    public_calls = {(f"{blp.name}.{endpoint}", method) for endpoint, method in public}
-
-    @blp.before_request
-    def require_bearer_token():
-        if current_user.is_authenticated:
-            if any(isinstance(row, AccessToken) for row in db.session.dirty):
-                # person_for_token noted the token's use (at most every 5 minutes): save it now, while
-                # it is the only change, so that read-only calls keep it and no view's work rides along
-                commit(db.session)
-            return None
-        if (request.endpoint, request.method) in public_calls:
-            return None
-        return login_manager.unauthorized()
-
-    blp.record_once(lambda state: _document_security(state.app))
-    return blp
 
 
 def json_body(schema_class) -> dict:
@@ -59,35 +35,6 @@ def json_response(value, status: int = 200):
     response = current_app.json.response(value)
     response.status_code = status
     return response
-
-
-def _document_security(app) -> None:
-    """Declare the bearer scheme, required by default, and document the spec's own route."""
-    components = api.spec.components
-    if SECURITY_SCHEME in components.security_schemes:
-        return
-    components.security_scheme(
-        SECURITY_SCHEME,
-        {
-            "type": "http",
-            "scheme": "bearer",
-            "description": "Jeton d'accès personnel (qrm_…), créé par POST /api/v1/auth/tokens.",
-        },
-    )
-    api.spec.options["security"] = [{SECURITY_SCHEME: []}]
-    spec_endpoint = f"{api._make_doc_blueprint_name()}.openapi_json"
-    api.spec.path(
-        rule=next(rule for rule in app.url_map.iter_rules() if rule.endpoint == spec_endpoint),
-        operations={
-            "get": {
-                "summary": "Document OpenAPI de l'API",
-                "description": "Ce document-ci, au format OpenAPI 3 (JSON).",
-                "tags": ["documentation"],
-                "security": [],
-                "responses": {"200": {"description": "Le document OpenAPI.", "content": {"application/json": {}}}},
-            }
-        },
-    )
 
 
 def _schema_label(schema: dict | None) -> str:

@@ -17,7 +17,6 @@ from flask_smorest import Blueprint, abort
 
 from saas.core.database import commit
 from saas.core.extensions import db
-from saas.core.rest import api_blueprint
 from saas.documents import operations
 from saas.documents.access import NOT_VISIBLE, document_or_404, item_or_404
 from saas.documents.models import DocumentVersion
@@ -30,6 +29,7 @@ from saas.documents.schemas import (
     VersionSchema,
     multipart,
 )
+from saas.identity.web import api_blueprint
 from saas.sittings.proof import operations as proof
 from saas.storage.http import send_blob
 

@@ -16,12 +16,12 @@ from flask_smorest import abort
 
 from saas.core.database import commit
 from saas.core.extensions import db
-from saas.core.rest import api_blueprint
 from saas.groupement import forms, operations
 from saas.groupement.models import Lot, Membership, PurchasingGroup, Statement
 from saas.groupement.operations import PurchasingError
 from saas.groupement.statements import operations as statements
 from saas.identity.models import Person
+from saas.identity.web import api_blueprint
 
 URL_PREFIX = "/group"
 API_URL_PREFIX = "/api/v1/group"

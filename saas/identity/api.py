@@ -13,10 +13,11 @@ from flask_smorest import Blueprint, abort
 
 from saas.core.database import TenantContext, commit, context
 from saas.core.extensions import db
-from saas.core.rest import api_blueprint, render_docs
+from saas.core.rest import render_docs
 from saas.identity import authentication
 from saas.identity.models import AccessToken, Mandate, TenantGrant
 from saas.identity.schemas import MeSchema, TokenCreatedSchema, TokenRequestSchema, TokenSchema
+from saas.identity.web import api_blueprint
 from saas.tenancy.models import Assembly, PoliticalGroup, Tenant
 
 blp = Blueprint(

@@ -2,13 +2,15 @@
 
 from flask import Blueprint, Flask, g, redirect, request, session, url_for
 from flask_login import current_user
+from flask_smorest import Blueprint as ApiBlueprint
 
 from saas.core.database import TenantContext, commit, set_context
 from saas.core.errors import is_api_request, json_error
-from saas.core.extensions import db, login_manager
+from saas.core.extensions import api, csrf, db, login_manager
+from saas.core.rest import SECURITY_SCHEME
 from saas.identity import authentication
 from saas.identity.access import enter_tenant
-from saas.identity.models import Person
+from saas.identity.models import AccessToken, Person
 
 LOCALES = ("fr", "en")
 #: endpoints a person who must enrol a second factor may still reach
@@ -98,3 +100,53 @@ def tenant_blueprint(name: str, import_name: str, url_prefix: str = "") -> Bluep
         enter_tenant(g.tenant_slug, current_user)
 
     return bp
+
+
+def api_blueprint(blp: ApiBlueprint, public: tuple[tuple[str, str], ...] = ()) -> ApiBlueprint:
+    """Exempt ``blp`` from CSRF; require a bearer token except for the ``public`` (endpoint, method)."""
+    csrf.exempt(blp)
+    public_calls = {(f"{blp.name}.{endpoint}", method) for endpoint, method in public}
+
+    @blp.before_request
+    def require_bearer_token():
+        if current_user.is_authenticated:
+            if any(isinstance(row, AccessToken) for row in db.session.dirty):
+                # person_for_token noted the token's use (at most every 5 minutes): save it now, while
+                # it is the only change, so that read-only calls keep it and no view's work rides along
+                commit(db.session)
+            return None
+        if (request.endpoint, request.method) in public_calls:
+            return None
+        return login_manager.unauthorized()
+
+    blp.record_once(lambda state: _document_security(state.app))
+    return blp
+
+
+def _document_security(app) -> None:
+    """Declare the bearer scheme, required by default, and document the spec's own route."""
+    components = api.spec.components
+    if SECURITY_SCHEME in components.security_schemes:
+        return
+    components.security_scheme(
+        SECURITY_SCHEME,
+        {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "Jeton d'accès personnel (qrm_…), créé par POST /api/v1/auth/tokens.",
+        },
+    )
+    api.spec.options["security"] = [{SECURITY_SCHEME: []}]
+    spec_endpoint = f"{api._make_doc_blueprint_name()}.openapi_json"
+    api.spec.path(
+        rule=next(rule for rule in app.url_map.iter_rules() if rule.endpoint == spec_endpoint),
+        operations={
+            "get": {
+                "summary": "Document OpenAPI de l'API",
+                "description": "Ce document-ci, au format OpenAPI 3 (JSON).",
+                "tags": ["documentation"],
+                "security": [],
+                "responses": {"200": {"description": "Le document OpenAPI.", "content": {"application/json": {}}}},
+            }
+        },
+    )

@@ -8,9 +8,9 @@ from flask import Response, request
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
 
-from saas.core.rest import api_blueprint
 from saas.documents.schemas import multipart
 from saas.identity.access import enter_tenant
+from saas.identity.web import api_blueprint
 from saas.signing.reports import report_for_upload, report_pdf
 from saas.signing.schemas import ValidationReportSchema
 

@@ -11,9 +11,10 @@ from flask_smorest import Blueprint, abort
 
 from saas.core.database import commit
 from saas.core.extensions import db
-from saas.core.rest import api_blueprint, body_doc, json_body, json_response
+from saas.core.rest import body_doc, json_body, json_response
 from saas.identity.access import enter_tenant
 from saas.identity.models import Person
+from saas.identity.web import api_blueprint
 from saas.sittings import inbox, operations
 from saas.sittings.access import colleagues, load_managed_assembly, load_sitting, visible_items
 from saas.sittings.attendance import operations as attendance

@@ -17,7 +17,6 @@ from saas.core.database import commit
 from saas.core.errors import json_error
 from saas.core.extensions import db
 from saas.core.inputs import Id, Integer
-from saas.core.rest import api_blueprint
 from saas.documents.access import NOT_VISIBLE, document_or_404
 from saas.documents.annotations import operations as annotations
 from saas.documents.annotations.access import (
@@ -28,6 +27,7 @@ from saas.documents.annotations.access import (
     changes_of,
 )
 from saas.documents.annotations.models import Annotation
+from saas.identity.web import api_blueprint
 
 blp = Blueprint(
     "annotations_api",

@@ -3,9 +3,9 @@
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from saas.core.rest import api_blueprint
 from saas.documents.dossier.operations import send_annotated_dossier
 from saas.identity.access import enter_tenant
+from saas.identity.web import api_blueprint
 from saas.sittings.access import load_sitting, visible_items
 
 blp = Blueprint(

@@ -9,9 +9,9 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from saas.core.extensions import db
-from saas.core.rest import api_blueprint
 from saas.identity.access import can_access_assembly, can_manage, enter_tenant, get_assembly_or_404
 from saas.identity.mandates.schemas import AssemblyAdminSchema, AssemblySchema
+from saas.identity.web import api_blueprint
 from saas.tenancy.models import Assembly
 
 blp = Blueprint(

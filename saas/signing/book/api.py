@@ -17,10 +17,11 @@ from marshmallow import ValidationError, fields, validate
 from saas.core.database import commit
 from saas.core.extensions import db
 from saas.core.inputs import Id, load_json
-from saas.core.rest import api_blueprint, body_doc, json_body, json_response
+from saas.core.rest import body_doc, json_body, json_response
 from saas.documents.models import DocumentVersion
 from saas.documents.schemas import multipart
 from saas.identity.access import enter_tenant
+from saas.identity.web import api_blueprint
 from saas.signing.book import batches as book_batches
 from saas.signing.book import operations as book
 from saas.signing.book.access import candidate_signers, load_batch, load_request, signers_from

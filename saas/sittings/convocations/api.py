@@ -10,8 +10,8 @@ from flask_smorest import Blueprint, abort
 
 from saas.core.database import commit
 from saas.core.extensions import db
-from saas.core.rest import api_blueprint
 from saas.identity.access import enter_tenant
+from saas.identity.web import api_blueprint
 from saas.sittings.convocations.access import load_managed_sitting
 from saas.sittings.convocations.operations import (
     convocation_progress,
