@@ -62,7 +62,12 @@ def json_error(code: int, message: str, errors: dict | None = None, headers: dic
 def message_of(code: int) -> str:
     """The French message of a status; a 413 says the configured limit."""
     if code == 413 and current_app.config.get("MAX_CONTENT_LENGTH"):
-        megabytes = current_app.config["MAX_CONTENT_LENGTH"] / (1024 * 1024)
+        limit = current_app.config["MAX_CONTENT_LENGTH"]
+        if limit < 1024 * 1024:  # a small limit (a test's, a field's) in Ko, never "0 Mo"
+            return _(
+                "Le contenu envoyé dépasse la limite de %(size)s Ko.", size=format_decimal(limit / 1024, "#,##0.##")
+            )
+        megabytes = limit / (1024 * 1024)
         return _("Le contenu envoyé dépasse la limite de %(size)s Mo.", size=format_decimal(megabytes, "#,##0.##"))
     message = MESSAGES.get(code)
     return str(message) if message is not None else HTTP_STATUS_CODES.get(code, "Erreur")

@@ -119,7 +119,8 @@ def test_failure_after_storing_leaves_no_object(client, session, council, tmp_pa
 def test_request_over_max_content_length_is_413(client, session, council, monkeypatch, tmp_path):
     monkeypatch.setitem(client.application.config, "MAX_CONTENT_LENGTH", 2000)
     response = upload(client, council, pdf_bytes(tmp_path) + b"%" * 4000)
-    assert response.status_code == 413 and response.json["message"] == "Le contenu envoyé est trop volumineux."
+    assert response.status_code == 413
+    assert response.json["message"] == "Le contenu envoyé dépasse la limite de 1,95 Ko."
     assert counts(session, council.tenant) == (0, 0, 0)
     assert list(backend().keys()) == [] and leftovers(client.application) == []
 
