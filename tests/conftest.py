@@ -10,11 +10,20 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
-from flask import g, request_started, request_tearing_down
+from flask import g, request, request_started, request_tearing_down
 from flask_migrate import upgrade
 
 from saas import create_app
-from saas.core.database import NO_ACCESS, SYSTEM, TenantContext, commit, context, current_context, set_context
+from saas.core.database import (
+    NO_ACCESS,
+    SYSTEM,
+    TenantContext,
+    commit,
+    context,
+    current_context,
+    reads_only,
+    set_context,
+)
 from saas.core.extensions import db
 from saas.identity import authentication
 from saas.identity import operations as identity
@@ -67,14 +76,24 @@ def session(app):
     says who calls; at its end, what the request did not commit is rolled back and the test's own
     context comes back.
     """
-    saved_contexts = []
+    saved_contexts, setting_up = [], []
 
     def start_like_production(sender, **extra):
         for name in list(g):
             g.pop(name)
         saved_contexts.append(current_context(db.session))
-        commit(db.session)
+        setting_up.append(True)
+        try:
+            commit(db.session)
+        finally:
+            setting_up.clear()
         set_context(db.session, NO_ACCESS)
+
+    def page_loads_do_not_write(flushed, flush_context, instances):
+        """A GET or HEAD writes only inside ``write_apart`` (issue 11, one commit point)."""
+        changes = list(flushed.new) + list(flushed.dirty) + list(flushed.deleted)
+        if reads_only() and not setting_up and changes:
+            raise AssertionError(f"{request.method} {request.path} wrote outside write_apart: {changes}")
 
     def end_like_production(sender, **extra):
         db.session.rollback()
@@ -93,6 +112,7 @@ def session(app):
             sa.orm.sessionmaker(bind=connection, join_transaction_mode="create_savepoint"),
         )
         set_context(db.session, SYSTEM)
+        sa.event.listen(db.session, "before_flush", page_loads_do_not_write)
         try:
             yield db.session
         finally:

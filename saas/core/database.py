@@ -8,6 +8,7 @@ security policies read. The third guard, access checks, lives in each handler.
 import contextlib
 import dataclasses
 import sqlite3
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -21,6 +22,7 @@ from sqlalchemy.orm import (
     mapped_column,
     scoped_session,
 )
+from werkzeug.exceptions import ServiceUnavailable
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -148,14 +150,55 @@ def _sqlite_leaves_transactions_to_sqlalchemy(dbapi_connection, connection_recor
         dbapi_connection.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
 
 
+#: set inside ``write_apart``: the transaction about to begin is a page load's write
+_writing_apart: ContextVar[bool] = ContextVar("writing_apart", default=False)
+
+
+def reads_only() -> bool:
+    """A page load (GET, HEAD): its transaction reads; what it must write goes through ``write_apart``."""
+    return has_request_context() and request.method in ("GET", "HEAD") and not _writing_apart.get()
+
+
 @event.listens_for(sa.Engine, "begin")
 def _sqlite_begin(connection: sa.Connection) -> None:
     """A transaction that may write takes SQLite's write lock at once (BEGIN IMMEDIATE), so concurrent
     writers wait for each other; a deferred one that read first and then wants to write would be refused
     at once ("database is locked"). Page loads (GET, HEAD) stay deferred: they read, so they never wait."""
     if connection.dialect.name == "sqlite":
-        reading = has_request_context() and request.method in ("GET", "HEAD")
-        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN" if reads_only() else "BEGIN IMMEDIATE")
+
+
+@contextlib.contextmanager
+def write_apart(session: Session | scoped_session):
+    """The one way a page load writes (the legal proof of a first reading, a session's or a token's last use).
+
+    In a GET or HEAD the block runs in a short transaction of its own, begun for writing, committed when the
+    block ends: the page's read transaction is ended first (it has written nothing), so the write queues for
+    SQLite's lock like any other writer instead of being refused, and the page reads on in a new transaction.
+    A writer that still cannot have the lock after the busy timeout gets 503 (try again), never a 500.
+    Elsewhere (POST…) the request's own transaction writes: the block joins it, committed with the rest at
+    the end of the handler.
+    """
+    session = _resolve(session)
+    if not reads_only():
+        yield
+        return
+    session.rollback()
+    token = _writing_apart.set(True)
+    try:
+        try:
+            yield
+            commit(session)
+        except sa.exc.OperationalError as error:
+            session.rollback()
+            if isinstance(error.orig, sqlite3.OperationalError) and "locked" in str(error.orig):
+                raise ServiceUnavailable() from error
+            raise
+        except BaseException:
+            session.rollback()
+            raise
+    finally:
+        _writing_apart.reset(token)
 
 
 @event.listens_for(Session, "after_begin")

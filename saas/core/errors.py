@@ -35,6 +35,7 @@ MESSAGES = {
     422: _l("Les données envoyées ne sont pas valides."),
     429: _l("Trop de tentatives. Réessayez plus tard."),
     500: _l("Une erreur interne est survenue. Elle a été enregistrée."),
+    503: _l("Le service est très sollicité : réessayez dans un instant."),
 }
 #: what goes out when answering itself failed (no translation, no template, no database)
 LAST_RESORT_MESSAGE = "Une erreur est survenue. Elle a été enregistrée."

@@ -15,7 +15,7 @@ from flask import request
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
 
-from saas.core.database import commit
+from saas.core.database import commit, write_apart
 from saas.core.extensions import db
 from saas.documents import operations
 from saas.documents.access import NOT_VISIBLE, document_or_404, item_or_404
@@ -136,9 +136,9 @@ def download_version(tenant_slug, document_id, number):
     ).scalar_one_or_none()
     if version is None:
         abort(404, message=NOT_VISIBLE)
-    proof.record_opening(document.agenda_item.sitting, current_user)  # the member's first opening (proof)
-    record_reading(current_user, version)
-    commit(db.session)
+    with write_apart(db.session):  # the first opening and the first reading: legal proofs
+        proof.record_opening(document.agenda_item.sitting, current_user)
+        record_reading(current_user, version)
     return send_blob(version.blob, version.filename, "application/pdf")
 
 

@@ -17,7 +17,7 @@ from wtforms import StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from saas.core import display
-from saas.core.database import commit
+from saas.core.database import commit, write_apart
 from saas.core.extensions import db
 from saas.documents import operations
 from saas.documents.access import document_or_404, item_or_404, sits_in_closed_session
@@ -171,9 +171,9 @@ def download(document_id: int, number: int):
     version = next((v for v in document.versions if v.number == number), None)
     if version is None:
         abort(404)
-    proof.record_opening(document.agenda_item.sitting, current_user)
-    record_reading(current_user, version)
-    commit(db.session)
+    with write_apart(db.session):  # the first opening and the first reading: legal proofs
+        proof.record_opening(document.agenda_item.sitting, current_user)
+        record_reading(current_user, version)
     return send_blob(version.blob, version.filename, "application/pdf", inline=True)
 
 

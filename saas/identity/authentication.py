@@ -13,7 +13,7 @@ from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from saas.audit.operations import record
-from saas.core.database import TenantContext, context, utcnow
+from saas.core.database import TenantContext, context, utcnow, write_apart
 from saas.core.extensions import db
 from saas.core.secrets import seal, unseal
 from saas.core.urls import external_url
@@ -285,8 +285,9 @@ def find_session(key: str) -> LoginSession | None:
         return None
     if now - login.created_at > timedelta(hours=config["SESSION_MAX_HOURS"]):
         return None
-    if now - login.last_seen_at > timedelta(seconds=60):
-        login.last_seen_at = now  # saved after the response (saas.identity.web), at most once a minute
+    if now - login.last_seen_at > timedelta(seconds=60):  # at most once a minute, even on page loads
+        with write_apart(db.session):
+            login.last_seen_at = now
     return login
 
 
@@ -348,7 +349,8 @@ def person_for_token(value: str) -> Person | None:
         return None
     now = utcnow()
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
-        token.last_used_at = now
+        with write_apart(db.session):
+            token.last_used_at = now
     return token.person
 
 

@@ -4,13 +4,13 @@ from flask import Blueprint, Flask, g, redirect, request, session, url_for
 from flask_login import current_user
 from flask_smorest import Blueprint as ApiBlueprint
 
-from saas.core.database import TenantContext, commit, set_context
+from saas.core.database import TenantContext, set_context
 from saas.core.errors import is_api_request, json_error
 from saas.core.extensions import api, csrf, db, login_manager
 from saas.core.rest import SECURITY_SCHEME
 from saas.identity import authentication
 from saas.identity.access import enter_tenant
-from saas.identity.models import AccessToken, Person
+from saas.identity.models import Person
 
 LOCALES = ("fr", "en")
 #: endpoints a person who must enrol a second factor may still reach
@@ -70,14 +70,6 @@ def init_app(app: Flask) -> None:
         session.permanent = True
         return None
 
-    @app.after_request
-    def keep_session_alive(response):
-        """Save the session's last activity even on pages that change nothing else."""
-        login = getattr(current_user, "login_session", None)
-        if login is not None and response.status_code < 400 and login in db.session.dirty:
-            commit(db.session)
-        return response
-
 
 def tenant_blueprint(name: str, import_name: str, url_prefix: str = "") -> Blueprint:
     """A blueprint under /t/<tenant_slug>: login required, 404 unless the caller may see the tenant."""
@@ -110,10 +102,6 @@ def api_blueprint(blp: ApiBlueprint, public: tuple[tuple[str, str], ...] = ()) -
     @blp.before_request
     def require_bearer_token():
         if current_user.is_authenticated:
-            if any(isinstance(row, AccessToken) for row in db.session.dirty):
-                # person_for_token noted the token's use (at most every 5 minutes): save it now, while
-                # it is the only change, so that read-only calls keep it and no view's work rides along
-                commit(db.session)
             return None
         if (request.endpoint, request.method) in public_calls:
             return None

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from saas.core import display
-from saas.core.database import commit
+from saas.core.database import commit, write_apart
 from saas.core.extensions import db
 from saas.documents.readings import read_versions
 from saas.identity.access import can_manage
@@ -143,8 +143,8 @@ def _done(sitting: Sitting, message: str):
 @bp.get("/s/<int:sitting_id>")
 def sitting(sitting_id: int):
     sitting, manager = load_sitting(g.tenant, sitting_id, current_user)
-    proof.record_opening(sitting, current_user)  # the member's first opening, time-stamped (proof)
-    commit(db.session)
+    with write_apart(db.session):
+        proof.record_opening(sitting, current_user)  # the member's first opening, time-stamped (proof)
     return _page(sitting, manager)
 
 
