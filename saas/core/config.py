@@ -91,12 +91,20 @@ def _instance_secret(instance_path: Path, name: str) -> str:
     return stored[name]
 
 
+def engine_options(url: str) -> dict:
+    """An embedded SQLite file costs nothing per connection: every request thread gets one at once (writers
+    then queue on the file's lock, see saas.core.database). A server database keeps SQLAlchemy's bounded pool;
+    a request that cannot have a connection in time is answered 503."""
+    return {"pool_size": 10, "max_overflow": -1} if url.startswith("sqlite") else {}
+
+
 def flask_settings(values: dict) -> dict:
     """Translate Quorum settings into the keys Flask and its extensions read."""
     idle_seconds = int(values["SESSION_IDLE_MINUTES"]) * 60
     return {
         **values,
         "SQLALCHEMY_DATABASE_URI": values["DATABASE_URL"],
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(values["DATABASE_URL"]),
         "MAX_CONTENT_LENGTH": int(values["MAX_REQUEST_MB"]) * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

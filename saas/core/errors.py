@@ -13,11 +13,12 @@ page's header) cannot make it fail; if answering still fails, a fixed answer of 
 
 import logging
 
+import sqlalchemy as sa
 from flask import Flask, current_app, render_template, request
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
 from werkzeug.http import HTTP_STATUS_CODES
 
 from saas.core.database import commit
@@ -140,6 +141,12 @@ def init_app(app: Flask) -> None:
             log.exception("answering a refusal (%s) failed", error.status)
             _roll_back()
             return _last_resort(error.status)
+
+    @app.errorhandler(sa.exc.TimeoutError)
+    def handle_no_connection(error: sa.exc.TimeoutError):
+        """Every database connection busy for the pool's whole timeout: too many at once, try again."""
+        log.warning("no database connection free: %s", error)
+        return handle_http_error(ServiceUnavailable())
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):

@@ -15,12 +15,12 @@ from flask import request
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
 
-from saas.core.database import commit, write_apart
+from saas.core.database import commit
 from saas.core.extensions import db
 from saas.documents import operations
 from saas.documents.access import NOT_VISIBLE, document_or_404, item_or_404
 from saas.documents.models import DocumentVersion
-from saas.documents.readings import record_reading
+from saas.documents.readings import note_download
 from saas.documents.schemas import (
     REPLACE_FIELDS,
     UPLOAD_FIELDS,
@@ -30,7 +30,6 @@ from saas.documents.schemas import (
     multipart,
 )
 from saas.identity.web import api_blueprint
-from saas.sittings.proof import operations as proof
 from saas.storage.http import send_blob
 
 blp = Blueprint(
@@ -136,9 +135,7 @@ def download_version(tenant_slug, document_id, number):
     ).scalar_one_or_none()
     if version is None:
         abort(404, message=NOT_VISIBLE)
-    with write_apart(db.session):  # the first opening and the first reading: legal proofs
-        proof.record_opening(document.agenda_item.sitting, current_user)
-        record_reading(current_user, version)
+    note_download(current_user, version)
     return send_blob(version.blob, version.filename, "application/pdf")
 
 

@@ -8,10 +8,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from saas.audit.operations import record
+from saas.core.database import write_apart
 from saas.core.extensions import db
 from saas.documents.models import Document, DocumentReading, DocumentVersion
 from saas.identity.models import Person
 from saas.sittings.models import AgendaItem
+from saas.sittings.proof import operations as proof
 
 
 def _reading(person_id: int, version_id: int) -> DocumentReading | None:
@@ -44,6 +46,19 @@ def record_reading(person: Person, version: DocumentVersion) -> DocumentReading:
         data={"document_id": version.document_id, "version": version.number},
     )
     return reading
+
+
+def note_download(person: Person, version: DocumentVersion) -> None:
+    """The legal proofs a download leaves, when one is missing: the member's first opening of the sitting
+    (time-stamped first) and their first reading of the version. Called by the download routes (GET): the
+    write goes through ``write_apart`` and is skipped, with its lock, when both exist already."""
+    opening = proof.unrecorded_opening(version.document.agenda_item.sitting, person)
+    if opening is None and _reading(person.id, version.id) is not None:
+        return
+    with write_apart(db.session):
+        if opening is not None:
+            proof.keep_opening(opening)
+        record_reading(person, version)
 
 
 def read_versions(person_id: int, item_ids: list[int]) -> set[int]:

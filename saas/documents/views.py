@@ -17,7 +17,7 @@ from wtforms import StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from saas.core import display
-from saas.core.database import commit, write_apart
+from saas.core.database import commit
 from saas.core.extensions import db
 from saas.documents import operations
 from saas.documents.access import document_or_404, item_or_404, sits_in_closed_session
@@ -30,11 +30,10 @@ from saas.documents.board_book.operations import (
 )
 from saas.documents.intake.check import PdfCheckFailed, PdfRejected
 from saas.documents.models import KIND_LABELS, DocumentKind
-from saas.documents.readings import record_reading
+from saas.documents.readings import note_download
 from saas.identity.web import tenant_blueprint
 from saas.sittings.access import load_sitting
 from saas.sittings.presentation import labels as sitting_labels
-from saas.sittings.proof import operations as proof
 from saas.storage.http import send_blob
 
 bp = tenant_blueprint("documents", __name__)
@@ -171,9 +170,7 @@ def download(document_id: int, number: int):
     version = next((v for v in document.versions if v.number == number), None)
     if version is None:
         abort(404)
-    with write_apart(db.session):  # the first opening and the first reading: legal proofs
-        proof.record_opening(document.agenda_item.sitting, current_user)
-        record_reading(current_user, version)
+    note_download(current_user, version)
     return send_blob(version.blob, version.filename, "application/pdf", inline=True)
 
 

@@ -1,12 +1,11 @@
 """Tables of saas.sittings.access."""
 
-import sqlalchemy as sa
 from flask import abort
 
 from saas.core.extensions import db
 from saas.identity.access import can_access_assembly, can_manage, get_assembly_or_404
 from saas.identity.models import Person
-from saas.sittings import operations, quorum
+from saas.sittings import operations
 from saas.sittings.models import AgendaItem, Sitting, SittingStatus
 from saas.sittings.visibility import CONFIDENTIAL_ROLES, reads_closed_session
 from saas.tenancy.models import Tenant
@@ -39,15 +38,3 @@ def visible_items(sitting: Sitting, person: Person, manager: bool) -> list[Agend
     if reads_closed_session(manager, [mandate.role] if mandate else []):
         return items
     return [item for item in items if not item.confidential]
-
-
-def colleagues(sitting: Sitting, exclude: int | None = None) -> list[Person]:
-    """Members in office of the sitting's assembly (possible rapporteurs and proxy holders), by name."""
-    ids = quorum.members_in_office(sitting) - {exclude}
-    if not ids:
-        return []
-    return list(
-        db.session.execute(
-            sa.select(Person).where(Person.id.in_(ids)).order_by(Person.last_name, Person.first_name, Person.id)
-        ).scalars()
-    )

@@ -16,9 +16,10 @@ from saas.identity.access import enter_tenant
 from saas.identity.models import Person
 from saas.identity.web import api_blueprint
 from saas.sittings import inbox, operations
-from saas.sittings.access import colleagues, load_managed_assembly, load_sitting, visible_items
+from saas.sittings.access import load_managed_assembly, load_sitting, visible_items
 from saas.sittings.attendance import operations as attendance
 from saas.sittings.models import AttendanceAnswer
+from saas.sittings.operations import colleagues
 from saas.sittings.schemas import (
     AttendanceBoardSchema,
     AttendanceInSchema,

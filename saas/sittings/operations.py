@@ -270,3 +270,29 @@ def set_status(sitting: Sitting, status: SittingStatus, *, actor: Person | None,
         data={"from": previous.value, "to": status.value},
     )
     return sitting
+
+
+def members_in_office(sitting: Sitting) -> set[int]:
+    day = sitting_day(sitting)
+    return set(
+        db.session.execute(
+            sa.select(Mandate.person_id).where(
+                Mandate.tenant_id == sitting.tenant_id,
+                Mandate.assembly_id == sitting.assembly_id,
+                Mandate.role.in_(VOTING_ROLES),
+                Mandate.in_office_on(day),
+            )
+        ).scalars()
+    )
+
+
+def colleagues(sitting: Sitting, exclude: int | None = None) -> list[Person]:
+    """Members in office of the sitting's assembly (possible rapporteurs and proxy holders), by name."""
+    ids = members_in_office(sitting) - {exclude}
+    if not ids:
+        return []
+    return list(
+        db.session.execute(
+            sa.select(Person).where(Person.id.in_(ids)).order_by(Person.last_name, Person.first_name, Person.id)
+        ).scalars()
+    )

@@ -4,8 +4,9 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from saas.core import display
+from saas.core.urls import external_url
 from saas.sittings import forms
-from saas.sittings.models import STATUS_LABELS, AttendanceAnswer
+from saas.sittings.models import STATUS_LABELS, AttendanceAnswer, Sitting
 from saas.tenancy.models import Tenant
 
 MEMBER_ANSWERS = (AttendanceAnswer.PRESENT, AttendanceAnswer.REMOTE, AttendanceAnswer.ABSENT)
@@ -28,3 +29,14 @@ BADGE_COLOURS = 8
 def labels():
     """What the sittings' templates use to show statuses, answers and local times."""
     return {"status_labels": STATUS_LABELS, "answer_labels": forms.ANSWER_LABELS}
+
+
+def french_datetime(tenant, moment: datetime) -> str:
+    """e.g. "lundi 15 mars 2027 à 18h00", in the tenant's time zone (mails and documents are French)."""
+    return display.format_datetime(moment, "full", tenant, locale=display.DOCUMENT_LOCALE)
+
+
+def sitting_link(sitting: Sitting) -> str:
+    """The sitting page, absolute (mails and PDFs are read outside the application); a literal path
+    because jobs build it with no request to route from."""
+    return external_url(f"/t/{sitting.tenant.slug}/s/{sitting.id}")

@@ -8,7 +8,7 @@ shown next to the form that caused it, with status 422.
 from itertools import groupby
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -20,11 +20,12 @@ from saas.identity.access import can_manage
 from saas.identity.models import Person
 from saas.identity.web import tenant_blueprint
 from saas.sittings import forms, inbox, notice, operations
-from saas.sittings.access import colleagues, load_managed_assembly, load_sitting, visible_items
+from saas.sittings.access import load_managed_assembly, load_sitting, visible_items
 from saas.sittings.attendance import operations as attendance
-from saas.sittings.convocations.operations import send_convocations
+from saas.sittings.convocations.evidence import evidence_download
+from saas.sittings.convocations.operations import convocation_progress, send_convocations
 from saas.sittings.models import STATUS_LABELS, TRANSITIONS, AgendaItem, AttendanceAnswer, Sitting, SittingStatus
-from saas.sittings.operations import SittingError
+from saas.sittings.operations import SittingError, colleagues
 from saas.sittings.presentation import BADGE_COLOURS, MEMBER_ANSWERS, labels, to_utc
 from saas.sittings.proof import operations as proof
 from saas.tenancy.legal_rules import tenant_rules
@@ -32,6 +33,14 @@ from saas.tenancy.models import Tenant
 
 bp = tenant_blueprint("sittings", __name__)
 bp.context_processor(labels)
+
+
+@bp.context_processor
+def convening_helpers():
+    """The sitting page's convocation box reads the sending's progress and the number of proofs."""
+    return {"convocation_progress": convocation_progress, "proof_count": lambda sitting: len(proof.records(sitting))}
+
+
 inbox_bp = Blueprint("sittings_inbox", __name__)
 
 
@@ -143,8 +152,10 @@ def _done(sitting: Sitting, message: str):
 @bp.get("/s/<int:sitting_id>")
 def sitting(sitting_id: int):
     sitting, manager = load_sitting(g.tenant, sitting_id, current_user)
-    with write_apart(db.session):
-        proof.record_opening(sitting, current_user)  # the member's first opening, time-stamped (proof)
+    opening = proof.unrecorded_opening(sitting, current_user)  # the member's first opening (legal proof)
+    if opening is not None:
+        with write_apart(db.session):
+            proof.keep_opening(opening)
     return _page(sitting, manager)
 
 
@@ -303,6 +314,34 @@ def revoke_proxy(sitting_id: int):
 
 
 # --- "Mes séances": every upcoming sitting of every mandate ---------------------------------------
+
+
+@bp.post("/s/<int:sitting_id>/convocations")
+def convene(sitting_id: int):
+    """ "Convoquer": the convocations leave (jobs); a refusal (notice too short…) shows the page again."""
+    sitting = _managed(sitting_id)
+    if not forms.ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        convocations = send_convocations(sitting, current_user)
+    except SittingError as error:
+        db.session.rollback()
+        return _refused(db.session.get(Sitting, sitting_id), error.message)
+    commit(db.session)
+    flash(_("Convocations en cours d'envoi : %(count)d destinataires.", count=len(convocations)), "success")
+    return redirect(url_for(".sitting", sitting_id=sitting_id))
+
+
+@bp.get("/s/<int:sitting_id>/convocations/progress")
+def sending_progress(sitting_id: int):
+    sent, total = convocation_progress(_managed(sitting_id))
+    return jsonify(sent=sent, total=total, done=total > 0 and sent == total)
+
+
+@bp.get("/s/<int:sitting_id>/evidence.zip")
+def evidence_zip(sitting_id: int):
+    """The evidence package, for the secretariat only (it lists every member's e-mail and openings)."""
+    return evidence_download(_managed(sitting_id))
 
 
 @inbox_bp.get("/seances")

@@ -27,7 +27,6 @@ from saas.sittings.convocations.operations import (
     Convocation,
     ConvocationKind,
     convocation_progress,
-    notify_proxy_holder,
     send_convocations,
 )
 from saas.sittings.models import SittingStatus
@@ -208,9 +207,9 @@ def test_proxy_holder_is_notified_once(app, session, council, in_tenant, smtp_se
     giver, holder = members[1], members[2]
     with in_tenant(tenant, giver):
         proxy = attendance.give_proxy(giver, holder, sitting)
-        first = notify_proxy_holder(proxy)
+        first = attendance.notify_proxy_holder(proxy)
         commit(session)
-        second = notify_proxy_holder(proxy)
+        second = attendance.notify_proxy_holder(proxy)
         commit(session)
     assert second.id == first.id
     run("saas.mail.jobs.deliver_mail", None, [first.id])

@@ -42,6 +42,7 @@ from saas.identity.models import GrantKind, Mandate, MandateRole, Person
 from saas.mail.jobs import deliver_mail
 from saas.mail.models import OutboundMail
 from saas.sittings import operations
+from saas.sittings.convocations.evidence import evidence_zip
 from saas.sittings.convocations.jobs import prepare_convocation, record_convocation_delivery
 from saas.sittings.convocations.models import Convocation, ConvocationKind
 from saas.sittings.convocations.operations import convocation_progress
@@ -302,7 +303,7 @@ def test_each_of_the_80_members_gets_exactly_one_convocation_whatever_happens_to
 
 def test_the_evidence_package_holds_each_convocation_as_it_was_mailed(sending):
     with system_session(sending.app) as session, context(session, TenantContext(tenant_id=sending.tenant_id)):
-        package = proof.evidence_zip(session.get(Sitting, sending.sitting_id))
+        package = evidence_zip(session.get(Sitting, sending.sitting_id))
     pdfs = {}
     with zipfile.ZipFile(io.BytesIO(package)) as archive:
         for name in archive.namelist():

@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 from cryptography.hazmat.primitives import serialization
 
+from saas.sittings.convocations.evidence import evidence_zip
 from saas.sittings.proof import operations as proof
 from saas.sittings.proof.models import ProofKind, ProofRecord
 from saas.trust import timestamps
@@ -104,14 +105,14 @@ def test_delivery_is_idempotent_and_names_the_member(council, in_tenant, session
 def test_first_opening_only_and_only_for_members(council, in_tenant, session, create_sitting):
     sitting, anne = council["sitting"], council["anne"]
     with in_tenant(council["tenant"], anne):
-        first = proof.record_opening(sitting, anne)
-        assert first is not None and proof.record_opening(sitting, anne).id == first.id
+        first = proof.keep_opening(proof.unrecorded_opening(sitting, anne))
+        assert proof.unrecorded_opening(sitting, anne) is None, "recorded once"
         statement = json.loads(first.statement)
         assert statement["membre"] == {"id": anne.id, "nom": "Anne Vignot", "email": "anne.vignot@ville.example"}
-        assert proof.record_opening(sitting, council["outsider"]) is None
+        assert proof.unrecorded_opening(sitting, council["outsider"]) is None
     draft = create_sitting(council["tenant"], convene=False)
     with in_tenant(council["tenant"], anne):
-        assert proof.record_opening(draft, anne) is None
+        assert proof.unrecorded_opening(draft, anne) is None
         assert len(_rows(session, sitting, ProofKind.OPENING)) == 1
         assert _rows(session, draft, ProofKind.OPENING) == []
 
@@ -120,11 +121,11 @@ def test_evidence_zip_verifies_and_fails_after_a_change(app, council, in_tenant,
     sitting, anne = council["sitting"], council["anne"]
     with in_tenant(council["tenant"], anne):
         with pytest.raises(proof.ProofError, match="Aucune preuve"):
-            proof.evidence_zip(sitting)
+            evidence_zip(sitting)
         manifest = _manifest(council)
         proof.record_delivery(sitting.id, anne.id, "email", SENT_AT)
-        proof.record_opening(sitting, anne)
-        package = proof.evidence_zip(sitting)
+        proof.keep_opening(proof.unrecorded_opening(sitting, anne))
+        package = evidence_zip(sitting)
     archive = zipfile.ZipFile(io.BytesIO(package))
     names = set(archive.namelist())
     expected = {"manifeste.json", f"remise-{anne.id}-email.json", f"ouverture-{anne.id}.json"}

@@ -27,7 +27,7 @@ def stamped(create_tenant, create_person, give_mandate, give_grant, create_sitti
     sitting = create_sitting(tenant)
     with in_tenant(tenant, member):
         proof.record_delivery(sitting.id, member.id, "email", datetime(2027, 2, 1, tzinfo=UTC))
-        proof.record_opening(sitting, member)
+        proof.keep_opening(proof.unrecorded_opening(sitting, member))
     return {
         "tenant": tenant,
         "secretary": secretary,

@@ -7,9 +7,9 @@ import sqlalchemy as sa
 from saas.core.database import TenantContext, context
 from saas.identity.models import MandateRole
 from saas.sittings.attendance.operations import answer_attendance, give_proxy
+from saas.sittings.attendance.quorum import quorum_status
 from saas.sittings.inbox import inbox_for
 from saas.sittings.models import AttendanceAnswer, Sitting
-from saas.sittings.quorum import quorum_status
 from saas.tenancy.models import TenantKind
 from tests import services
 from tests.sittings.conftest import MONDAY_15_MARCH_2027

@@ -31,10 +31,10 @@ from saas.identity.models import MandateRole
 from saas.jobs.queues import run
 from saas.mail.jobs import deliver_mail
 from saas.mail.models import OutboundMail
+from saas.sittings.convocations.evidence import evidence_zip
 from saas.sittings.convocations.operations import send_convocations
 from saas.sittings.models import AgendaItem, Sitting
 from saas.sittings.operations import add_item
-from saas.sittings.proof import operations as proof
 from saas.sittings.proof.models import ProofKind, ProofRecord
 from saas.storage.models import Blob
 from saas.trust import pki, timestamps
@@ -152,7 +152,7 @@ def test_annex_after_sending_is_stamped_and_sent_once_to_each_person(
     assert sitting_id == str(sitting.id) and event["recipients"] == 4 and event["sha256"] == version.sha256
 
     with in_tenant(tenant):
-        package = proof.evidence_zip(sitting)
+        package = evidence_zip(sitting)
     names = set(zipfile.ZipFile(io.BytesIO(package)).namelist())
     expected = {f"complement-v{version.id}.json"} | {f"remise-{p.id}-email-v{version.id}.json" for p in people}
     assert {f"manifestes/{n}" for n in expected} | {f"manifestes/{n}.tsr" for n in expected} <= names
@@ -296,7 +296,7 @@ def test_a_real_worker_sends_one_supplement_mail_each_whatever_is_retried(tmp_pa
         assert worker_state(app, sitting_id, version_id) == first
         assert len(received(app, smtp_server, addresses)) == 6
         with system_session(app) as session, context(session, TenantContext(tenant_id=tenant_id)):
-            package = proof.evidence_zip(session.get(Sitting, sitting_id))
+            package = evidence_zip(session.get(Sitting, sitting_id))
             commit(session)
         results = {r.name: r.ok for r in verify_evidence_zip(package)}
         assert results[f"complement-v{version_id}.json"] and all(results.values()), results

@@ -22,8 +22,9 @@ from saas.core.extensions import db
 from saas.documents.models import KIND_LABELS, DocumentVersion
 from saas.identity.models import Person
 from saas.jobs.queues import enqueue
-from saas.sittings.convocations.operations import convocations_of, french_datetime, sitting_link
+from saas.sittings.convocations.operations import convocations_of
 from saas.sittings.models import SittingStatus
+from saas.sittings.presentation import french_datetime, sitting_link
 from saas.sittings.proof import operations as proof
 from saas.sittings.proof.models import ProofRecord
 

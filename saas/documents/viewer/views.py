@@ -13,8 +13,8 @@ from flask_wtf.csrf import generate_csrf
 from saas.core.security import VIEWER_CONTENT_SECURITY_POLICY
 from saas.documents.access import document_or_404
 from saas.identity.web import tenant_blueprint
-from saas.sittings.access import colleagues, load_sitting
-from saas.sittings.operations import current_mandate
+from saas.sittings.access import load_sitting
+from saas.sittings.operations import colleagues, current_mandate
 
 bp = tenant_blueprint("documents_viewer", __name__)
 

@@ -14,14 +14,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from saas.audit.operations import record
+from saas.core import display
 from saas.core.database import utcnow
 from saas.core.extensions import db
 from saas.identity.models import Person
+from saas.mail.models import OutboundMail
+from saas.mail.operations import queue_mail
 from saas.sittings.attendance.models import Attendance, Proxy
-from saas.sittings.convocations.operations import notify_proxy_holder
+from saas.sittings.attendance.quorum import QuorumStatus, quorum_status
 from saas.sittings.models import AttendanceAnswer, Sitting, SittingStatus
-from saas.sittings.operations import VOTING_ROLES, SittingError, current_mandate
-from saas.sittings.quorum import QuorumStatus, members_in_office, quorum_status
+from saas.sittings.operations import VOTING_ROLES, SittingError, current_mandate, members_in_office
+from saas.sittings.presentation import french_datetime, sitting_link
 from saas.tenancy.legal_rules import tenant_rules
 
 #: where an answer was given, in its audit event: the application (web or API) or the signed mail link
@@ -302,3 +305,26 @@ def attendance_board(sitting: Sitting) -> AttendanceBoard:
     for row in rows:
         counts[row.answer.value if row.answer else NO_ANSWER] += 1
     return AttendanceBoard(rows=rows, counts=counts, proxies=proxies, quorum=quorum_status(sitting))
+
+
+def notify_proxy_holder(proxy: Proxy) -> OutboundMail:
+    """Tell the holder that a colleague gave them a proxy (once per proxy, whatever is retried)."""
+    sitting, giver, holder = proxy.sitting, proxy.giver, proxy.holder
+    when = french_datetime(sitting.tenant, sitting.starts_at)
+    link = sitting_link(sitting)
+    day = display.format_date(sitting.starts_at, tenant=sitting.tenant, locale=display.DOCUMENT_LOCALE)
+    body = (
+        f"Bonjour {holder.full_name},\n\n"
+        f"{giver.full_name} vous a donné procuration pour voter en son nom à la séance de l'assemblée "
+        f"« {sitting.assembly.name} » ({sitting.tenant.name}) du {when}, {sitting.place}.\n\n"
+        "Un élu ne peut détenir qu'un seul pouvoir par séance "
+        f"(article {tenant_rules(sitting.tenant).proxy_article} du CGCT).\n\n"
+        f"La séance : {link}\n"
+    )
+    return queue_mail(
+        f"proxy:{proxy.id}:holder",
+        to=holder.email,
+        subject=f"Procuration de {giver.full_name} — séance du {day}"[:300],
+        body=body,
+        tenant_id=sitting.tenant_id,
+    )

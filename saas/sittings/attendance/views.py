@@ -13,11 +13,10 @@ from flask_babel import gettext as _
 from saas.core.database import commit
 from saas.core.extensions import db
 from saas.sittings import forms, operations
-from saas.sittings.access import colleagues
 from saas.sittings.attendance import operations as attendance
 from saas.sittings.attendance.link import LinkExpired, LinkInvalid, resolve
 from saas.sittings.models import AttendanceAnswer
-from saas.sittings.operations import SittingError
+from saas.sittings.operations import SittingError, colleagues
 from saas.sittings.presentation import MEMBER_ANSWERS, local_datetime
 from saas.tenancy.legal_rules import tenant_rules
 

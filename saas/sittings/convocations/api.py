@@ -13,6 +13,7 @@ from saas.core.extensions import db
 from saas.identity.access import enter_tenant
 from saas.identity.web import api_blueprint
 from saas.sittings.convocations.access import load_managed_sitting
+from saas.sittings.convocations.evidence import evidence_download
 from saas.sittings.convocations.operations import (
     convocation_progress,
     convocations_of,
@@ -22,7 +23,6 @@ from saas.sittings.convocations.operations import (
 from saas.sittings.convocations.schemas import ConvocationProgressSchema
 from saas.sittings.models import Sitting
 from saas.sittings.operations import SittingError
-from saas.sittings.proof.download import evidence_download
 
 blp = Blueprint(
     "convocations_api",

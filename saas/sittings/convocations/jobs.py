@@ -22,8 +22,9 @@ from saas.mail.operations import find_mail, queue_mail
 from saas.mail.purposes import after_delivery
 from saas.sittings.attendance.link import attendance_url
 from saas.sittings.convocations.models import Convocation, ConvocationKind
-from saas.sittings.convocations.operations import french_datetime, mail_key, sitting_link
+from saas.sittings.convocations.operations import mail_key
 from saas.sittings.operations import active_items
+from saas.sittings.presentation import french_datetime, sitting_link
 from saas.sittings.proof import operations as proof
 from saas.storage.models import Blob
 from saas.storage.operations import store

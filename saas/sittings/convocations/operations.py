@@ -12,37 +12,21 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from saas.audit.operations import record
-from saas.core import display
 from saas.core.database import utcnow
 from saas.core.extensions import db
-from saas.core.urls import external_url
 from saas.documents.models import Document
 from saas.identity.models import Mandate, MandateRole, Person
 from saas.jobs.queues import enqueue
 from saas.mail.models import OutboundMail
-from saas.mail.operations import queue_mail
-from saas.sittings.attendance.models import Proxy
 from saas.sittings.convocations.models import Convocation, ConvocationKind
 from saas.sittings.models import AgendaItem, Sitting, SittingStatus
 from saas.sittings.notice import check_notice
 from saas.sittings.operations import SittingError, set_status, sitting_day
 from saas.sittings.proof import operations as proof
-from saas.tenancy.legal_rules import tenant_rules
 
 #: elected members and the secretary of the sitting are convened; staff and guests are invited
 CONVENED_ROLES = (MandateRole.MEMBER, MandateRole.PRESIDENT, MandateRole.SECRETARY_OF_SITTING)
 CHANNEL = "email"
-
-
-def french_datetime(tenant, moment: datetime) -> str:
-    """e.g. "lundi 15 mars 2027 à 18h00", in the tenant's time zone (mails and documents are French)."""
-    return display.format_datetime(moment, "full", tenant, locale=display.DOCUMENT_LOCALE)
-
-
-def sitting_link(sitting: Sitting) -> str:
-    """The sitting page, absolute (mails and PDFs are read outside the application); a literal path
-    because jobs build it with no request to route from."""
-    return external_url(f"/t/{sitting.tenant.slug}/s/{sitting.id}")
 
 
 def mail_key(sitting_id: int, person_id: int) -> str:
@@ -225,26 +209,3 @@ def recipient_statuses(sitting: Sitting) -> list[dict]:
             }
         )
     return statuses
-
-
-def notify_proxy_holder(proxy: Proxy) -> OutboundMail:
-    """Tell the holder that a colleague gave them a proxy (once per proxy, whatever is retried)."""
-    sitting, giver, holder = proxy.sitting, proxy.giver, proxy.holder
-    when = french_datetime(sitting.tenant, sitting.starts_at)
-    link = sitting_link(sitting)
-    day = display.format_date(sitting.starts_at, tenant=sitting.tenant, locale=display.DOCUMENT_LOCALE)
-    body = (
-        f"Bonjour {holder.full_name},\n\n"
-        f"{giver.full_name} vous a donné procuration pour voter en son nom à la séance de l'assemblée "
-        f"« {sitting.assembly.name} » ({sitting.tenant.name}) du {when}, {sitting.place}.\n\n"
-        "Un élu ne peut détenir qu'un seul pouvoir par séance "
-        f"(article {tenant_rules(sitting.tenant).proxy_article} du CGCT).\n\n"
-        f"La séance : {link}\n"
-    )
-    return queue_mail(
-        f"proxy:{proxy.id}:holder",
-        to=holder.email,
-        subject=f"Procuration de {giver.full_name} — séance du {day}"[:300],
-        body=body,
-        tenant_id=sitting.tenant_id,
-    )

@@ -25,12 +25,9 @@ from saas.core.database import utcnow
 from saas.core.errors import DomainError
 from saas.core.extensions import db
 from saas.identity.models import Person
-from saas.sittings.convocations.models import Convocation
 from saas.sittings.models import Sitting, SittingStatus
 from saas.sittings.operations import current_mandate
 from saas.sittings.proof.models import ProofKind, ProofRecord
-from saas.storage.models import Blob
-from saas.storage.operations import read_all
 from saas.trust import evidence, timestamps
 
 #: version of the statement layout, inside every statement, so a verifier knows how to read it
@@ -225,18 +222,23 @@ def record_delivery(
     return _add_once(_stamp(sitting, ProofKind.DELIVERY, person.id, channel, statement))
 
 
-def record_opening(sitting: Sitting, person: Person) -> ProofRecord | None:
-    """Time-stamp the first time a member of the assembly opens a convened sitting (its page or one of
-    its documents). Later openings, drafts and people without a mandate there record nothing."""
+def unrecorded_opening(sitting: Sitting, person: Person) -> ProofRecord | None:
+    """The time-stamped statement of a member's first opening of a convened sitting (its page or one of its
+    documents), not yet kept; None when it is recorded already, for drafts and for people without a mandate
+    there. Stamped before anything is written, so the write that keeps it does not wait on the authority."""
     if sitting.status == SittingStatus.DRAFT:
         return None
-    existing = _existing(sitting.id, ProofKind.OPENING, person.id, OPENING_CHANNEL)
-    if existing is not None:
-        return existing
+    if _existing(sitting.id, ProofKind.OPENING, person.id, OPENING_CHANNEL) is not None:
+        return None
     if current_mandate(person.id, sitting) is None:
         return None
     statement = {**_sitting_part(sitting), "membre": _person_part(person), "ouvert_le": _iso(utcnow())}
-    return _add_once(_stamp(sitting, ProofKind.OPENING, person.id, OPENING_CHANNEL, statement))
+    return _stamp(sitting, ProofKind.OPENING, person.id, OPENING_CHANNEL, statement)
+
+
+def keep_opening(record: ProofRecord) -> ProofRecord:
+    """Keep an opening from ``unrecorded_opening``, once even if two page loads raced for it."""
+    return _add_once(record)
 
 
 def records(sitting: Sitting) -> list[ProofRecord]:
@@ -260,22 +262,9 @@ def recipient_times(sitting: Sitting, channel: str) -> dict[int, dict[str, datet
     return times
 
 
-def _convocation_pdfs(sitting: Sitting) -> list[tuple[str, bytes]]:
-    """The convocation PDFs sent for the sitting, as they were attached to the mails."""
-    rows = db.session.execute(
-        sa.select(Convocation)
-        .where(Convocation.sitting_id == sitting.id, Convocation.pdf_blob_id.is_not(None))
-        .order_by(Convocation.id)
-    ).scalars()
-    pdfs = []
-    for row in rows:
-        blob = db.session.get(Blob, row.pdf_blob_id)
-        pdfs.append((f"convocation-{row.person_id}.pdf", read_all(blob)))
-    return pdfs
-
-
-def evidence_zip(sitting: Sitting) -> bytes:
-    """The evidence package of the sitting: every statement with the token obtained when it was made."""
+def evidence_zip(sitting: Sitting, attachments: list[tuple[str, bytes]]) -> bytes:
+    """The evidence package of the sitting: every statement with the token obtained when it was made, and
+    the ``attachments`` (name, bytes) whose digests they state (the convocation PDFs as they were sent)."""
     rows = records(sitting)
     if not rows:
         raise ProofError("Aucune preuve n'a encore été enregistrée pour cette séance (convocation non envoyée).")
@@ -288,6 +277,6 @@ def evidence_zip(sitting: Sitting) -> bytes:
         manifests.append((name, row.statement_bytes))
         tokens[name] = row.token
     try:
-        return evidence.build_evidence_zip(sitting.tenant, manifests, _convocation_pdfs(sitting), tokens=tokens)
+        return evidence.build_evidence_zip(sitting.tenant, manifests, attachments, tokens=tokens)
     except (evidence.EvidenceError, timestamps.TimestampError) as error:
         raise ProofError(str(error)) from error

@@ -12,6 +12,10 @@ from flask.cli import with_appcontext
 
 from saas.core.database import SYSTEM, TenantContext, commit, set_context
 from saas.core.extensions import db
+from saas.sittings.convocations.evidence import evidence_zip
+from saas.sittings.models import Sitting
+from saas.sittings.proof import operations as proof
+from saas.tenancy.models import Tenant
 from saas.trust.cli import evidence
 
 COMMANDS = ()  # its one command joins the trust area's evidence group
@@ -24,10 +28,6 @@ COMMANDS = ()  # its one command joins the trust area's evidence group
 @with_appcontext
 def evidence_export(slug: str, sitting_id: int, target: Path):
     """Write the evidence package of sitting SITTING_ID of collectivity SLUG to TARGET (a .zip)."""
-    from saas.sittings.models import Sitting
-    from saas.sittings.proof import operations as proof
-    from saas.tenancy.models import Tenant
-
     set_context(db.session, SYSTEM)
     tenant = db.session.scalars(sa.select(Tenant).where(Tenant.slug == slug)).first()
     if tenant is None:
@@ -37,7 +37,7 @@ def evidence_export(slug: str, sitting_id: int, target: Path):
     if sitting is None or sitting.tenant_id != tenant.id:
         raise click.ClickException(f"Aucune séance n° {sitting_id} pour « {slug} ».")
     try:
-        package = proof.evidence_zip(sitting)
+        package = evidence_zip(sitting)
     except proof.ProofError as error:
         raise click.ClickException(str(error)) from error
     commit(db.session)

@@ -10,10 +10,9 @@ import dataclasses
 import sqlalchemy as sa
 
 from saas.core.extensions import db
-from saas.identity.models import Mandate
 from saas.sittings.attendance.models import Attendance
 from saas.sittings.models import AttendanceAnswer, Sitting
-from saas.sittings.operations import VOTING_ROLES, sitting_day
+from saas.sittings.operations import members_in_office
 from saas.tenancy.legal_rules import tenant_rules
 
 #: rule name -> the answers that count as present; proxies never count, and remote attendance does not
@@ -36,20 +35,6 @@ class QuorumStatus:
     article: str
     #: members in office on the sitting's day
     in_office: int
-
-
-def members_in_office(sitting: Sitting) -> set[int]:
-    day = sitting_day(sitting)
-    return set(
-        db.session.execute(
-            sa.select(Mandate.person_id).where(
-                Mandate.tenant_id == sitting.tenant_id,
-                Mandate.assembly_id == sitting.assembly_id,
-                Mandate.role.in_(VOTING_ROLES),
-                Mandate.in_office_on(day),
-            )
-        ).scalars()
-    )
 
 
 def quorum_status(sitting: Sitting) -> QuorumStatus:
