@@ -34,7 +34,7 @@ def prepare(env: dict, seeded: dict) -> list[str]:
         mandates = session.execute(sa.select(Mandate).order_by(Mandate.id)).scalars().all()
         keys = [authentication.open_session(m.person, mfa_verified=True, ip="127.0.0.1", user_agent="bench")
                 for m in mandates]  # fmt: skip
-        session.execute(sa.update(LoginSession).values(last_seen_at=utcnow() - timedelta(minutes=2)))
+        session.execute(sa.update(LoginSession).values(last_seen_at=utcnow() - timedelta(minutes=float(os.environ.get("BENCH_LAST_SEEN_MINUTES", "2")))))
         commit(session)
         from flask import current_app
 
@@ -101,9 +101,11 @@ def main() -> int:
             print(line("the same again (nothing to write)", *at_once(port, cookies, pages)))
             print(line("peer: /healthz × 5 per member", *at_once(port, cookies, ["/healthz"] * 5)))
             if figures[1]:
-                log = (tmp / "server.log").read_text(errors="replace").splitlines()
+                kept = Path("/tmp/quorum-bench-reads-server.log")
+                kept.write_text((tmp / "server.log").read_text(errors="replace"))
+                log = kept.read_text().splitlines()
                 causes = sorted({line[:200] for line in log if "Error" in line and "Traceback" not in line})
-                print(f"\nfirst failures: {figures[1][:5]}\nserver errors: {causes[:8]}")
+                print(f"\nfirst failures: {figures[1][:5]}\nserver errors: {causes[:8]} (log: {kept})")
     return 1 if figures[1] else 0
 
 

@@ -68,10 +68,20 @@ def serve():
 
 
 def _serve() -> None:
-    """Werkzeug's server (app.run refuses to start from inside a Flask CLI command)."""
-    from werkzeug.serving import run_simple
+    """Waitress, a pure-Python WSGI server: a fixed pool of request threads (``SERVE_THREADS``) however many
+    browsers are connected, so that a council opening its dossiers at the same moment is served in turn
+    instead of by hundreds of threads fighting for the interpreter and the embedded database's lock."""
+    import waitress
 
-    run_simple("127.0.0.1", current_app.config["PORT"], current_app._get_current_object(), threaded=True)
+    waitress.serve(
+        current_app._get_current_object(),
+        host="127.0.0.1",
+        port=current_app.config["PORT"],
+        threads=current_app.config["SERVE_THREADS"],
+        connection_limit=1000,
+        channel_timeout=300,
+        ident="Quorum",
+    )
 
 
 @click.command()

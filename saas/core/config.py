@@ -34,6 +34,7 @@ SETTINGS: dict[str, tuple[object, str]] = {
     "SMTP_STARTTLS": (False, "upgrade the SMTP connection with STARTTLS"),
     "PUBLIC_URL": ("", "external base URL used in mails (e.g. https://quorum.example.fr)"),
     "PORT": (5000, "port `quorum demo` and `quorum serve` listen on (127.0.0.1)"),
+    "SERVE_THREADS": (8, "request threads of `quorum serve` (more connections wait their turn)"),
     "SESSION_IDLE_MINUTES": (30, "a login session ends after this much inactivity"),
     "SESSION_MAX_HOURS": (12, "a login session ends this long after login, active or not"),
     "LOGIN_FAILURES_PER_HOUR": (100, "failed logins per account and hour before further tries are refused"),

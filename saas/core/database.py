@@ -146,8 +146,8 @@ def _sqlite_leaves_transactions_to_sqlalchemy(dbapi_connection, connection_recor
     readers go on while one writer writes; the busy timeout makes writers queue instead of failing."""
     if isinstance(dbapi_connection, sqlite3.Connection):
         dbapi_connection.isolation_level = None
+        dbapi_connection.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")  # first: the next one may wait
         dbapi_connection.execute("PRAGMA journal_mode=WAL")
-        dbapi_connection.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
 
 
 #: set inside ``write_apart``: the transaction about to begin is a page load's write

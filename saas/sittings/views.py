@@ -35,9 +35,10 @@ bp = tenant_blueprint("sittings", __name__)
 bp.context_processor(labels)
 
 
-@bp.context_processor
+@bp.app_context_processor
 def convening_helpers():
-    """The sitting page's convocation box reads the sending's progress and the number of proofs."""
+    """The convocation box (sittings/_convocation.html, _proof.html) reads the sending's progress and the
+    number of proofs, wherever the page that includes it is rendered."""
     return {"convocation_progress": convocation_progress, "proof_count": lambda sitting: len(proof.records(sitting))}
 
 

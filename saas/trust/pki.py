@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from saas.core.database import current_context, utcnow
+from saas.core.database import current_context, utcnow, write_apart
 from saas.core.extensions import db
 from saas.core.secrets import seal, unseal
 from saas.identity.models import Person
@@ -175,11 +175,15 @@ def _issue(
         not_after=certificate.not_valid_after_utc,
     )
     try:
-        with db.session.begin_nested():
+        # first use (or renewal) may come from a page load stamping a member's first opening
+        with write_apart(db.session), db.session.begin_nested():
             db.session.add(row)
     except sa.exc.IntegrityError as error:
-        # another request created this slot's certificate at the same moment: nothing was written here
-        raise PKIError("Un autre traitement vient de créer ce certificat ; veuillez réessayer.") from error
+        # another request created this slot's certificate at the same moment: use theirs
+        existing = _current(tenant, slot)
+        if existing is None:
+            raise PKIError("Un autre traitement vient de créer ce certificat ; veuillez réessayer.") from error
+        return _unseal(existing)
     return KeyPair(row, certificate, key, created=True)
 
 
