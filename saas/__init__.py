@@ -22,6 +22,8 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
     app.config.from_mapping(config.flask_settings(config.load(Path(app.instance_path), overrides)))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
+    # imported here, not at the top: every ``import saas.<area>`` runs this package's __init__ first, so
+    # importing the areas at its top would make each of them import the whole application
     from saas.core import display, errors, inputs, security
     from saas.core.areas import import_modules
     from saas.core.extensions import api, babel, csrf, db, login_manager, migrate

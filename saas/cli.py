@@ -9,9 +9,16 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from saas import ROOT, create_app
+from saas.audit.operations import verify_all
 from saas.core.areas import modules
 from saas.core.database import SYSTEM, commit, set_context
 from saas.core.extensions import db
+from saas.demo import collectivities as demo_data
+from saas.identity import authentication, operations
+from saas.identity.models import Person
+from saas.jobs.queues import MAINTENANCE_INTERVAL, QUEUES, prepare_worker, redis_connection
+from saas.tenancy.models import Tenant
+from saas.tenancy.operations import TenantFileError, export_tenant_file, load_tenant_files
 
 
 def _system_session():
@@ -40,15 +47,12 @@ def demo(reset: bool, no_serve: bool):
     """Create the embedded database, load tenants/, seed demo data, and serve on 127.0.0.1."""
     from flask_migrate import upgrade
 
-    from saas.demo import collectivities as demo_data
-
     if reset:
         db.drop_all()
         with db.engine.begin() as connection:
             connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
     upgrade()
     _system_session()
-    from saas.tenancy.operations import load_tenant_files
 
     load_tenant_files(ROOT / "tenants")
     logins = demo_data.seed()
@@ -92,8 +96,6 @@ def worker(burst: bool, queues: tuple[str, ...]):
     """Run an RQ worker (with its scheduler) on the named queues, all by default."""
     from rq import Queue, Worker
 
-    from saas.jobs.queues import MAINTENANCE_INTERVAL, QUEUES, prepare_worker, redis_connection
-
     if not current_app.config["REDIS_URL"]:
         raise click.ClickException("QUORUM_REDIS_URL is not set: jobs run inline, there is nothing to work on.")
     unknown = set(queues) - set(QUEUES)
@@ -118,7 +120,6 @@ def tenants():
 @with_appcontext
 def tenants_load(folder: Path):
     """Create or update the collectivities described in FOLDER/*.toml (idempotent)."""
-    from saas.tenancy.operations import TenantFileError, load_tenant_files
 
     _system_session()
     try:
@@ -137,9 +138,6 @@ def tenants_load(folder: Path):
 def tenants_export(slug: str):
     """Print the collectivity SLUG in the tenants/*.toml format (what `tenants load` reads back)."""
     import sqlalchemy as sa
-
-    from saas.tenancy.models import Tenant
-    from saas.tenancy.operations import export_tenant_file
 
     _system_session()
     tenant = db.session.execute(sa.select(Tenant).where(Tenant.slug == slug)).scalar_one_or_none()
@@ -160,8 +158,6 @@ def operator():
 @with_appcontext
 def operator_create(email: str, first_name: str, last_name: str):
     """Create an operator: asks for a password, then enrols a TOTP second factor."""
-    from saas.identity import authentication, operations
-    from saas.identity.models import Person
 
     _system_session()
     if operations.person_by_email(email) is not None:
@@ -200,7 +196,6 @@ def audit():
 @with_appcontext
 def audit_verify():
     """Check every audit hash chain; name the first altered, missing or reordered event."""
-    from saas.audit.operations import verify_all
 
     reports = verify_all()
     for report in reports:

@@ -136,6 +136,8 @@ def execute(name: str, tenant_id: int | None, args: list) -> None:
     """Entry point of RQ work horses: the worker's application (or one built here), then the job."""
     global _worker_app
     if _worker_app is None:
+        # the one upward import (a named exception of the layers contract): a work horse started without
+        # ``quorum worker`` has no application yet and builds one
         from saas import create_app
 
         _worker_app = create_app()
@@ -144,6 +146,6 @@ def execute(name: str, tenant_id: int | None, args: list) -> None:
 
 
 def import_job_modules() -> None:
-    from saas.core.areas import import_modules
+    from saas.core.areas import import_modules  # core.areas lists the areas, whose jobs import this module
 
     import_modules("jobs")

@@ -13,6 +13,14 @@ from flask.cli import with_appcontext
 from saas.core import display
 from saas.core.database import SYSTEM, commit, set_context
 from saas.core.extensions import db
+from saas.identity.models import Person
+from saas.tenancy.models import Tenant
+from saas.trust import pki as tenant_pki
+from saas.trust.anchors import TrustError, set_trust_anchors
+from saas.trust.evidence import EvidenceError, verify_evidence_zip
+from saas.trust.keys import SignerKeyError
+from saas.trust.keys import configure_pkcs11 as do_configure
+from saas.trust.keys import import_pkcs12 as do_import
 
 
 @click.group()
@@ -25,8 +33,6 @@ def pki():
 @with_appcontext
 def pki_init(slug: str):
     """Create the CA and the timestamp authority of collectivity SLUG (does nothing if they exist)."""
-    from saas.tenancy.models import Tenant
-    from saas.trust import pki as tenant_pki
 
     set_context(db.session, SYSTEM)
     tenant = db.session.scalars(sa.select(Tenant).where(Tenant.slug == slug)).first()
@@ -58,7 +64,6 @@ def evidence():
 )
 def evidence_verify(package: Path, ca_file: Path | None):
     """Verify every manifest of the evidence package PACKAGE; exit status 1 if any fails."""
-    from saas.trust.evidence import EvidenceError, verify_evidence_zip
 
     try:
         results = verify_evidence_zip(package.read_bytes(), ca_file.read_bytes() if ca_file else None)
@@ -78,8 +83,6 @@ def signing():
 
 
 def _tenant_and_person(slug: str, email: str | None):
-    from saas.identity.models import Person
-    from saas.tenancy.models import Tenant
 
     set_context(db.session, SYSTEM)
     tenant = db.session.scalars(sa.select(Tenant).where(Tenant.slug == slug)).first()
@@ -101,8 +104,6 @@ def _tenant_and_person(slug: str, email: str | None):
 @with_appcontext
 def import_pkcs12(slug: str, email: str, pkcs12_file: Path, passphrase: str):
     """Make PKCS12_FILE (e.g. an RGS** certificate) the signing key of EMAIL in collectivity SLUG."""
-    from saas.trust.keys import SignerKeyError
-    from saas.trust.keys import import_pkcs12 as do_import
 
     tenant, person = _tenant_and_person(slug, email)
     try:
@@ -125,8 +126,6 @@ def import_pkcs12(slug: str, email: str, pkcs12_file: Path, passphrase: str):
 def configure_pkcs11(slug: str, email: str, module: str, token: str, key_label: str, pin: str):
     """Make the key KEY of a PKCS#11 token the signing key of EMAIL in collectivity SLUG (the token is
     opened now with the PIN, and the certificate of the same label is read)."""
-    from saas.trust.keys import SignerKeyError
-    from saas.trust.keys import configure_pkcs11 as do_configure
 
     tenant, person = _tenant_and_person(slug, email)
     try:
@@ -145,7 +144,6 @@ def configure_pkcs11(slug: str, email: str, module: str, token: str, key_label: 
 def trust_anchors(slug: str, pem_file: Path | None):
     """Set the trust anchors (PEM, CA certificates) of SLUG's validation reports; without PEM_FILE, only
     the collectivity's own CA and timestamp authority remain trusted."""
-    from saas.trust.anchors import TrustError, set_trust_anchors
 
     tenant, _ = _tenant_and_person(slug, None)
     try:
