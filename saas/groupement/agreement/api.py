@@ -12,6 +12,7 @@ from saas.core.rest import body_doc, json_body, json_response
 from saas.groupement import operations
 from saas.groupement.agreement import operations as agreement_signing
 from saas.groupement.agreement.operations import Signatory
+from saas.groupement.agreement.schemas import AgreementSigningSchema, ProposedSignatorySchema, SigningStartSchema
 from saas.groupement.console import (
     FILE_DOC,
     NOT_VISIBLE,
@@ -23,12 +24,7 @@ from saas.groupement.console import (
 )
 from saas.groupement.models import AgreementSigning, Membership
 from saas.groupement.operations import PurchasingError
-from saas.groupement.schemas import (
-    AgreementSchema,
-    AgreementSigningSchema,
-    ProposedSignatorySchema,
-    SigningStartSchema,
-)
+from saas.groupement.schemas import AgreementSchema
 from saas.identity.models import Person
 from saas.signing.reports import report_pdf
 

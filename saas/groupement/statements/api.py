@@ -18,7 +18,6 @@ from saas.groupement.console import (
     console_api_blueprint,
     load,
     load_group,
-    load_member_statement,
 )
 from saas.groupement.models import Contract, Membership, SharingKey, Statement
 from saas.groupement.schemas import (
@@ -31,6 +30,7 @@ from saas.groupement.schemas import (
 )
 from saas.groupement.statements import operations as statements
 from saas.groupement.statements import reports
+from saas.groupement.statements.access import load_member_statement
 
 blp = console_api_blueprint(
     "groupement_statements_api",

@@ -16,7 +16,6 @@ from saas.groupement.console import (
     done,
     load,
     load_group,
-    load_member_statement,
     me,
     refused,
 )
@@ -24,6 +23,7 @@ from saas.groupement.models import SharingKey, Statement
 from saas.groupement.operations import PurchasingError
 from saas.groupement.statements import operations as statements
 from saas.groupement.statements import reports
+from saas.groupement.statements.access import load_member_statement
 
 bp = console_blueprint("groupement_statements", __name__)
 
