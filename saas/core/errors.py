@@ -13,7 +13,7 @@ page's header) cannot make it fail; if answering still fails, a fixed answer of 
 
 import logging
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, current_app, g, render_template, request
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -124,6 +124,30 @@ class DomainError(Exception):
         self.errors = errors if errors is not None else ({"json": {field: [message]}} if field else None)
 
 
+def on_refusal(page) -> None:
+    """The page a refusal of this request is shown on (web): ``page(error)`` renders the form again with the
+    message, and the one handler below answers it with the refusal's status, after rolling back (or
+    committing what the refusal keeps). Without it, a refusal shows the French error page."""
+    g.refusal_page = page
+
+
+def show_on(form, error: DomainError, default: str | None = None):
+    """``error`` on ``form``: under the field it names (``field``, or each field of ``errors["form"]``), else
+    under the ``default`` field (a form of one field), else above the form (``form_errors``). Returns the
+    form, for ``on_refusal(lambda e: page(show_on(form, e)))``."""
+    named = error.field if error.field and hasattr(form, error.field) else default
+    per_field = (error.errors or {}).get("form") or ({named: [error.message]} if named else {})
+    placed = False
+    for name, messages in per_field.items():
+        field = getattr(form, name, None) if name else None
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*field.errors, *(messages if isinstance(messages, list) else [messages])]
+            placed = True
+    if not placed:
+        form.form_errors.append(error.message)
+    return form
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def handle_refusal(error: DomainError):
@@ -134,6 +158,9 @@ def init_app(app: Flask) -> None:
                 _roll_back()
             if is_api_request():
                 return json_error(error.status, error.message, error.errors or None)
+            page = g.get("refusal_page")
+            if page is not None:
+                return page(error), error.status
             return render_template("error.html", code=error.status, message=error.message), error.status
         except Exception:
             log.exception("answering a refusal (%s) failed", error.status)

@@ -16,9 +16,16 @@ SECURITY_SCHEME = "bearerAuth"
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 
 
-def json_body(schema_class) -> dict:
+def json_body(schema_class=None) -> dict:
     """The JSON body loaded by ``schema_class``, read only once access was granted; a malformed one is a
-    422 in French with the fields' errors."""
+    422 in French with the fields' errors.
+
+    Without a schema, the body as sent, for an operation that checks it field by field and names what is
+    wrong in its own refusal (the annotations): anything but a JSON object comes as the one field ``""``,
+    which such an operation refuses as unknown."""
+    if schema_class is None:
+        body = request.get_json(silent=True)
+        return body if isinstance(body, dict) else {"": body}
     try:
         return schema_class().load(request.get_json(silent=True) or {})
     except ValidationError as error:

@@ -17,6 +17,7 @@ from saas.core.database import commit
 from saas.core.errors import json_error
 from saas.core.extensions import db
 from saas.core.inputs import Id, Integer
+from saas.core.rest import json_body
 from saas.documents.access import NOT_VISIBLE, document_or_404
 from saas.documents.annotations import operations as annotations
 from saas.documents.annotations.access import (
@@ -179,11 +180,6 @@ def conflict(error: annotations.AnnotationConflict):
     record = annotations.record(current, current_user)
     body["error"] = {"code": "conflict", "message": annotations.CONFLICT, "current": record}
     return _response(body, code, headers)
-
-
-def json_body() -> dict:
-    body = request.get_json(silent=True)
-    return body if isinstance(body, dict) else {"": body}
 
 
 # --- Routes ---------------------------------------------------------------------------------------
