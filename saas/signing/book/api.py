@@ -17,9 +17,9 @@ from marshmallow import ValidationError, fields, validate
 from saas.core.database import commit
 from saas.core.extensions import db
 from saas.core.inputs import Id, load_json
-from saas.core.rest import body_doc, json_body, json_response
+from saas.core.rest import FormSchema, body_doc, form_body, json_body, json_response
 from saas.documents.models import DocumentVersion
-from saas.documents.schemas import multipart
+from saas.documents.schemas import pdf_file
 from saas.identity.access import enter_tenant
 from saas.identity.web import api_blueprint
 from saas.signing.book import batches as book_batches
@@ -102,6 +102,34 @@ class SignatureRequestCreateSchema(ma.Schema):
         required=True,
         validate=validate.Length(min=1, max=book.MAX_SIGNERS),
         metadata={"description": "Dans l'ordre de signature."},
+    )
+
+
+SIGNERS_AS_JSON = "« signers » doit être une liste JSON de {person_id, role}."
+
+
+class SignersJSON(fields.String):
+    """The signers of a multipart form: a JSON list of {person_id, role} written in a text field."""
+
+    default_error_messages = {"invalid": SIGNERS_AS_JSON}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return SignerInSchema(many=True).load(load_json(text))
+        except (ValueError, ValidationError):
+            raise self.make_error("invalid") from None
+
+
+class SignatureRequestUploadSchema(FormSchema):
+    """An uploaded PDF put to signature (multipart form)."""
+
+    file = pdf_file(named=True)
+    title = fields.String(required=True, error_messages={"required": "Le titre est obligatoire."})
+    signers = SignersJSON(
+        required=True,
+        error_messages={"required": SIGNERS_AS_JSON},
+        metadata={"description": 'JSON : [{"person_id": 1, "role": "Maire"}, …], dans l\'ordre de signature.'},
     )
 
 
@@ -201,14 +229,7 @@ def my_signatures():
         "required": True,
         "content": {
             "application/json": {"schema": SignatureRequestCreateSchema},
-            **multipart(
-                {
-                    "file": {"type": "string", "format": "binary"},
-                    "title": {"type": "string"},
-                    "signers": {"type": "string", "description": 'JSON : [{"person_id": 1, "role": "Maire"}, …]'},
-                },
-                ["file", "title", "signers"],
-            )["content"],
+            "multipart/form-data": {"schema": SignatureRequestUploadSchema},
         },
     },
 )
@@ -216,20 +237,14 @@ def create_request(tenant_slug):
     tenant = enter_tenant(tenant_slug, current_user)
     if not book.may_request(current_user, tenant):
         abort(404, message="Collectivité inconnue, ou vous n'en assurez pas le secrétariat.")
-    upload = request.files.get("file") if request.mimetype == "multipart/form-data" else None
     if request.mimetype == "multipart/form-data":
-        if upload is None or not upload.filename:
-            abort(422, message="Joignez le fichier PDF (champ « file »).")
-        try:
-            rows = SignerInSchema(many=True).load(load_json(request.form.get("signers") or "[]"))
-        except (ValueError, ValidationError):
-            abort(422, message="« signers » doit être une liste JSON de {person_id, role}.")
+        form = form_body(SignatureRequestUploadSchema)
         created = book.request_signatures(
             tenant,
-            title=request.form.get("title"),
-            signers=_signers(tenant, rows),
+            title=form["title"],
+            signers=_signers(tenant, form["signers"]),
             actor=current_user,
-            upload=(upload.stream, upload.filename),
+            upload=(form["file"].stream, form["file"].filename),
         )
     else:
         data = json_body(SignatureRequestCreateSchema)
