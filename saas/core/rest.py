@@ -67,6 +67,44 @@ def body_doc(schema_class) -> dict:
     return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema_class}}}}
 
 
+def operation(
+    blp,
+    rule: str,
+    method: str = "GET",
+    status: int = 200,
+    schema=None,
+    *,
+    summary: str,
+    description: str | None = None,
+    body=None,
+    not_found: str | None = None,
+    refused: str | None = None,
+    answer: str | None = None,
+    **doc,
+):
+    """One documented API operation, the skeleton every route repeated: its rule and method, its answer
+    (``status``, ``schema``, ``answer`` describing it), the 404 it gives for what the caller may not see
+    (``not_found``), the 422 of a refusal (``refused``), its summary and description, and its JSON ``body``'s
+    schema (read by the handler with ``json_body(body)``, once access is checked). Other keywords go to
+    ``blp.doc`` (``parameters``, ``requestBody``, ``responses``)."""
+
+    def decorate(view):
+        view = blp.doc(
+            summary=summary,
+            **({"description": description} if description is not None else {}),
+            **(body_doc(body) if body is not None else {}),
+            **doc,
+        )(view)
+        if refused is not None:
+            view = blp.alt_response(422, description=refused)(view)
+        if not_found is not None:
+            view = blp.alt_response(404, description=not_found)(view)
+        view = blp.response(status, schema, **({"description": answer} if answer is not None else {}))(view)
+        return blp.route(rule, methods=[method])(view)
+
+    return decorate
+
+
 def json_response(value, status: int = 200):
     """``value`` as JSON with ``status``: for routes that pick their status or bypass the response schema."""
     response = current_app.json.response(value)

@@ -8,7 +8,7 @@ from flask_smorest import abort
 
 from saas.core.database import commit
 from saas.core.extensions import db
-from saas.core.rest import body_doc, json_body, json_response
+from saas.core.rest import json_body, json_response, operation
 from saas.groupement import operations
 from saas.groupement.agreement import operations as agreement_signing
 from saas.groupement.agreement.operations import Signatory
@@ -47,13 +47,16 @@ def get_agreement():
     return attachment(content, "application/pdf", group.agreement_filename)
 
 
-@blp.route("/agreement", methods=["PUT"])
-@blp.response(200, AgreementSchema)
-@blp.alt_response(422, description=REFUSED)
-@blp.doc(
+@operation(
+    blp,
+    "/agreement",
+    "PUT",
+    200,
+    AgreementSchema,
     summary="Déposer la convention constitutive",
     description="Le PDF en corps de requête (application/pdf), vérifié comme tout document. Refusé pendant "
     "qu'une signature de la convention est en cours.",
+    refused=REFUSED,
     requestBody={"required": True, "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}},
 )
 def put_agreement():
@@ -63,9 +66,12 @@ def put_agreement():
     return group
 
 
-@blp.route("/agreement/signatories", methods=["GET"])
-@blp.response(200, ProposedSignatorySchema(many=True))
-@blp.doc(
+@operation(
+    blp,
+    "/agreement/signatories",
+    "GET",
+    200,
+    ProposedSignatorySchema(many=True),
     summary="Signataires possibles",
     description="Pour chaque membre, dans l'ordre proposé (le coordonnateur en dernier) : ses élus en fonction, "
     "le président de son assemblée et la qualité usuelle de son exécutif.",
@@ -83,21 +89,30 @@ def list_signatories():
     ]
 
 
-@blp.route("/agreement/signings", methods=["GET"])
-@blp.response(200, AgreementSigningSchema(many=True))
-@blp.doc(summary="Les tours de signature de la convention", description="Du plus récent au plus ancien.")
+@operation(
+    blp,
+    "/agreement/signings",
+    "GET",
+    200,
+    AgreementSigningSchema(many=True),
+    summary="Les tours de signature de la convention",
+    description="Du plus récent au plus ancien.",
+)
 def list_signings():
     return agreement_signing.signings(load_group())
 
 
-@blp.route("/agreement/signings", methods=["POST"])
-@blp.response(201, AgreementSigningSchema)
-@blp.alt_response(422, description=REFUSED)
-@blp.doc(
+@operation(
+    blp,
+    "/agreement/signings",
+    "POST",
+    201,
+    AgreementSigningSchema,
     summary="Faire signer la convention",
     description="Un signataire par membre actif, dans l'ordre de signature. Tous les emplacements sont préparés, "
     "puis la convention entre dans le parapheur du premier signataire ; chaque signature la transmet au suivant.",
-    **body_doc(SigningStartSchema),
+    body=SigningStartSchema,
+    refused=REFUSED,
 )
 def start_signing():
     group = load_group()
@@ -117,19 +132,31 @@ def _signatory(group, row: dict) -> Signatory:
     return Signatory(membership, person, row["role"])
 
 
-@blp.route("/agreement/signings/<int:signing_id>", methods=["GET"])
-@blp.response(200, AgreementSigningSchema)
-@blp.alt_response(404, description=NOT_VISIBLE)
-@blp.doc(summary="Un tour de signature", description="Chaque signataire, son rang, son état et son motif de refus.")
+@operation(
+    blp,
+    "/agreement/signings/<int:signing_id>",
+    "GET",
+    200,
+    AgreementSigningSchema,
+    summary="Un tour de signature",
+    description="Chaque signataire, son rang, son état et son motif de refus.",
+    not_found=NOT_VISIBLE,
+)
 def get_signing(signing_id):
     return load(AgreementSigning, signing_id)[1]
 
 
-@blp.route("/agreement/signings/<int:signing_id>/cancel", methods=["POST"])
-@blp.response(200, AgreementSigningSchema)
-@blp.alt_response(404, description=NOT_VISIBLE)
-@blp.alt_response(422, description=REFUSED)
-@blp.doc(summary="Annuler la signature en cours", description="La convention quitte le parapheur où elle attend.")
+@operation(
+    blp,
+    "/agreement/signings/<int:signing_id>/cancel",
+    "POST",
+    200,
+    AgreementSigningSchema,
+    summary="Annuler la signature en cours",
+    description="La convention quitte le parapheur où elle attend.",
+    not_found=NOT_VISIBLE,
+    refused=REFUSED,
+)
 def cancel_signing(signing_id):
     signing = load(AgreementSigning, signing_id)[1]
     agreement_signing.cancel(signing, current_user)

@@ -17,7 +17,7 @@ from marshmallow import ValidationError, fields, validate
 from saas.core.database import commit
 from saas.core.extensions import db
 from saas.core.inputs import Id, load_json
-from saas.core.rest import FormSchema, body_doc, form_body, json_body, json_response
+from saas.core.rest import FormSchema, form_body, json_body, json_response, operation
 from saas.documents.models import DocumentVersion
 from saas.documents.schemas import pdf_file
 from saas.identity.access import enter_tenant
@@ -202,12 +202,26 @@ def _signers(tenant, rows: list[dict]) -> list[book.Signer]:
     return signers_from([(row["person_id"], row["role"]) for row in rows], candidate_signers(tenant))
 
 
+def _step(tenant_slug: str, request_id: int, schema, act, field: str):
+    """What a signer does on a request (sign, refuse, comment): load it and check it is theirs to see, then
+    read the body, act, commit once, answer the request as it now is."""
+    tenant = enter_tenant(tenant_slug, current_user)
+    signature_request = load_request(tenant, request_id, current_user)
+    data = json_body(schema)
+    act(signature_request, current_user, data[field])
+    commit(db.session)
+    return _request_view(signature_request)
+
+
 # --- Routes ---------------------------------------------------------------------------------------
 
 
-@blp.route("/me/signatures", methods=["GET"])
-@blp.response(200, BookEntrySchema(many=True))
-@blp.doc(
+@operation(
+    blp,
+    "/me/signatures",
+    "GET",
+    200,
+    BookEntrySchema(many=True),
     summary="Mon parapheur",
     description="Les documents qui attendent ma signature maintenant, dans toutes mes collectivités (un "
     "document n'y entre qu'une fois que les signataires précédents ont signé).",
@@ -216,15 +230,18 @@ def my_signatures():
     return book.book_for(current_user)
 
 
-@blp.route("/tenants/<tenant_slug>/signature-requests", methods=["POST"])
-@blp.response(201, SignatureRequestSchema)
-@blp.alt_response(404, description="Collectivité inconnue, ou vous n'en assurez pas le secrétariat.")
-@blp.alt_response(422, description=REFUSED)
-@blp.doc(
+@operation(
+    blp,
+    "/tenants/<tenant_slug>/signature-requests",
+    "POST",
+    201,
+    SignatureRequestSchema,
     summary="Mettre un document à la signature (secrétariat)",
     description="Une version de document d'une séance (JSON), ou un PDF déposé (multipart : file, title, "
     "signers en JSON). Le fichier est copié et tous les emplacements de signature sont créés avant la "
     "première signature ; la version d'origine n'est jamais modifiée.",
+    not_found="Collectivité inconnue, ou vous n'en assurez pas le secrétariat.",
+    refused=REFUSED,
     requestBody={
         "required": True,
         "content": {
@@ -263,89 +280,96 @@ def create_request(tenant_slug):
     return _request_view(created, 201)
 
 
-@blp.route(REQUEST, methods=["GET"])
-@blp.response(200, SignatureRequestSchema)
-@blp.alt_response(404, description=NOT_VISIBLE)
-@blp.doc(summary="Un document du parapheur", description="Son état et ses signataires dans l'ordre.")
+@operation(
+    blp,
+    REQUEST,
+    "GET",
+    200,
+    SignatureRequestSchema,
+    summary="Un document du parapheur",
+    description="Son état et ses signataires dans l'ordre.",
+    not_found=NOT_VISIBLE,
+)
 def get_request(tenant_slug, request_id):
     tenant = enter_tenant(tenant_slug, current_user)
     return _request_view(load_request(tenant, request_id, current_user))
 
 
-@blp.route(REQUEST + "/file", methods=["GET"])
-@blp.response(200, description="Le PDF tel que signé jusqu'ici (requêtes Range acceptées).")
-@blp.alt_response(404, description=NOT_VISIBLE)
-@blp.doc(summary="Télécharger le document", description="Le fichier courant : signé par les signataires passés.")
+@operation(
+    blp,
+    REQUEST + "/file",
+    summary="Télécharger le document",
+    description="Le fichier courant : signé par les signataires passés.",
+    not_found=NOT_VISIBLE,
+    answer="Le PDF tel que signé jusqu'ici (requêtes Range acceptées).",
+)
 def get_file(tenant_slug, request_id):
     tenant = enter_tenant(tenant_slug, current_user)
     signature_request = load_request(tenant, request_id, current_user)
     return send_blob(signature_request.current_blob, signature_request.filename, "application/pdf")
 
 
-@blp.route(REQUEST + "/sign", methods=["POST"])
-@blp.response(200, SignatureRequestSchema)
-@blp.alt_response(404, description=NOT_VISIBLE)
-@blp.alt_response(422, description=REFUSED)
-@blp.doc(
+@operation(
+    blp,
+    REQUEST + "/sign",
+    "POST",
+    200,
+    SignatureRequestSchema,
     summary="Signer",
     description="Signature électronique PAdES du signataire dont c'est le tour, après un code TOTP frais "
     "(chaque code ne sert qu'une fois).",
-    **body_doc(SignInSchema),
+    body=SignInSchema,
+    not_found=NOT_VISIBLE,
+    refused=REFUSED,
 )
 def sign(tenant_slug, request_id):
-    tenant = enter_tenant(tenant_slug, current_user)
-    signature_request = load_request(tenant, request_id, current_user)
-    data = json_body(SignInSchema)
-    book.sign(signature_request, current_user, data["code"])
-    commit(db.session)
-    return _request_view(signature_request)
+    return _step(tenant_slug, request_id, SignInSchema, book.sign, "code")
 
 
-@blp.route(REQUEST + "/refuse", methods=["POST"])
-@blp.response(200, SignatureRequestSchema)
-@blp.alt_response(404, description=NOT_VISIBLE)
-@blp.alt_response(422, description=REFUSED)
-@blp.doc(
+@operation(
+    blp,
+    REQUEST + "/refuse",
+    "POST",
+    200,
+    SignatureRequestSchema,
     summary="Refuser de signer",
     description="Avec un motif, obligatoire ; le document sort du parapheur et le secrétariat est prévenu.",
-    **body_doc(RefusalInSchema),
+    body=RefusalInSchema,
+    not_found=NOT_VISIBLE,
+    refused=REFUSED,
 )
 def refuse(tenant_slug, request_id):
-    tenant = enter_tenant(tenant_slug, current_user)
-    signature_request = load_request(tenant, request_id, current_user)
-    data = json_body(RefusalInSchema)
-    book.refuse(signature_request, current_user, data["reason"])
-    commit(db.session)
-    return _request_view(signature_request)
+    return _step(tenant_slug, request_id, RefusalInSchema, book.refuse, "reason")
 
 
-@blp.route(REQUEST + "/comment", methods=["POST"])
-@blp.response(200, SignatureRequestSchema)
-@blp.alt_response(404, description=NOT_VISIBLE)
-@blp.alt_response(422, description=REFUSED)
-@blp.doc(
+@operation(
+    blp,
+    REQUEST + "/comment",
+    "POST",
+    200,
+    SignatureRequestSchema,
     summary="Commenter",
     description="Mon commentaire sur le document (remplace le précédent), visible du secrétariat et des signataires.",
-    **body_doc(CommentInSchema),
+    body=CommentInSchema,
+    not_found=NOT_VISIBLE,
+    refused=REFUSED,
 )
 def comment(tenant_slug, request_id):
-    tenant = enter_tenant(tenant_slug, current_user)
-    signature_request = load_request(tenant, request_id, current_user)
-    data = json_body(CommentInSchema)
-    book.comment(signature_request, current_user, data["comment"])
-    commit(db.session)
-    return _request_view(signature_request)
+    return _step(tenant_slug, request_id, CommentInSchema, book.comment, "comment")
 
 
-@blp.route("/tenants/<tenant_slug>/signature-batches", methods=["POST"])
-@blp.response(202, SignatureBatchSchema)
-@blp.alt_response(404, description=NOT_VISIBLE)
-@blp.alt_response(422, description=REFUSED)
-@blp.doc(
+@operation(
+    blp,
+    "/tenants/<tenant_slug>/signature-batches",
+    "POST",
+    202,
+    SignatureBatchSchema,
     summary="Signer par lot",
     description="Plusieurs documents de la collectivité (par exemple les délibérations d'une séance) avec un "
     "seul code ; la signature se fait en arrière-plan, suivez-la avec GET …/signature-batches/{batch_id}.",
-    **body_doc(SignatureBatchInSchema),
+    body=SignatureBatchInSchema,
+    not_found=NOT_VISIBLE,
+    refused=REFUSED,
 )
 def create_batch(tenant_slug):
     tenant = enter_tenant(tenant_slug, current_user)
@@ -356,10 +380,16 @@ def create_batch(tenant_slug):
     return _batch_view(db.session.get(SigningBatch, batch.id), 202)
 
 
-@blp.route("/tenants/<tenant_slug>/signature-batches/<int:batch_id>", methods=["GET"])
-@blp.response(200, SignatureBatchSchema)
-@blp.alt_response(404, description="Lot inconnu, ou que vous n'avez pas lancé.")
-@blp.doc(summary="Avancement d'un lot", description="Nombre de documents traités et résultat de chacun.")
+@operation(
+    blp,
+    "/tenants/<tenant_slug>/signature-batches/<int:batch_id>",
+    "GET",
+    200,
+    SignatureBatchSchema,
+    summary="Avancement d'un lot",
+    description="Nombre de documents traités et résultat de chacun.",
+    not_found="Lot inconnu, ou que vous n'avez pas lancé.",
+)
 def get_batch(tenant_slug, batch_id):
     tenant = enter_tenant(tenant_slug, current_user)
     return _batch_view(load_batch(tenant, batch_id, current_user))
