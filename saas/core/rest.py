@@ -71,7 +71,7 @@ def operation(
     blp,
     rule: str,
     method: str = "GET",
-    status: int = 200,
+    status: int | None = 200,
     schema=None,
     *,
     summary: str,
@@ -86,7 +86,8 @@ def operation(
     (``status``, ``schema``, ``answer`` describing it), the 404 it gives for what the caller may not see
     (``not_found``), the 422 of a refusal (``refused``), its summary and description, and its JSON ``body``'s
     schema (read by the handler with ``json_body(body)``, once access is checked). Other keywords go to
-    ``blp.doc`` (``parameters``, ``requestBody``, ``responses``)."""
+    ``blp.doc`` (``parameters``, ``requestBody``, ``responses``); a file download says its answer there, with
+    ``status=None``."""
 
     def decorate(view):
         view = blp.doc(
@@ -99,7 +100,8 @@ def operation(
             view = blp.alt_response(422, description=refused)(view)
         if not_found is not None:
             view = blp.alt_response(404, description=not_found)(view)
-        view = blp.response(status, schema, **({"description": answer} if answer is not None else {}))(view)
+        if status is not None:
+            view = blp.response(status, schema, **({"description": answer} if answer is not None else {}))(view)
         return blp.route(rule, methods=[method])(view)
 
     return decorate

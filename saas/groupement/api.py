@@ -164,11 +164,14 @@ def withdraw_member(membership_id):
     return json_response(_membership_view(membership))
 
 
-@blp.route("/members/<int:membership_id>/export", methods=["GET"])
-@blp.alt_response(404, description=NOT_VISIBLE)
-@blp.doc(
+@operation(
+    blp,
+    "/members/<int:membership_id>/export",
+    "GET",
+    None,
     summary="Exporter la collectivité (fichier tenants/*.toml)",
     description="Le format que « quorum tenants load » relit : identité, assemblées, groupes politiques.",
+    not_found=NOT_VISIBLE,
     responses={"200": {"description": "Le fichier TOML.", "content": {"application/toml": {}}}},
 )
 def export_member(membership_id):

@@ -36,9 +36,16 @@ blp = console_api_blueprint(
 )
 
 
-@blp.route("/agreement", methods=["GET"])
-@blp.alt_response(404, description=NOT_VISIBLE + " Ou pas encore de convention déposée.")
-@blp.doc(summary="La convention constitutive (PDF)", description="Le fichier déposé par le coordonnateur.", **FILE_DOC)
+@operation(
+    blp,
+    "/agreement",
+    "GET",
+    None,
+    summary="La convention constitutive (PDF)",
+    description="Le fichier déposé par le coordonnateur.",
+    not_found=NOT_VISIBLE + " Ou pas encore de convention déposée.",
+    **FILE_DOC,
+)
 def get_agreement():
     group = load_group()
     content = operations.agreement_bytes(group)
@@ -164,9 +171,15 @@ def cancel_signing(signing_id):
     return signing
 
 
-@blp.route("/agreement/signings/<int:signing_id>/file", methods=["GET"])
-@blp.alt_response(404, description=NOT_VISIBLE + " Ou pas encore signée par tous.")
-@blp.doc(summary="La convention signée par tous (PDF)", **FILE_DOC)
+@operation(
+    blp,
+    "/agreement/signings/<int:signing_id>/file",
+    "GET",
+    None,
+    summary="La convention signée par tous (PDF)",
+    not_found=NOT_VISIBLE + " Ou pas encore signée par tous.",
+    **FILE_DOC,
+)
 def get_signed_file(signing_id):
     group, signing = load(AgreementSigning, signing_id)
     content = agreement_signing.signed_agreement(signing)
@@ -175,12 +188,15 @@ def get_signed_file(signing_id):
     return attachment(content, "application/pdf", agreement_signing.signed_filename(group))
 
 
-@blp.route("/agreement/signings/<int:signing_id>/report", methods=["GET"])
-@blp.alt_response(404, description=NOT_VISIBLE + " Ou pas encore signée par tous.")
-@blp.doc(
+@operation(
+    blp,
+    "/agreement/signings/<int:signing_id>/report",
+    "GET",
+    None,
     summary="Rapport de validation de la convention signée (PDF)",
     description="Chaque signature vérifiée hors ligne (intégrité, certificat, horodatage, modifications "
     "après signature), en faisant confiance aux autorités de chaque membre signataire.",
+    not_found=NOT_VISIBLE + " Ou pas encore signée par tous.",
     **FILE_DOC,
 )
 def get_validation_report(signing_id):

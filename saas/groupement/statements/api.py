@@ -143,20 +143,29 @@ def get_statement(statement_id):
     return load(Statement, statement_id)[1]
 
 
-@blp.route("/statements/<int:statement_id>/members/<int:membership_id>.pdf", methods=["GET"])
-@blp.alt_response(404, description=NOT_VISIBLE)
-@blp.doc(summary="L'état d'un membre (PDF)", **FILE_DOC)
+@operation(
+    blp,
+    "/statements/<int:statement_id>/members/<int:membership_id>.pdf",
+    "GET",
+    None,
+    summary="L'état d'un membre (PDF)",
+    not_found=NOT_VISIBLE,
+    **FILE_DOC,
+)
 def statement_pdf(statement_id, membership_id):
     group, statement, membership = load_member_statement(statement_id, membership_id)
     filename = f"repartition-{membership.tenant.slug}-{statement.period}.pdf"
     return attachment(statements.member_pdf(statement, membership, group), "application/pdf", filename)
 
 
-@blp.route("/statements/<int:statement_id>/members/<int:membership_id>.csv", methods=["GET"])
-@blp.alt_response(404, description=NOT_VISIBLE)
-@blp.doc(
+@operation(
+    blp,
+    "/statements/<int:statement_id>/members/<int:membership_id>.csv",
+    "GET",
+    None,
     summary="L'état d'un membre (CSV)",
     description="Séparateur « ; », virgule décimale, montants en euros, UTF-8.",
+    not_found=NOT_VISIBLE,
     responses={"200": {"description": "Le fichier CSV.", "content": {"text/csv": {}}}},
 )
 def statement_csv(statement_id, membership_id):
