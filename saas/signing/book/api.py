@@ -106,12 +106,14 @@ class SignatureRequestCreateSchema(ma.Schema):
 
 
 SIGNERS_AS_JSON = "« signers » doit être une liste JSON de {person_id, role}."
+#: as a marshmallow error message, which is a format string
+SIGNERS_ERROR = SIGNERS_AS_JSON.replace("{", "{{").replace("}", "}}")
 
 
 class SignersJSON(fields.String):
     """The signers of a multipart form: a JSON list of {person_id, role} written in a text field."""
 
-    default_error_messages = {"invalid": SIGNERS_AS_JSON}
+    default_error_messages = {"invalid": SIGNERS_ERROR}
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
@@ -128,7 +130,7 @@ class SignatureRequestUploadSchema(FormSchema):
     title = fields.String(required=True, error_messages={"required": "Le titre est obligatoire."})
     signers = SignersJSON(
         required=True,
-        error_messages={"required": SIGNERS_AS_JSON},
+        error_messages={"required": SIGNERS_ERROR},
         metadata={"description": 'JSON : [{"person_id": 1, "role": "Maire"}, …], dans l\'ordre de signature.'},
     )
 
