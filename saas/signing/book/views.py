@@ -97,13 +97,14 @@ def load_sitting_to_request(tenant: Tenant, sitting_id: int, person: Person) -> 
 # --- Mon parapheur --------------------------------------------------------------------------------
 
 
-def _book_page(refusal: tuple[int, str] | None = None):
-    """ "Mon parapheur"; after a refused batch, its message above the form of that collectivity."""
+def _book_page(refusal: tuple[int, str] | None = None, ticked: frozenset[int] = frozenset()):
+    """The book ("Mon parapheur"); after a refused batch, its message above the form of that collectivity,
+    and the documents that were ticked ticked again."""
     entries = sorted(
         book.book_for(current_user), key=lambda e: (e.tenant_name, e.tenant_id, e.requested_at, e.request_id)
     )
     by_tenant = [list(group) for _, group in groupby(entries, key=lambda entry: entry.tenant_id)]
-    return render_template("signing/book.html", by_tenant=by_tenant, batch_refusal=refusal)
+    return render_template("signing/book.html", by_tenant=by_tenant, batch_refusal=refusal, ticked=ticked)
 
 
 @book_bp.get("/parapheur")
@@ -204,7 +205,7 @@ def cancel(request_id: int):
 @bp.post("/parapheur/lot")
 def sign_batch():
     form = BatchForm()
-    on_refusal(lambda error: _book_page((g.tenant.id, error.message)))
+    on_refusal(lambda error: _book_page((g.tenant.id, error.message), frozenset(form.request.data or [])))
     if form.request.invalid:
         abort(404)
     requests_ = [load_request(g.tenant, number, current_user) for number in sorted(set(form.request.data))]

@@ -105,6 +105,7 @@ def test_a_refused_batch_says_why_above_its_collectivity_and_starts_nothing(clie
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert re.search(r"data-refusal>[^<]*Code de vérification incorrect", page)
+    assert all(f'name="request" value="{r.id}" checked' in page for r in requests)  # ticked as they were
     with context(session, TenantContext(tenant_id=city.tenant.id)):
         assert session.execute(sa.select(sa.func.count()).select_from(SigningBatch)).scalar_one() == 0
     assert all(_steps(session, city, r)[0][0] == StepStatus.PENDING for r in requests)
