@@ -13,7 +13,7 @@ page's header) cannot make it fail; if answering still fails, a fixed answer of 
 
 import logging
 
-from flask import Flask, current_app, g, render_template, request
+from flask import Flask, current_app, render_template, request
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -124,11 +124,15 @@ class DomainError(Exception):
         self.errors = errors if errors is not None else ({"json": {field: [message]}} if field else None)
 
 
+REFUSAL_PAGE = "quorum.refusal_page"
+
+
 def on_refusal(page) -> None:
     """The page a refusal of this request is shown on (web): ``page(error)`` renders the form again with the
     message, and the one handler below answers it with the refusal's status, after rolling back (or
-    committing what the refusal keeps). Without it, a refusal shows the French error page."""
-    g.refusal_page = page
+    committing what the refusal keeps). Without it, a refusal shows the French error page. Kept with the
+    request itself (not ``g``, which outlives a request when an application context was pushed first)."""
+    request.environ[REFUSAL_PAGE] = page
 
 
 def show_on(form, error: DomainError, default: str | None = None):
@@ -158,7 +162,7 @@ def init_app(app: Flask) -> None:
                 _roll_back()
             if is_api_request():
                 return json_error(error.status, error.message, error.errors or None)
-            page = g.get("refusal_page")
+            page = request.environ.get(REFUSAL_PAGE)
             if page is not None:
                 return page(error), error.status
             return render_template("error.html", code=error.status, message=error.message), error.status
