@@ -126,6 +126,34 @@ class DomainError(Exception):
         self.errors = errors if errors is not None else ({"json": {field: [message]}} if field else None)
 
 
+REFUSAL_PAGE = "quorum.refusal_page"
+
+
+def on_refusal(page) -> None:
+    """The page a refusal of this request is shown on (web): ``page(error)`` renders the form again with the
+    message, and the one handler below answers it with the refusal's status, after rolling back (or
+    committing what the refusal keeps). Without it, a refusal shows the French error page. Kept with the
+    request itself (not ``g``, which outlives a request when an application context was pushed first)."""
+    request.environ[REFUSAL_PAGE] = page
+
+
+def show_on(form, error: DomainError, default: str | None = None):
+    """``error`` on ``form``: under the field it names (``field``, or each field of ``errors["form"]``), else
+    under the ``default`` field (a form of one field), else above the form (``form_errors``). Returns the
+    form, for ``on_refusal(lambda e: page(show_on(form, e)))``."""
+    named = error.field if error.field and hasattr(form, error.field) else default
+    per_field = (error.errors or {}).get("form") or ({named: [error.message]} if named else {})
+    placed = False
+    for name, messages in per_field.items():
+        field = getattr(form, name, None) if name else None
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*field.errors, *(messages if isinstance(messages, list) else [messages])]
+            placed = True
+    if not placed:
+        form.form_errors.append(error.message)
+    return form
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def handle_refusal(error: DomainError):
@@ -136,6 +164,9 @@ def init_app(app: Flask) -> None:
                 _roll_back()
             if is_api_request():
                 return json_error(error.status, error.message, error.errors or None)
+            page = request.environ.get(REFUSAL_PAGE)
+            if page is not None:
+                return page(error), error.status
             return render_template("error.html", code=error.status, message=error.message), error.status
         except Exception:
             log.exception("answering a refusal (%s) failed", error.status)

@@ -11,23 +11,22 @@ the operation copies it into the instance folder with its own limit before the c
 """
 
 import sqlalchemy as sa
-from flask import request
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
 
 from saas.core.database import commit
 from saas.core.extensions import db
+from saas.core.rest import form_body, form_doc
 from saas.documents import operations
 from saas.documents.access import NOT_VISIBLE, document_or_404, item_or_404
 from saas.documents.models import DocumentVersion
 from saas.documents.readings import note_download
 from saas.documents.schemas import (
-    REPLACE_FIELDS,
-    UPLOAD_FIELDS,
+    DocumentReplaceSchema,
     DocumentSchema,
+    DocumentUploadSchema,
     ItemDocumentsSchema,
     VersionSchema,
-    multipart,
 )
 from saas.identity.web import api_blueprint
 from saas.storage.http import send_blob
@@ -41,14 +40,6 @@ blp = Blueprint(
 
 PDF_REFUSED = "Le fichier est refusé (message en français : pas un PDF, endommagé, chiffré…) ou le formulaire invalide."
 TOO_LARGE = "Le fichier dépasse la taille maximale (MAX_REQUEST_MB) ; rien n'est conservé."
-MISSING_FILE = "Joignez le fichier PDF (champ « file »)."
-
-
-def _uploaded_file():
-    upload = request.files.get("file")
-    if upload is None:
-        abort(422, message=MISSING_FILE)
-    return upload
 
 
 @blp.route("/tenants/<tenant_slug>/items/<int:item_id>/documents", methods=["POST"])
@@ -61,14 +52,13 @@ def _uploaded_file():
     description="Rapport, note de synthèse ou annexe, au format PDF. Le fichier est vérifié dans un processus "
     "isolé ; le contenu actif (JavaScript, actions automatiques, fichiers joints…) est retiré avant publication. "
     "Réservé au secrétariat de l'assemblée et aux administrateurs de la collectivité.",
-    requestBody=multipart(UPLOAD_FIELDS, ["kind", "title", "file"]),
+    **form_doc(DocumentUploadSchema),
 )
 def add_document(tenant_slug, item_id):
     item = item_or_404(tenant_slug, item_id, manage=True)
-    upload = _uploaded_file()
-    document = operations.add_document(
-        item, request.form.get("kind"), request.form.get("title"), upload.stream, upload.filename, current_user
-    )
+    form = form_body(DocumentUploadSchema)
+    upload = form["file"]
+    document = operations.add_document(item, form["kind"], form["title"], upload.stream, upload.filename, current_user)
     commit(db.session)
     return document
 
@@ -99,14 +89,13 @@ def list_documents(tenant_slug, item_id):
     summary="Remplacer un document",
     description="Dépose une nouvelle version ; les précédentes restent téléchargeables. Une version déposée "
     "après l'envoi de la convocation est signalée (added_after_convocation).",
-    requestBody=multipart(REPLACE_FIELDS, ["file"]),
+    **form_doc(DocumentReplaceSchema),
 )
 def replace_document(tenant_slug, document_id):
     document = document_or_404(tenant_slug, document_id, manage=True)
-    upload = _uploaded_file()
-    version = operations.replace_document(
-        document, upload.stream, upload.filename, current_user, request.form.get("note")
-    )
+    form = form_body(DocumentReplaceSchema)
+    upload = form["file"]
+    version = operations.replace_document(document, upload.stream, upload.filename, current_user, form["note"])
     commit(db.session)
     return version
 

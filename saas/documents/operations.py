@@ -38,6 +38,9 @@ CHUNK = MIB
 FROZEN = {SittingStatus.CLOSED, SittingStatus.ARCHIVED}
 
 
+UNKNOWN_KIND = "Type de document inconnu : rapport, note de synthèse ou annexe."
+
+
 class DocumentError(DomainError):
     """A refusal shown to the user as is (French)."""
 
@@ -151,7 +154,7 @@ def add_document(
     try:
         kind = DocumentKind(kind)
     except ValueError:
-        raise DocumentError("Type de document inconnu : rapport, note de synthèse ou annexe.") from None
+        raise DocumentError(UNKNOWN_KIND) from None
     title = _clean_title(title)
     _check_open(item)
     if kind != DocumentKind.ANNEX and _single(item, kind) is not None:

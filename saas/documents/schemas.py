@@ -2,7 +2,13 @@
 
 import marshmallow as ma
 from flask import url_for
-from marshmallow import fields
+from flask_smorest.fields import Upload
+from marshmallow import ValidationError, fields, validate
+from werkzeug.datastructures import FileStorage
+
+from saas.core.rest import FormSchema
+from saas.documents.models import DocumentKind
+from saas.documents.operations import UNKNOWN_KIND
 
 
 class RemovalSchema(ma.Schema):
@@ -56,18 +62,42 @@ class ItemDocumentsSchema(ma.Schema):
     documents = fields.List(fields.Nested(DocumentSchema))
 
 
-UPLOAD_FIELDS = {
-    "kind": {"type": "string", "enum": ["report", "summary_note", "annex"]},
-    "title": {"type": "string", "maxLength": 300},
-    "file": {"type": "string", "format": "binary", "description": "Le PDF."},
-}
-REPLACE_FIELDS = {
-    "file": UPLOAD_FIELDS["file"],
-    "note": {"type": "string", "description": "Motif du remplacement (facultatif)."},
-}
+MISSING_FILE = "Joignez le fichier PDF (champ « file »)."
 
 
-def multipart(properties: dict, required: list[str]) -> dict:
-    """An OpenAPI request body for a multipart form (parsed by hand so access is checked first)."""
-    schema = {"type": "object", "properties": properties, "required": required}
-    return {"required": True, "content": {"multipart/form-data": {"schema": schema}}}
+def pdf_file(description: str = "Le PDF.", missing: str = MISSING_FILE, named: bool = False) -> Upload:
+    """The PDF part of a multipart form (its content is checked by the intake, not here): a file part, not a
+    text field of that name, and with ``named`` a file that has a name (a browser sends an unnamed empty part
+    when no file was chosen)."""
+
+    def is_file(value) -> bool:
+        if not isinstance(value, FileStorage) or (named and not value.filename):
+            raise ValidationError(missing)
+        return True
+
+    return Upload(
+        required=True, validate=is_file, error_messages={"required": missing}, metadata={"description": description}
+    )
+
+
+class DocumentUploadSchema(FormSchema):
+    """A document joined to an agenda item (multipart form)."""
+
+    file = pdf_file()
+    kind = fields.String(
+        required=True,
+        validate=validate.OneOf([kind.value for kind in DocumentKind], error=UNKNOWN_KIND),
+        error_messages={"required": UNKNOWN_KIND},
+    )
+    title = fields.String(
+        required=True,
+        error_messages={"required": "Le titre du document est obligatoire."},
+        metadata={"maxLength": 300},
+    )
+
+
+class DocumentReplaceSchema(FormSchema):
+    """A new version of a document (multipart form)."""
+
+    file = pdf_file()
+    note = fields.String(load_default=None, metadata={"description": "Motif du remplacement (facultatif)."})

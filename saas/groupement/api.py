@@ -15,7 +15,7 @@ from flask_login import current_user
 
 from saas.core.database import SYSTEM, commit, context
 from saas.core.extensions import db
-from saas.core.rest import body_doc, json_body, json_response
+from saas.core.rest import json_body, json_response, operation
 from saas.groupement import operations
 from saas.groupement.console import (
     NOT_VISIBLE,
@@ -50,12 +50,15 @@ def _membership_view(membership: Membership) -> dict:
     return {**MembershipSchema().dump(membership), "active": membership.is_active(date.today())}
 
 
-@blp.route("", methods=["GET"])
-@blp.response(200, PurchasingGroupSchema)
-@blp.alt_response(404, description=NOT_VISIBLE)
-@blp.doc(
+@operation(
+    blp,
+    "",
+    "GET",
+    200,
+    PurchasingGroupSchema,
     summary="Le groupement",
     description="Le coordonnateur, les membres, la convention, l'économie d'équipements et les étapes en retard.",
+    not_found=NOT_VISIBLE,
 )
 def get_group():
     group = load_group()
@@ -72,21 +75,30 @@ def get_group():
     )
 
 
-@blp.route("/members", methods=["GET"])
-@blp.response(200, MembershipSchema(many=True))
-@blp.doc(summary="Les membres", description="Adhésions, licences, signature de la convention, retraits.")
+@operation(
+    blp,
+    "/members",
+    "GET",
+    200,
+    MembershipSchema(many=True),
+    summary="Les membres",
+    description="Adhésions, licences, signature de la convention, retraits.",
+)
 def list_members():
     return json_response([_membership_view(m) for m in operations.memberships(load_group())])
 
 
-@blp.route("/members", methods=["POST"])
-@blp.response(201, MembershipSchema)
-@blp.alt_response(422, description=REFUSED)
-@blp.doc(
+@operation(
+    blp,
+    "/members",
+    "POST",
+    201,
+    MembershipSchema,
     summary="Accueillir une nouvelle collectivité",
     description="Crée la collectivité (un syndicat par défaut) avec sa première assemblée, invite son "
     "administrateur (lien pour choisir son mot de passe) et l'inscrit au groupement avec sa délibération.",
-    **body_doc(ProvisionSchema),
+    body=ProvisionSchema,
+    refused=REFUSED,
 )
 def provision_member():
     group = load_group()
@@ -96,23 +108,25 @@ def provision_member():
     return json_response(_membership_view(membership), 201)
 
 
-@blp.route("/members/<int:membership_id>", methods=["GET"])
-@blp.response(200, MembershipSchema)
-@blp.alt_response(404, description=NOT_VISIBLE)
-@blp.doc(summary="Une adhésion")
+@operation(
+    blp, "/members/<int:membership_id>", "GET", 200, MembershipSchema, summary="Une adhésion", not_found=NOT_VISIBLE
+)
 def get_member(membership_id):
     return json_response(_membership_view(load(Membership, membership_id)[1]))
 
 
-@blp.route("/members/<int:membership_id>", methods=["PATCH"])
-@blp.response(200, MembershipSchema)
-@blp.alt_response(404, description=NOT_VISIBLE)
-@blp.alt_response(422, description=REFUSED)
-@blp.doc(
+@operation(
+    blp,
+    "/members/<int:membership_id>",
+    "PATCH",
+    200,
+    MembershipSchema,
     summary="Licences et signature de la convention",
     description="Nombre de licences ; convention signée sur papier le … par … (la signature électronique, "
     "POST /group/agreement/signings, remplit ces champs d'elle-même).",
-    **body_doc(MembershipUpdateSchema),
+    body=MembershipUpdateSchema,
+    not_found=NOT_VISIBLE,
+    refused=REFUSED,
 )
 def patch_member(membership_id):
     membership = load(Membership, membership_id)[1]
@@ -128,11 +142,18 @@ def patch_member(membership_id):
     return json_response(_membership_view(membership))
 
 
-@blp.route("/members/<int:membership_id>/withdrawal", methods=["POST"])
-@blp.response(200, MembershipSchema)
-@blp.alt_response(404, description=NOT_VISIBLE)
-@blp.alt_response(422, description=REFUSED)
-@blp.doc(summary="Retrait d'un membre", description="Date et effet financier.", **body_doc(WithdrawalSchema))
+@operation(
+    blp,
+    "/members/<int:membership_id>/withdrawal",
+    "POST",
+    200,
+    MembershipSchema,
+    summary="Retrait d'un membre",
+    description="Date et effet financier.",
+    body=WithdrawalSchema,
+    not_found=NOT_VISIBLE,
+    refused=REFUSED,
+)
 def withdraw_member(membership_id):
     membership = load(Membership, membership_id)[1]
     data = json_body(WithdrawalSchema)
@@ -143,11 +164,14 @@ def withdraw_member(membership_id):
     return json_response(_membership_view(membership))
 
 
-@blp.route("/members/<int:membership_id>/export", methods=["GET"])
-@blp.alt_response(404, description=NOT_VISIBLE)
-@blp.doc(
+@operation(
+    blp,
+    "/members/<int:membership_id>/export",
+    "GET",
+    None,
     summary="Exporter la collectivité (fichier tenants/*.toml)",
     description="Le format que « quorum tenants load » relit : identité, assemblées, groupes politiques.",
+    not_found=NOT_VISIBLE,
     responses={"200": {"description": "Le fichier TOML.", "content": {"application/toml": {}}}},
 )
 def export_member(membership_id):

@@ -17,9 +17,8 @@ from flask_smorest import abort
 from saas.core.database import commit
 from saas.core.extensions import db
 from saas.groupement import forms, operations
-from saas.groupement.models import Lot, Membership, PurchasingGroup, Statement
+from saas.groupement.models import Lot, PurchasingGroup
 from saas.groupement.operations import PurchasingError
-from saas.groupement.statements import operations as statements
 from saas.identity.models import Person
 from saas.identity.web import api_blueprint
 
@@ -81,19 +80,6 @@ def load(model, object_id: int):
     if obj is None or owner != group.id:
         abort(404, message=NOT_VISIBLE)
     return group, obj
-
-
-def load_member_statement(statement_id: int, membership_id: int) -> tuple[PurchasingGroup, Statement, Membership]:
-    """A statement and a member it has lines for; 404 for a member of no line, as for a missing one."""
-    group, statement = load(Statement, statement_id)
-    membership = db.session.get(Membership, membership_id)
-    if (
-        membership is None
-        or membership.group_id != group.id
-        or not statements.member_lines(statement, membership.tenant_id)
-    ):
-        abort(404, message=NOT_VISIBLE)
-    return group, statement, membership
 
 
 # --- Answers --------------------------------------------------------------------------------------

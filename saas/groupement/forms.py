@@ -1,13 +1,14 @@
 """Console forms (Flask-WTF: every one carries a CSRF token) and the French names of the codes they use."""
 
 from datetime import date
+from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, EmailField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, StopValidation, ValidationError
 
 from saas.groupement.models import DeviceStatus, MilestoneStatus, SharingKey
 from saas.identity.mandates.labels import TENANT_KIND_LABELS
@@ -223,6 +224,49 @@ class StatementForm(FlaskForm):
     period = StringField(_l("Période (ex. 2014)"), validators=[InputRequired(REQUIRED), Length(max=20)])
     key = SelectField(_l("Clé de répartition"), choices=_choices(SHARING_KEYS), validators=[InputRequired(REQUIRED)])
     includes_equipment = BooleanField(_l("Inclure l'équipement (facturé une fois, en général la première année)"))
+
+
+class PercentField(StringField):
+    """A percentage written the French way ("33,5") or not ("33.5"); empty is 0. ``number`` is the value
+    once validated."""
+
+    number: Decimal | None = None
+
+
+def _percent_if_fixed(form, field: PercentField) -> None:
+    """Read only with the fixed key (any other key ignores the percentages, as it always has)."""
+    if form.key.data != SharingKey.FIXED.value:
+        raise StopValidation()
+    text = (field.data or "").strip().replace("\u202f", "").replace(" ", "").replace(",", ".")
+    try:
+        number = Decimal(text or "0")
+    except InvalidOperation:
+        raise ValidationError(_l("Un nombre, par exemple 25 ou 12,5.")) from None
+    if not number.is_finite() or not 0 <= number <= 100:
+        raise ValidationError(_l("Un pourcentage entre 0 et 100."))
+    field.number = number
+
+
+def statement_form(members) -> StatementForm:
+    """The statement form with one percentage per member (``percent-<tenant id>``), in the members' order."""
+
+    class MemberStatementForm(StatementForm):
+        pass
+
+    for membership in members:
+        setattr(
+            MemberStatementForm,
+            f"percent_{membership.tenant_id}",
+            PercentField(
+                f"{membership.tenant.name} (%)",
+                name=f"percent-{membership.tenant_id}",
+                validators=[_percent_if_fixed],
+                render_kw={"inputmode": "decimal"},
+            ),
+        )
+    form = MemberStatementForm()
+    form.percent_fields = [form[f"percent_{membership.tenant_id}"] for membership in members]
+    return form
 
 
 class ActionForm(FlaskForm):

@@ -25,7 +25,7 @@ class InputSchema(ma.Schema):
     error_messages = {"unknown": "Champ inconnu.", "type": "Un objet JSON est attendu."}
 
 
-def _length(maximum: int, minimum: int = 1) -> validate.Length:
+def length(maximum: int, minimum: int = 1) -> validate.Length:
     return validate.Length(min=minimum, max=maximum, error=f"Entre {minimum} et {maximum} caractères.")
 
 
@@ -179,8 +179,8 @@ class PaperRowSchema(ma.Schema):
 
 
 class ProvisionSchema(InputSchema):
-    slug = fields.String(required=True, error_messages=REQUIRED, validate=_length(63))
-    name = fields.String(required=True, error_messages=REQUIRED, validate=_length(200))
+    slug = fields.String(required=True, error_messages=REQUIRED, validate=length(63))
+    name = fields.String(required=True, error_messages=REQUIRED, validate=length(200))
     kind = fields.String(
         load_default=TenantKind.SYNDICAT.value,
         validate=validate.OneOf([k.value for k in TenantKind], error="Type de collectivité inconnu."),
@@ -194,11 +194,11 @@ class ProvisionSchema(InputSchema):
     admin_email = fields.Email(
         required=True,
         error_messages={**REQUIRED, "invalid": "Adresse e-mail invalide."},
-        validate=_length(254, 0),
+        validate=length(254, 0),
     )
-    admin_first_name = fields.String(required=True, error_messages=REQUIRED, validate=_length(100))
-    admin_last_name = fields.String(required=True, error_messages=REQUIRED, validate=_length(100))
-    joining_reference = fields.String(required=True, error_messages=REQUIRED, validate=_length(200))
+    admin_first_name = fields.String(required=True, error_messages=REQUIRED, validate=length(100))
+    admin_last_name = fields.String(required=True, error_messages=REQUIRED, validate=length(100))
+    joining_reference = fields.String(required=True, error_messages=REQUIRED, validate=length(200))
     joined_on = fields.Date(required=True, error_messages=DATE)
     seats = Integer(
         strict=True, load_default=0, error_messages=INTEGER, validate=validate.Range(min=0, error="Nombre positif.")
@@ -208,21 +208,21 @@ class ProvisionSchema(InputSchema):
 class MembershipUpdateSchema(InputSchema):
     seats = Integer(strict=True, error_messages=INTEGER, validate=validate.Range(min=0, error="Nombre positif."))
     agreement_signed_on = fields.Date(allow_none=True, error_messages=DATE)
-    agreement_signed_by = fields.String(allow_none=True, validate=_length(200, 0))
+    agreement_signed_by = fields.String(allow_none=True, validate=length(200, 0))
 
 
 class WithdrawalSchema(InputSchema):
     withdrawn_on = fields.Date(required=True, error_messages=DATE)
-    withdrawal_effect = fields.String(required=True, error_messages=REQUIRED, validate=_length(10_000))
+    withdrawal_effect = fields.String(required=True, error_messages=REQUIRED, validate=length(10_000))
     withdrawal_amount_cents = Integer(
         maximum=MAX_BIGINT, strict=True, allow_none=True, load_default=None, error_messages=INTEGER, metadata=CENTS
     )
 
 
 class ContractInSchema(InputSchema):
-    reference = fields.String(required=True, error_messages=REQUIRED, validate=_length(60))
-    title = fields.String(required=True, error_messages=REQUIRED, validate=_length(300))
-    supplier = fields.String(required=True, error_messages=REQUIRED, validate=_length(200))
+    reference = fields.String(required=True, error_messages=REQUIRED, validate=length(60))
+    title = fields.String(required=True, error_messages=REQUIRED, validate=length(300))
+    supplier = fields.String(required=True, error_messages=REQUIRED, validate=length(200))
     awarded_on = fields.Date(allow_none=True, load_default=None, error_messages=DATE)
     start_date = fields.Date(required=True, error_messages=DATE)
     end_date = fields.Date(allow_none=True, load_default=None, error_messages=DATE)
@@ -232,7 +232,7 @@ class LotInSchema(InputSchema):
     number = Integer(
         required=True, strict=True, error_messages=INTEGER, validate=validate.Range(min=1, error="Entier ≥ 1.")
     )
-    title = fields.String(required=True, error_messages=REQUIRED, validate=_length(300))
+    title = fields.String(required=True, error_messages=REQUIRED, validate=length(300))
     units = Integer(
         strict=True, load_default=0, error_messages=INTEGER, validate=validate.Range(min=0, error="Nombre positif.")
     )
@@ -252,8 +252,8 @@ class MilestoneInSchema(InputSchema):
 
 
 class DeviceInSchema(InputSchema):
-    serial = fields.String(required=True, error_messages=REQUIRED, validate=_length(100))
-    model = fields.String(required=True, error_messages=REQUIRED, validate=_length(200))
+    serial = fields.String(required=True, error_messages=REQUIRED, validate=length(100))
+    model = fields.String(required=True, error_messages=REQUIRED, validate=length(200))
     lot_id = Id(allow_none=True, load_default=None, error_messages=INTEGER)
 
 
@@ -280,7 +280,7 @@ class LostSchema(ma.Schema):
 
 class StatementInSchema(InputSchema):
     contract_id = Id(required=True, strict=True, error_messages=INTEGER)
-    period = fields.String(required=True, error_messages=REQUIRED, validate=_length(20))
+    period = fields.String(required=True, error_messages=REQUIRED, validate=length(20))
     key = fields.String(
         required=True,
         error_messages=REQUIRED,
@@ -306,71 +306,3 @@ class UsageQuerySchema(InputSchema):
     end = fields.Date(
         load_default=None, error_messages=DATE, metadata={"description": "Dernier jour (défaut : aujourd'hui)."}
     )
-
-
-class AgreementSignerSchema(ma.Schema):
-    position = fields.Integer(metadata={"description": "Rang de signature, 1 signe en premier."})
-    membership_id = fields.Integer()
-    tenant = fields.Nested(MemberTenantSchema, attribute="membership.tenant")
-    person_id = fields.Integer()
-    person_name = fields.String(attribute="person.full_name")
-    role = fields.String(metadata={"description": "Qualité du signataire, écrite sur le tampon."})
-    status = fields.String(
-        metadata={
-            "description": "waiting (pas encore son tour), pending (dans son parapheur), signed, refused, cancelled."
-        }
-    )
-    signed_at = fields.AwareDateTime(allow_none=True)
-    refused_at = fields.AwareDateTime(allow_none=True)
-    reason = fields.String(allow_none=True, metadata={"description": "Motif du refus, ou de l'interruption."})
-
-
-class AgreementSigningSchema(ma.Schema):
-    id = fields.Integer()
-    status = fields.String(metadata={"description": "in_progress, signed, refused ou cancelled."})
-    started_at = fields.AwareDateTime()
-    closed_at = fields.AwareDateTime(allow_none=True)
-    signers = fields.List(fields.Nested(AgreementSignerSchema))
-    stalled_on = fields.Method(
-        "_stalled_on",
-        allow_none=True,
-        metadata={
-            "type": "integer",
-            "description": "Rang du signataire dont c'est le tour mais qui n'est plus élu en fonction : la "
-            "convention a quitté son parapheur ; annulez le tour et relancez-le avec un autre signataire.",
-        },
-    )
-
-    def _stalled_on(self, signing) -> int | None:
-        from saas.groupement.agreement.operations import stalled_on
-
-        signer = stalled_on(signing)
-        return signer.position if signer else None
-
-
-class SignatoryInSchema(InputSchema):
-    membership_id = Id(required=True, strict=True, error_messages=INTEGER)
-    person_id = Id(required=True, strict=True, error_messages=INTEGER)
-    role = fields.String(required=True, error_messages=REQUIRED, validate=_length(200))
-
-
-class SigningStartSchema(InputSchema):
-    signatories = fields.List(
-        fields.Nested(SignatoryInSchema),
-        required=True,
-        error_messages=REQUIRED,
-        metadata={"description": "Un signataire par membre, dans l'ordre de signature."},
-    )
-
-
-class CandidateSchema(ma.Schema):
-    person_id = fields.Integer()
-    full_name = fields.String()
-
-
-class ProposedSignatorySchema(ma.Schema):
-    membership_id = fields.Integer()
-    tenant = fields.Nested(MemberTenantSchema)
-    candidates = fields.List(fields.Nested(CandidateSchema), metadata={"description": "Ses élus en fonction."})
-    proposed_person_id = fields.Integer(allow_none=True, metadata={"description": "Le président de son assemblée."})
-    proposed_role = fields.String()

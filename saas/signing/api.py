@@ -6,9 +6,10 @@ body is read only after that check; nothing of the upload is kept.
 
 from flask import Response, request
 from flask_login import current_user
-from flask_smorest import Blueprint, abort
+from flask_smorest import Blueprint
 
-from saas.documents.schemas import multipart
+from saas.core.rest import FormSchema, form_body, form_doc
+from saas.documents.schemas import pdf_file
 from saas.identity.access import enter_tenant
 from saas.identity.web import api_blueprint
 from saas.signing.reports import report_for_upload, report_pdf
@@ -23,7 +24,11 @@ blp = api_blueprint(
     )
 )
 
-FILE_FIELD = {"file": {"type": "string", "format": "binary", "description": "Le PDF signé à vérifier."}}
+
+class ValidationUploadSchema(FormSchema):
+    """The signed PDF to check (multipart form)."""
+
+    file = pdf_file("Le PDF signé à vérifier.", missing="Joignez le PDF signé (champ « file »).")
 
 
 @blp.route("/tenants/<tenant_slug>/signatures/validate", methods=["POST"])
@@ -42,15 +47,12 @@ FILE_FIELD = {"file": {"type": "string", "format": "binary", "description": "Le 
     description="Pour chaque signature : signataire, chaîne de certification et confiance (autorités de la "
     "collectivité), heure et horodatage, intégrité, portée, modifications ultérieures (analyse des différences), "
     "niveau PAdES. Le fichier n'est pas conservé. Paramètre ?format=pdf : le même rapport en PDF.",
-    requestBody=multipart(FILE_FIELD, ["file"]),
+    **form_doc(ValidationUploadSchema),
     parameters=[{"name": "format", "in": "query", "required": False, "schema": {"type": "string", "enum": ["pdf"]}}],
 )
 def validate_signatures(tenant_slug):
     tenant = enter_tenant(tenant_slug, current_user)
-    upload = request.files.get("file")
-    if upload is None:
-        abort(422, message="Joignez le PDF signé (champ « file »).")
-    report = report_for_upload(tenant, upload)
+    report = report_for_upload(tenant, form_body(ValidationUploadSchema)["file"])
     if request.args.get("format") == "pdf":
         headers = {"Content-Disposition": 'attachment; filename="rapport-verification.pdf"'}
         return Response(report_pdf(report), mimetype="application/pdf", headers=headers)

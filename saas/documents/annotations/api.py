@@ -8,15 +8,15 @@ stale revision answers 409 with the current record; nothing is written then.
 """
 
 import marshmallow as ma
-from flask import jsonify, request
+from flask import request
 from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from saas.core.database import commit
-from saas.core.errors import json_error
 from saas.core.extensions import db
 from saas.core.inputs import Id, Integer
+from saas.core.rest import json_body
 from saas.documents.access import NOT_VISIBLE, document_or_404
 from saas.documents.annotations import operations as annotations
 from saas.documents.annotations.access import (
@@ -26,7 +26,7 @@ from saas.documents.annotations.access import (
     authored_or_refuse,
     changes_of,
 )
-from saas.documents.annotations.models import Annotation
+from saas.documents.annotations.answers import conflict, refused
 from saas.identity.web import api_blueprint
 
 blp = Blueprint(
@@ -155,35 +155,6 @@ ONE = "/tenants/<tenant_slug>/annotations/<int:annotation_id>"
 
 
 # --- Shared with the web JSON routes --------------------------------------------------------------
-
-
-def _response(body: dict, code: int, headers: dict):
-    """A finished response: flask-smorest passes it through instead of dumping it with the route's schema."""
-    response = jsonify(body)
-    response.status_code = code
-    response.headers.update(headers)
-    return response
-
-
-def refused(error: annotations.AnnotationError):
-    """422 in the annotations' JSON shape, for the API and the viewer's browser routes alike."""
-    db.session.rollback()
-    return _response(*json_error(422, error.message, error.errors or None))
-
-
-def conflict(error: annotations.AnnotationConflict):
-    """409 with the current record, so the client shows both versions and nothing is silently lost."""
-    db.session.rollback()
-    current = db.session.get(Annotation, error.current.id, populate_existing=True)
-    body, code, headers = json_error(409, annotations.CONFLICT)
-    record = annotations.record(current, current_user)
-    body["error"] = {"code": "conflict", "message": annotations.CONFLICT, "current": record}
-    return _response(body, code, headers)
-
-
-def json_body() -> dict:
-    body = request.get_json(silent=True)
-    return body if isinstance(body, dict) else {"": body}
 
 
 # --- Routes ---------------------------------------------------------------------------------------

@@ -8,10 +8,11 @@ from flask_login import current_user, login_required
 
 from saas.core.database import commit
 from saas.core.extensions import db
+from saas.core.rest import json_body
 from saas.documents.access import document_or_404
 from saas.documents.annotations import operations as annotations
 from saas.documents.annotations.access import annotation_or_404, authored_or_refuse, changes_of
-from saas.documents.annotations.api import conflict, json_body, refused
+from saas.documents.annotations.answers import conflict, refused
 from saas.identity.web import tenant_blueprint
 
 bp = tenant_blueprint("annotations", __name__)

@@ -8,10 +8,11 @@ from flask_smorest import abort
 
 from saas.core.database import commit
 from saas.core.extensions import db
-from saas.core.rest import body_doc, json_body, json_response
+from saas.core.rest import json_body, json_response, operation
 from saas.groupement import operations
 from saas.groupement.agreement import operations as agreement_signing
 from saas.groupement.agreement.operations import Signatory
+from saas.groupement.agreement.schemas import AgreementSigningSchema, ProposedSignatorySchema, SigningStartSchema
 from saas.groupement.console import (
     FILE_DOC,
     NOT_VISIBLE,
@@ -23,12 +24,7 @@ from saas.groupement.console import (
 )
 from saas.groupement.models import AgreementSigning, Membership
 from saas.groupement.operations import PurchasingError
-from saas.groupement.schemas import (
-    AgreementSchema,
-    AgreementSigningSchema,
-    ProposedSignatorySchema,
-    SigningStartSchema,
-)
+from saas.groupement.schemas import AgreementSchema
 from saas.identity.models import Person
 from saas.signing.reports import report_pdf
 
@@ -40,9 +36,16 @@ blp = console_api_blueprint(
 )
 
 
-@blp.route("/agreement", methods=["GET"])
-@blp.alt_response(404, description=NOT_VISIBLE + " Ou pas encore de convention déposée.")
-@blp.doc(summary="La convention constitutive (PDF)", description="Le fichier déposé par le coordonnateur.", **FILE_DOC)
+@operation(
+    blp,
+    "/agreement",
+    "GET",
+    None,
+    summary="La convention constitutive (PDF)",
+    description="Le fichier déposé par le coordonnateur.",
+    not_found=NOT_VISIBLE + " Ou pas encore de convention déposée.",
+    **FILE_DOC,
+)
 def get_agreement():
     group = load_group()
     content = operations.agreement_bytes(group)
@@ -51,13 +54,16 @@ def get_agreement():
     return attachment(content, "application/pdf", group.agreement_filename)
 
 
-@blp.route("/agreement", methods=["PUT"])
-@blp.response(200, AgreementSchema)
-@blp.alt_response(422, description=REFUSED)
-@blp.doc(
+@operation(
+    blp,
+    "/agreement",
+    "PUT",
+    200,
+    AgreementSchema,
     summary="Déposer la convention constitutive",
     description="Le PDF en corps de requête (application/pdf), vérifié comme tout document. Refusé pendant "
     "qu'une signature de la convention est en cours.",
+    refused=REFUSED,
     requestBody={"required": True, "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}},
 )
 def put_agreement():
@@ -67,9 +73,12 @@ def put_agreement():
     return group
 
 
-@blp.route("/agreement/signatories", methods=["GET"])
-@blp.response(200, ProposedSignatorySchema(many=True))
-@blp.doc(
+@operation(
+    blp,
+    "/agreement/signatories",
+    "GET",
+    200,
+    ProposedSignatorySchema(many=True),
     summary="Signataires possibles",
     description="Pour chaque membre, dans l'ordre proposé (le coordonnateur en dernier) : ses élus en fonction, "
     "le président de son assemblée et la qualité usuelle de son exécutif.",
@@ -87,21 +96,30 @@ def list_signatories():
     ]
 
 
-@blp.route("/agreement/signings", methods=["GET"])
-@blp.response(200, AgreementSigningSchema(many=True))
-@blp.doc(summary="Les tours de signature de la convention", description="Du plus récent au plus ancien.")
+@operation(
+    blp,
+    "/agreement/signings",
+    "GET",
+    200,
+    AgreementSigningSchema(many=True),
+    summary="Les tours de signature de la convention",
+    description="Du plus récent au plus ancien.",
+)
 def list_signings():
     return agreement_signing.signings(load_group())
 
 
-@blp.route("/agreement/signings", methods=["POST"])
-@blp.response(201, AgreementSigningSchema)
-@blp.alt_response(422, description=REFUSED)
-@blp.doc(
+@operation(
+    blp,
+    "/agreement/signings",
+    "POST",
+    201,
+    AgreementSigningSchema,
     summary="Faire signer la convention",
     description="Un signataire par membre actif, dans l'ordre de signature. Tous les emplacements sont préparés, "
     "puis la convention entre dans le parapheur du premier signataire ; chaque signature la transmet au suivant.",
-    **body_doc(SigningStartSchema),
+    body=SigningStartSchema,
+    refused=REFUSED,
 )
 def start_signing():
     group = load_group()
@@ -121,19 +139,31 @@ def _signatory(group, row: dict) -> Signatory:
     return Signatory(membership, person, row["role"])
 
 
-@blp.route("/agreement/signings/<int:signing_id>", methods=["GET"])
-@blp.response(200, AgreementSigningSchema)
-@blp.alt_response(404, description=NOT_VISIBLE)
-@blp.doc(summary="Un tour de signature", description="Chaque signataire, son rang, son état et son motif de refus.")
+@operation(
+    blp,
+    "/agreement/signings/<int:signing_id>",
+    "GET",
+    200,
+    AgreementSigningSchema,
+    summary="Un tour de signature",
+    description="Chaque signataire, son rang, son état et son motif de refus.",
+    not_found=NOT_VISIBLE,
+)
 def get_signing(signing_id):
     return load(AgreementSigning, signing_id)[1]
 
 
-@blp.route("/agreement/signings/<int:signing_id>/cancel", methods=["POST"])
-@blp.response(200, AgreementSigningSchema)
-@blp.alt_response(404, description=NOT_VISIBLE)
-@blp.alt_response(422, description=REFUSED)
-@blp.doc(summary="Annuler la signature en cours", description="La convention quitte le parapheur où elle attend.")
+@operation(
+    blp,
+    "/agreement/signings/<int:signing_id>/cancel",
+    "POST",
+    200,
+    AgreementSigningSchema,
+    summary="Annuler la signature en cours",
+    description="La convention quitte le parapheur où elle attend.",
+    not_found=NOT_VISIBLE,
+    refused=REFUSED,
+)
 def cancel_signing(signing_id):
     signing = load(AgreementSigning, signing_id)[1]
     agreement_signing.cancel(signing, current_user)
@@ -141,9 +171,15 @@ def cancel_signing(signing_id):
     return signing
 
 
-@blp.route("/agreement/signings/<int:signing_id>/file", methods=["GET"])
-@blp.alt_response(404, description=NOT_VISIBLE + " Ou pas encore signée par tous.")
-@blp.doc(summary="La convention signée par tous (PDF)", **FILE_DOC)
+@operation(
+    blp,
+    "/agreement/signings/<int:signing_id>/file",
+    "GET",
+    None,
+    summary="La convention signée par tous (PDF)",
+    not_found=NOT_VISIBLE + " Ou pas encore signée par tous.",
+    **FILE_DOC,
+)
 def get_signed_file(signing_id):
     group, signing = load(AgreementSigning, signing_id)
     content = agreement_signing.signed_agreement(signing)
@@ -152,12 +188,15 @@ def get_signed_file(signing_id):
     return attachment(content, "application/pdf", agreement_signing.signed_filename(group))
 
 
-@blp.route("/agreement/signings/<int:signing_id>/report", methods=["GET"])
-@blp.alt_response(404, description=NOT_VISIBLE + " Ou pas encore signée par tous.")
-@blp.doc(
+@operation(
+    blp,
+    "/agreement/signings/<int:signing_id>/report",
+    "GET",
+    None,
     summary="Rapport de validation de la convention signée (PDF)",
     description="Chaque signature vérifiée hors ligne (intégrité, certificat, horodatage, modifications "
     "après signature), en faisant confiance aux autorités de chaque membre signataire.",
+    not_found=NOT_VISIBLE + " Ou pas encore signée par tous.",
     **FILE_DOC,
 )
 def get_validation_report(signing_id):

@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from saas.core.database import commit
 from saas.core.extensions import db
-from saas.core.rest import body_doc, json_body, json_response
+from saas.core.rest import json_body, json_response, operation
 from saas.groupement import operations
 from saas.groupement.console import NOT_VISIBLE, REFUSED, console_api_blueprint, load, load_group
 from saas.groupement.contracts.schemas import milestone_view
@@ -29,17 +29,29 @@ blp = console_api_blueprint(
 # --- Contracts and lots ---------------------------------------------------------------------------
 
 
-@blp.route("/contracts", methods=["GET"])
-@blp.response(200, ContractSchema(many=True))
-@blp.doc(summary="Les marchés et leurs lots", description="Montants en centimes.")
+@operation(
+    blp,
+    "/contracts",
+    "GET",
+    200,
+    ContractSchema(many=True),
+    summary="Les marchés et leurs lots",
+    description="Montants en centimes.",
+)
 def list_contracts():
     return operations.contracts(load_group())
 
 
-@blp.route("/contracts", methods=["POST"])
-@blp.response(201, ContractSchema)
-@blp.alt_response(422, description=REFUSED)
-@blp.doc(summary="Enregistrer un marché", **body_doc(ContractInSchema))
+@operation(
+    blp,
+    "/contracts",
+    "POST",
+    201,
+    ContractSchema,
+    summary="Enregistrer un marché",
+    body=ContractInSchema,
+    refused=REFUSED,
+)
 def create_contract():
     group = load_group()
     data = json_body(ContractInSchema)
@@ -48,19 +60,23 @@ def create_contract():
     return contract
 
 
-@blp.route("/contracts/<int:contract_id>", methods=["GET"])
-@blp.response(200, ContractSchema)
-@blp.alt_response(404, description=NOT_VISIBLE)
-@blp.doc(summary="Un marché")
+@operation(blp, "/contracts/<int:contract_id>", "GET", 200, ContractSchema, summary="Un marché", not_found=NOT_VISIBLE)
 def get_contract(contract_id):
     return load(Contract, contract_id)[1]
 
 
-@blp.route("/contracts/<int:contract_id>/lots", methods=["POST"])
-@blp.response(201, LotSchema)
-@blp.alt_response(404, description=NOT_VISIBLE)
-@blp.alt_response(422, description=REFUSED)
-@blp.doc(summary="Ajouter un lot", description="Unités et montants en centimes.", **body_doc(LotInSchema))
+@operation(
+    blp,
+    "/contracts/<int:contract_id>/lots",
+    "POST",
+    201,
+    LotSchema,
+    summary="Ajouter un lot",
+    description="Unités et montants en centimes.",
+    body=LotInSchema,
+    not_found=NOT_VISIBLE,
+    refused=REFUSED,
+)
 def create_lot(contract_id):
     contract = load(Contract, contract_id)[1]
     data = json_body(LotInSchema)
@@ -69,11 +85,17 @@ def create_lot(contract_id):
     return lot
 
 
-@blp.route("/lots/<int:lot_id>", methods=["PUT"])
-@blp.response(200, LotSchema)
-@blp.alt_response(404, description=NOT_VISIBLE)
-@blp.alt_response(422, description=REFUSED)
-@blp.doc(summary="Modifier un lot", **body_doc(LotInSchema))
+@operation(
+    blp,
+    "/lots/<int:lot_id>",
+    "PUT",
+    200,
+    LotSchema,
+    summary="Modifier un lot",
+    body=LotInSchema,
+    not_found=NOT_VISIBLE,
+    refused=REFUSED,
+)
 def update_lot(lot_id):
     lot = load(Lot, lot_id)[1]
     data = json_body(LotInSchema)
@@ -85,18 +107,30 @@ def update_lot(lot_id):
 # --- Milestones -----------------------------------------------------------------------------------
 
 
-@blp.route("/milestones", methods=["GET"])
-@blp.response(200, MilestoneSchema(many=True))
-@blp.doc(summary="Le calendrier", description="Dates prévues et réelles, état, alerte de retard (overdue).")
+@operation(
+    blp,
+    "/milestones",
+    "GET",
+    200,
+    MilestoneSchema(many=True),
+    summary="Le calendrier",
+    description="Dates prévues et réelles, état, alerte de retard (overdue).",
+)
 def list_milestones():
     return json_response([milestone_view(m) for m in operations.milestones(load_group())])
 
 
-@blp.route("/milestones/<int:milestone_id>", methods=["PATCH"])
-@blp.response(200, MilestoneSchema)
-@blp.alt_response(404, description=NOT_VISIBLE)
-@blp.alt_response(422, description=REFUSED)
-@blp.doc(summary="Mettre à jour une étape", **body_doc(MilestoneInSchema))
+@operation(
+    blp,
+    "/milestones/<int:milestone_id>",
+    "PATCH",
+    200,
+    MilestoneSchema,
+    summary="Mettre à jour une étape",
+    body=MilestoneInSchema,
+    not_found=NOT_VISIBLE,
+    refused=REFUSED,
+)
 def update_milestone(milestone_id):
     milestone = load(Milestone, milestone_id)[1]
     data = json_body(MilestoneInSchema)

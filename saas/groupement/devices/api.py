@@ -7,7 +7,7 @@ from flask_smorest import abort
 
 from saas.core.database import commit
 from saas.core.extensions import db
-from saas.core.rest import body_doc, json_body, json_response
+from saas.core.rest import json_body, json_response, operation
 from saas.groupement.console import NOT_VISIBLE, REFUSED, console_api_blueprint, load, load_group
 from saas.groupement.devices import operations as devices
 from saas.groupement.devices.schemas import savings_view
@@ -30,17 +30,29 @@ blp = console_api_blueprint(
 )
 
 
-@blp.route("/devices", methods=["GET"])
-@blp.response(200, DeviceSchema(many=True))
-@blp.doc(summary="Les équipements", description="Inventaire : numéro de série, modèle, lot, état, titulaire.")
+@operation(
+    blp,
+    "/devices",
+    "GET",
+    200,
+    DeviceSchema(many=True),
+    summary="Les équipements",
+    description="Inventaire : numéro de série, modèle, lot, état, titulaire.",
+)
 def list_devices():
     return devices.devices(load_group())
 
 
-@blp.route("/devices", methods=["POST"])
-@blp.response(201, DeviceSchema)
-@blp.alt_response(422, description=REFUSED)
-@blp.doc(summary="Ajouter un équipement au stock", **body_doc(DeviceInSchema))
+@operation(
+    blp,
+    "/devices",
+    "POST",
+    201,
+    DeviceSchema,
+    summary="Ajouter un équipement au stock",
+    body=DeviceInSchema,
+    refused=REFUSED,
+)
 def create_device():
     group = load_group()
     data = json_body(DeviceInSchema)
@@ -54,23 +66,23 @@ def create_device():
     return device
 
 
-@blp.route("/devices/<int:device_id>", methods=["GET"])
-@blp.response(200, DeviceSchema)
-@blp.alt_response(404, description=NOT_VISIBLE)
-@blp.doc(summary="Un équipement")
+@operation(blp, "/devices/<int:device_id>", "GET", 200, DeviceSchema, summary="Un équipement", not_found=NOT_VISIBLE)
 def get_device(device_id):
     return load(Device, device_id)[1]
 
 
-@blp.route("/devices/<int:device_id>/assignment", methods=["PUT"])
-@blp.response(200, DeviceSchema)
-@blp.alt_response(404, description=NOT_VISIBLE)
-@blp.alt_response(422, description=REFUSED)
-@blp.doc(
+@operation(
+    blp,
+    "/devices/<int:device_id>/assignment",
+    "PUT",
+    200,
+    DeviceSchema,
     summary="Attribuer un équipement",
     description="À un élu d'une collectivité membre ; un seul équipement par personne, quel que soit le "
     "nombre de ses mandats (422 sinon).",
-    **body_doc(AssignSchema),
+    body=AssignSchema,
+    not_found=NOT_VISIBLE,
+    refused=REFUSED,
 )
 def assign_device(device_id):
     group, device = load(Device, device_id)
@@ -84,14 +96,17 @@ def assign_device(device_id):
     return device
 
 
-@blp.route("/devices/<int:device_id>/lost", methods=["POST"])
-@blp.response(200, LostSchema)
-@blp.alt_response(404, description=NOT_VISIBLE)
-@blp.alt_response(422, description=REFUSED)
-@blp.doc(
+@operation(
+    blp,
+    "/devices/<int:device_id>/lost",
+    "POST",
+    200,
+    LostSchema,
     summary="Déclarer un équipement perdu (verrouillage à distance)",
     description="Toutes les sessions et tous les jetons de son titulaire sont révoqués aussitôt ; il se "
     "reconnecte sur l'équipement de remplacement. Inscrit au journal d'audit de la plateforme.",
+    not_found=NOT_VISIBLE,
+    refused=REFUSED,
 )
 def declare_lost(device_id):
     device = load(Device, device_id)[1]
@@ -100,11 +115,17 @@ def declare_lost(device_id):
     return {"sessions_revoked": sessions, "tokens_revoked": tokens, "device": device}
 
 
-@blp.route("/devices/<int:device_id>/status", methods=["PUT"])
-@blp.response(200, DeviceSchema)
-@blp.alt_response(404, description=NOT_VISIBLE)
-@blp.alt_response(422, description=REFUSED)
-@blp.doc(summary="Rendu, effacé, remis en stock", **body_doc(DeviceStatusSchema))
+@operation(
+    blp,
+    "/devices/<int:device_id>/status",
+    "PUT",
+    200,
+    DeviceSchema,
+    summary="Rendu, effacé, remis en stock",
+    body=DeviceStatusSchema,
+    not_found=NOT_VISIBLE,
+    refused=REFUSED,
+)
 def change_device_status(device_id):
     device = load(Device, device_id)[1]
     data = json_body(DeviceStatusSchema)
@@ -113,8 +134,14 @@ def change_device_status(device_id):
     return device
 
 
-@blp.route("/savings", methods=["GET"])
-@blp.response(200, SavingsSchema)
-@blp.doc(summary="L'économie d'équipements", description="Élus, mandats, équipements, équipements évités.")
+@operation(
+    blp,
+    "/savings",
+    "GET",
+    200,
+    SavingsSchema,
+    summary="L'économie d'équipements",
+    description="Élus, mandats, équipements, équipements évités.",
+)
 def get_savings():
     return json_response(savings_view(load_group()))

@@ -9,7 +9,7 @@ from flask_smorest import abort
 
 from saas.core.database import commit
 from saas.core.extensions import db
-from saas.core.rest import body_doc, json_body, json_response
+from saas.core.rest import json_body, json_response, operation
 from saas.groupement.console import (
     FILE_DOC,
     NOT_VISIBLE,
@@ -18,7 +18,6 @@ from saas.groupement.console import (
     console_api_blueprint,
     load,
     load_group,
-    load_member_statement,
 )
 from saas.groupement.models import Contract, Membership, SharingKey, Statement
 from saas.groupement.schemas import (
@@ -31,6 +30,7 @@ from saas.groupement.schemas import (
 )
 from saas.groupement.statements import operations as statements
 from saas.groupement.statements import reports
+from saas.groupement.statements.access import load_member_statement
 
 blp = console_api_blueprint(
     "groupement_statements_api",
@@ -59,9 +59,15 @@ def get_usage(query):
     return reports.usage(load_group(), start, end)
 
 
-@blp.route("/paper", methods=["GET"])
-@blp.response(200, PaperRowSchema(many=True))
-@blp.doc(summary="Papier économisé", description="Pages diffusées sous forme numérique × destinataires, par mois.")
+@operation(
+    blp,
+    "/paper",
+    "GET",
+    200,
+    PaperRowSchema(many=True),
+    summary="Papier économisé",
+    description="Pages diffusées sous forme numérique × destinataires, par mois.",
+)
 def get_paper():
     paper = reports.paper_saved(load_group())
     return [
@@ -73,21 +79,30 @@ def get_paper():
 # --- Cost statements ------------------------------------------------------------------------------
 
 
-@blp.route("/statements", methods=["GET"])
-@blp.response(200, StatementSchema(many=True))
-@blp.doc(summary="Les états de répartition", description="Les plus récents d'abord.")
+@operation(
+    blp,
+    "/statements",
+    "GET",
+    200,
+    StatementSchema(many=True),
+    summary="Les états de répartition",
+    description="Les plus récents d'abord.",
+)
 def list_statements():
     return statements.statements(load_group())
 
 
-@blp.route("/statements", methods=["POST"])
-@blp.response(201, StatementSchema)
-@blp.alt_response(422, description=REFUSED)
-@blp.doc(
+@operation(
+    blp,
+    "/statements",
+    "POST",
+    201,
+    StatementSchema,
     summary="Émettre un état de répartition",
     description="Répartit les montants du marché pour la période entre les membres actifs selon la clé ; "
     "chaque poste est réparti au centime près (plus fort reste).",
-    **body_doc(StatementInSchema),
+    body=StatementInSchema,
+    refused=REFUSED,
 )
 def issue_statement():
     group = load_group()
@@ -114,28 +129,43 @@ def issue_statement():
     return statement
 
 
-@blp.route("/statements/<int:statement_id>", methods=["GET"])
-@blp.response(200, StatementSchema)
-@blp.alt_response(404, description=NOT_VISIBLE)
-@blp.doc(summary="Un état de répartition", description="Toutes les lignes, par membre et par poste.")
+@operation(
+    blp,
+    "/statements/<int:statement_id>",
+    "GET",
+    200,
+    StatementSchema,
+    summary="Un état de répartition",
+    description="Toutes les lignes, par membre et par poste.",
+    not_found=NOT_VISIBLE,
+)
 def get_statement(statement_id):
     return load(Statement, statement_id)[1]
 
 
-@blp.route("/statements/<int:statement_id>/members/<int:membership_id>.pdf", methods=["GET"])
-@blp.alt_response(404, description=NOT_VISIBLE)
-@blp.doc(summary="L'état d'un membre (PDF)", **FILE_DOC)
+@operation(
+    blp,
+    "/statements/<int:statement_id>/members/<int:membership_id>.pdf",
+    "GET",
+    None,
+    summary="L'état d'un membre (PDF)",
+    not_found=NOT_VISIBLE,
+    **FILE_DOC,
+)
 def statement_pdf(statement_id, membership_id):
     group, statement, membership = load_member_statement(statement_id, membership_id)
     filename = f"repartition-{membership.tenant.slug}-{statement.period}.pdf"
     return attachment(statements.member_pdf(statement, membership, group), "application/pdf", filename)
 
 
-@blp.route("/statements/<int:statement_id>/members/<int:membership_id>.csv", methods=["GET"])
-@blp.alt_response(404, description=NOT_VISIBLE)
-@blp.doc(
+@operation(
+    blp,
+    "/statements/<int:statement_id>/members/<int:membership_id>.csv",
+    "GET",
+    None,
     summary="L'état d'un membre (CSV)",
     description="Séparateur « ; », virgule décimale, montants en euros, UTF-8.",
+    not_found=NOT_VISIBLE,
     responses={"200": {"description": "Le fichier CSV.", "content": {"text/csv": {}}}},
 )
 def statement_csv(statement_id, membership_id):
@@ -144,10 +174,16 @@ def statement_csv(statement_id, membership_id):
     return attachment(statements.member_csv(statement, membership), "text/csv; charset=utf-8", filename)
 
 
-@blp.route("/members/<int:membership_id>/statements", methods=["GET"])
-@blp.response(200, StatementSchema(many=True))
-@blp.alt_response(404, description=NOT_VISIBLE)
-@blp.doc(summary="Les états d'un membre", description="Les états où figure ce membre, avec ses seules lignes.")
+@operation(
+    blp,
+    "/members/<int:membership_id>/statements",
+    "GET",
+    200,
+    StatementSchema(many=True),
+    summary="Les états d'un membre",
+    description="Les états où figure ce membre, avec ses seules lignes.",
+    not_found=NOT_VISIBLE,
+)
 def member_statements(membership_id):
     group, membership = load(Membership, membership_id)
     result = []

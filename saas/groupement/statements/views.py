@@ -3,12 +3,12 @@ statements with each member's PDF and CSV, and the paper saved. Counts only, nev
 contents."""
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
 
 from flask import abort, render_template, request
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
+from saas.core.errors import on_refusal, show_on
 from saas.groupement import charts, forms, operations
 from saas.groupement.console import (
     attachment,
@@ -16,14 +16,12 @@ from saas.groupement.console import (
     done,
     load,
     load_group,
-    load_member_statement,
     me,
-    refused,
 )
 from saas.groupement.models import SharingKey, Statement
-from saas.groupement.operations import PurchasingError
 from saas.groupement.statements import operations as statements
 from saas.groupement.statements import reports
+from saas.groupement.statements.access import load_member_statement
 
 bp = console_blueprint("groupement_statements", __name__)
 
@@ -56,37 +54,29 @@ def statements_list():
 @bp.route("/statements/new", methods=["GET", "POST"])
 def create_statement():
     group = load_group()
-    form = forms.StatementForm()
+    members = operations.active_memberships(group)
+    form = forms.statement_form(members)
     contracts = {c.id: c for c in operations.contracts(group)}
     form.contract.choices = [SelectChoice(c.id, f"{c.reference} — {c.title}") for c in contracts.values()]
-    members = operations.active_memberships(group)
-    percentages_given = {m.tenant_id: request.form.get(f"percent-{m.tenant_id}", "") for m in members}
     if form.validate_on_submit():
+        on_refusal(lambda error: _statement_page(show_on(form, error)))
         key = SharingKey(form.key.data)
-        try:
-            percentages = _percentages(percentages_given) if key == SharingKey.FIXED else None
-            statement = statements.issue(
-                group,
-                contracts[form.contract.data],
-                form.period.data,
-                key,
-                form.includes_equipment.data,
-                me(),
-                percentages,
-            )
-        except PurchasingError as error:
-            refused(form, error)
-        else:
-            return done(_("État de répartition émis."), ".statement", statement_id=statement.id)
-    page = render_template("groupement/statement_new.html", form=form, members=members, percentages=percentages_given)
-    return page, 422 if request.method == "POST" else 200
+        percentages = {m.tenant_id: f.number for m, f in zip(members, form.percent_fields, strict=True)}
+        statement = statements.issue(
+            group,
+            contracts[form.contract.data],
+            form.period.data,
+            key,
+            form.includes_equipment.data,
+            me(),
+            percentages if key == SharingKey.FIXED else None,
+        )
+        return done(_("État de répartition émis."), ".statement", statement_id=statement.id)
+    return _statement_page(form), 422 if request.method == "POST" else 200
 
 
-def _percentages(given: dict[int, str]) -> dict[int, Decimal]:
-    try:
-        return {tenant_id: Decimal(value.replace(",", ".").strip() or "0") for tenant_id, value in given.items()}
-    except InvalidOperation as error:
-        raise PurchasingError(_("Chaque pourcentage est un nombre, par exemple 25 ou 12,5."), "key") from error
+def _statement_page(form) -> str:
+    return render_template("groupement/statement_new.html", form=form)
 
 
 @bp.get("/statements/<int:statement_id>")

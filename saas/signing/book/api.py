@@ -17,9 +17,9 @@ from marshmallow import ValidationError, fields, validate
 from saas.core.database import commit
 from saas.core.extensions import db
 from saas.core.inputs import Id, load_json
-from saas.core.rest import body_doc, json_body, json_response
+from saas.core.rest import FormSchema, form_body, json_body, json_response, operation
 from saas.documents.models import DocumentVersion
-from saas.documents.schemas import multipart
+from saas.documents.schemas import pdf_file
 from saas.identity.access import enter_tenant
 from saas.identity.web import api_blueprint
 from saas.signing.book import batches as book_batches
@@ -105,6 +105,36 @@ class SignatureRequestCreateSchema(ma.Schema):
     )
 
 
+SIGNERS_AS_JSON = "« signers » doit être une liste JSON de {person_id, role}."
+#: as a marshmallow error message, which is a format string
+SIGNERS_ERROR = SIGNERS_AS_JSON.replace("{", "{{").replace("}", "}}")
+
+
+class SignersJSON(fields.String):
+    """The signers of a multipart form: a JSON list of {person_id, role} written in a text field."""
+
+    default_error_messages = {"invalid": SIGNERS_ERROR}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return SignerInSchema(many=True).load(load_json(text))
+        except (ValueError, ValidationError):
+            raise self.make_error("invalid") from None
+
+
+class SignatureRequestUploadSchema(FormSchema):
+    """An uploaded PDF put to signature (multipart form)."""
+
+    file = pdf_file(named=True)
+    title = fields.String(required=True, error_messages={"required": "Le titre est obligatoire."})
+    signers = SignersJSON(
+        required=True,
+        error_messages={"required": SIGNERS_ERROR},
+        metadata={"description": 'JSON : [{"person_id": 1, "role": "Maire"}, …], dans l\'ordre de signature.'},
+    )
+
+
 class SignInSchema(ma.Schema):
     code = fields.String(
         required=True, metadata={"description": "Le code affiché maintenant par l'application TOTP du signataire."}
@@ -174,12 +204,26 @@ def _signers(tenant, rows: list[dict]) -> list[book.Signer]:
     return signers_from([(row["person_id"], row["role"]) for row in rows], candidate_signers(tenant))
 
 
+def _step(tenant_slug: str, request_id: int, schema, act, field: str):
+    """What a signer does on a request (sign, refuse, comment): load it and check it is theirs to see, then
+    read the body, act, commit once, answer the request as it now is."""
+    tenant = enter_tenant(tenant_slug, current_user)
+    signature_request = load_request(tenant, request_id, current_user)
+    data = json_body(schema)
+    act(signature_request, current_user, data[field])
+    commit(db.session)
+    return _request_view(signature_request)
+
+
 # --- Routes ---------------------------------------------------------------------------------------
 
 
-@blp.route("/me/signatures", methods=["GET"])
-@blp.response(200, BookEntrySchema(many=True))
-@blp.doc(
+@operation(
+    blp,
+    "/me/signatures",
+    "GET",
+    200,
+    BookEntrySchema(many=True),
     summary="Mon parapheur",
     description="Les documents qui attendent ma signature maintenant, dans toutes mes collectivités (un "
     "document n'y entre qu'une fois que les signataires précédents ont signé).",
@@ -188,27 +232,23 @@ def my_signatures():
     return book.book_for(current_user)
 
 
-@blp.route("/tenants/<tenant_slug>/signature-requests", methods=["POST"])
-@blp.response(201, SignatureRequestSchema)
-@blp.alt_response(404, description="Collectivité inconnue, ou vous n'en assurez pas le secrétariat.")
-@blp.alt_response(422, description=REFUSED)
-@blp.doc(
+@operation(
+    blp,
+    "/tenants/<tenant_slug>/signature-requests",
+    "POST",
+    201,
+    SignatureRequestSchema,
     summary="Mettre un document à la signature (secrétariat)",
     description="Une version de document d'une séance (JSON), ou un PDF déposé (multipart : file, title, "
     "signers en JSON). Le fichier est copié et tous les emplacements de signature sont créés avant la "
     "première signature ; la version d'origine n'est jamais modifiée.",
+    not_found="Collectivité inconnue, ou vous n'en assurez pas le secrétariat.",
+    refused=REFUSED,
     requestBody={
         "required": True,
         "content": {
             "application/json": {"schema": SignatureRequestCreateSchema},
-            **multipart(
-                {
-                    "file": {"type": "string", "format": "binary"},
-                    "title": {"type": "string"},
-                    "signers": {"type": "string", "description": 'JSON : [{"person_id": 1, "role": "Maire"}, …]'},
-                },
-                ["file", "title", "signers"],
-            )["content"],
+            "multipart/form-data": {"schema": SignatureRequestUploadSchema},
         },
     },
 )
@@ -216,20 +256,14 @@ def create_request(tenant_slug):
     tenant = enter_tenant(tenant_slug, current_user)
     if not book.may_request(current_user, tenant):
         abort(404, message="Collectivité inconnue, ou vous n'en assurez pas le secrétariat.")
-    upload = request.files.get("file") if request.mimetype == "multipart/form-data" else None
     if request.mimetype == "multipart/form-data":
-        if upload is None or not upload.filename:
-            abort(422, message="Joignez le fichier PDF (champ « file »).")
-        try:
-            rows = SignerInSchema(many=True).load(load_json(request.form.get("signers") or "[]"))
-        except (ValueError, ValidationError):
-            abort(422, message="« signers » doit être une liste JSON de {person_id, role}.")
+        form = form_body(SignatureRequestUploadSchema)
         created = book.request_signatures(
             tenant,
-            title=request.form.get("title"),
-            signers=_signers(tenant, rows),
+            title=form["title"],
+            signers=_signers(tenant, form["signers"]),
             actor=current_user,
-            upload=(upload.stream, upload.filename),
+            upload=(form["file"].stream, form["file"].filename),
         )
     else:
         data = json_body(SignatureRequestCreateSchema)
@@ -248,89 +282,96 @@ def create_request(tenant_slug):
     return _request_view(created, 201)
 
 
-@blp.route(REQUEST, methods=["GET"])
-@blp.response(200, SignatureRequestSchema)
-@blp.alt_response(404, description=NOT_VISIBLE)
-@blp.doc(summary="Un document du parapheur", description="Son état et ses signataires dans l'ordre.")
+@operation(
+    blp,
+    REQUEST,
+    "GET",
+    200,
+    SignatureRequestSchema,
+    summary="Un document du parapheur",
+    description="Son état et ses signataires dans l'ordre.",
+    not_found=NOT_VISIBLE,
+)
 def get_request(tenant_slug, request_id):
     tenant = enter_tenant(tenant_slug, current_user)
     return _request_view(load_request(tenant, request_id, current_user))
 
 
-@blp.route(REQUEST + "/file", methods=["GET"])
-@blp.response(200, description="Le PDF tel que signé jusqu'ici (requêtes Range acceptées).")
-@blp.alt_response(404, description=NOT_VISIBLE)
-@blp.doc(summary="Télécharger le document", description="Le fichier courant : signé par les signataires passés.")
+@operation(
+    blp,
+    REQUEST + "/file",
+    summary="Télécharger le document",
+    description="Le fichier courant : signé par les signataires passés.",
+    not_found=NOT_VISIBLE,
+    answer="Le PDF tel que signé jusqu'ici (requêtes Range acceptées).",
+)
 def get_file(tenant_slug, request_id):
     tenant = enter_tenant(tenant_slug, current_user)
     signature_request = load_request(tenant, request_id, current_user)
     return send_blob(signature_request.current_blob, signature_request.filename, "application/pdf")
 
 
-@blp.route(REQUEST + "/sign", methods=["POST"])
-@blp.response(200, SignatureRequestSchema)
-@blp.alt_response(404, description=NOT_VISIBLE)
-@blp.alt_response(422, description=REFUSED)
-@blp.doc(
+@operation(
+    blp,
+    REQUEST + "/sign",
+    "POST",
+    200,
+    SignatureRequestSchema,
     summary="Signer",
     description="Signature électronique PAdES du signataire dont c'est le tour, après un code TOTP frais "
     "(chaque code ne sert qu'une fois).",
-    **body_doc(SignInSchema),
+    body=SignInSchema,
+    not_found=NOT_VISIBLE,
+    refused=REFUSED,
 )
 def sign(tenant_slug, request_id):
-    tenant = enter_tenant(tenant_slug, current_user)
-    signature_request = load_request(tenant, request_id, current_user)
-    data = json_body(SignInSchema)
-    book.sign(signature_request, current_user, data["code"])
-    commit(db.session)
-    return _request_view(signature_request)
+    return _step(tenant_slug, request_id, SignInSchema, book.sign, "code")
 
 
-@blp.route(REQUEST + "/refuse", methods=["POST"])
-@blp.response(200, SignatureRequestSchema)
-@blp.alt_response(404, description=NOT_VISIBLE)
-@blp.alt_response(422, description=REFUSED)
-@blp.doc(
+@operation(
+    blp,
+    REQUEST + "/refuse",
+    "POST",
+    200,
+    SignatureRequestSchema,
     summary="Refuser de signer",
     description="Avec un motif, obligatoire ; le document sort du parapheur et le secrétariat est prévenu.",
-    **body_doc(RefusalInSchema),
+    body=RefusalInSchema,
+    not_found=NOT_VISIBLE,
+    refused=REFUSED,
 )
 def refuse(tenant_slug, request_id):
-    tenant = enter_tenant(tenant_slug, current_user)
-    signature_request = load_request(tenant, request_id, current_user)
-    data = json_body(RefusalInSchema)
-    book.refuse(signature_request, current_user, data["reason"])
-    commit(db.session)
-    return _request_view(signature_request)
+    return _step(tenant_slug, request_id, RefusalInSchema, book.refuse, "reason")
 
 
-@blp.route(REQUEST + "/comment", methods=["POST"])
-@blp.response(200, SignatureRequestSchema)
-@blp.alt_response(404, description=NOT_VISIBLE)
-@blp.alt_response(422, description=REFUSED)
-@blp.doc(
+@operation(
+    blp,
+    REQUEST + "/comment",
+    "POST",
+    200,
+    SignatureRequestSchema,
     summary="Commenter",
     description="Mon commentaire sur le document (remplace le précédent), visible du secrétariat et des signataires.",
-    **body_doc(CommentInSchema),
+    body=CommentInSchema,
+    not_found=NOT_VISIBLE,
+    refused=REFUSED,
 )
 def comment(tenant_slug, request_id):
-    tenant = enter_tenant(tenant_slug, current_user)
-    signature_request = load_request(tenant, request_id, current_user)
-    data = json_body(CommentInSchema)
-    book.comment(signature_request, current_user, data["comment"])
-    commit(db.session)
-    return _request_view(signature_request)
+    return _step(tenant_slug, request_id, CommentInSchema, book.comment, "comment")
 
 
-@blp.route("/tenants/<tenant_slug>/signature-batches", methods=["POST"])
-@blp.response(202, SignatureBatchSchema)
-@blp.alt_response(404, description=NOT_VISIBLE)
-@blp.alt_response(422, description=REFUSED)
-@blp.doc(
+@operation(
+    blp,
+    "/tenants/<tenant_slug>/signature-batches",
+    "POST",
+    202,
+    SignatureBatchSchema,
     summary="Signer par lot",
     description="Plusieurs documents de la collectivité (par exemple les délibérations d'une séance) avec un "
     "seul code ; la signature se fait en arrière-plan, suivez-la avec GET …/signature-batches/{batch_id}.",
-    **body_doc(SignatureBatchInSchema),
+    body=SignatureBatchInSchema,
+    not_found=NOT_VISIBLE,
+    refused=REFUSED,
 )
 def create_batch(tenant_slug):
     tenant = enter_tenant(tenant_slug, current_user)
@@ -341,10 +382,16 @@ def create_batch(tenant_slug):
     return _batch_view(db.session.get(SigningBatch, batch.id), 202)
 
 
-@blp.route("/tenants/<tenant_slug>/signature-batches/<int:batch_id>", methods=["GET"])
-@blp.response(200, SignatureBatchSchema)
-@blp.alt_response(404, description="Lot inconnu, ou que vous n'avez pas lancé.")
-@blp.doc(summary="Avancement d'un lot", description="Nombre de documents traités et résultat de chacun.")
+@operation(
+    blp,
+    "/tenants/<tenant_slug>/signature-batches/<int:batch_id>",
+    "GET",
+    200,
+    SignatureBatchSchema,
+    summary="Avancement d'un lot",
+    description="Nombre de documents traités et résultat de chacun.",
+    not_found="Lot inconnu, ou que vous n'avez pas lancé.",
+)
 def get_batch(tenant_slug, batch_id):
     tenant = enter_tenant(tenant_slug, current_user)
     return _batch_view(load_batch(tenant, batch_id, current_user))

@@ -20,7 +20,7 @@ on what the request was part of.
 
 import dataclasses
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -33,16 +33,18 @@ from saas.core.database import TenantContext, context, utcnow
 from saas.core.errors import DomainError
 from saas.core.extensions import db
 from saas.core.urls import external_url
-from saas.documents.models import DocumentVersion
+from saas.documents.models import Document, DocumentVersion
+from saas.documents.operations import documents_of
 from saas.identity.access import can_access_tenant, can_manage
-from saas.identity.models import Person
+from saas.identity.models import Mandate, MandateRole, Person
 from saas.mail.operations import queue_mail
 from saas.signing import operations as signing
 from saas.signing import pades
 from saas.signing.book import files as book_files
 from saas.signing.book.models import RequestStatus, SignatureRequest, SignatureStep, StepStatus
 from saas.signing.models import ItemStatus, SigningBatchItem
-from saas.sittings.models import Sitting
+from saas.sittings.models import AgendaItem, Sitting
+from saas.sittings.operations import active_items
 from saas.storage.models import Blob
 from saas.tenancy.models import Tenant
 from saas.trust import keys
@@ -203,6 +205,55 @@ def request_signatures(
     return _open_request(
         tenant, title, filename, prepared, signers, [spec.name for spec in specs], actor, version, sitting
     )
+
+
+def proposed_signers(sitting: Sitting | None, on: date) -> list[tuple[int | None, str]]:
+    """The signer rows a request form starts with: the president of the sitting's assembly, then its
+    secretary of the sitting, each the one in office on ``on`` (no one when there is no sitting)."""
+    rows: list[tuple[int | None, str]] = [(None, "Président de séance"), (None, "Secrétaire de séance")]
+    if sitting is None:
+        return rows
+    for index, role in enumerate((MandateRole.PRESIDENT, MandateRole.SECRETARY_OF_SITTING)):
+        person_id = db.session.execute(
+            sa.select(Mandate.person_id)
+            .where(Mandate.assembly_id == sitting.assembly_id, Mandate.role == role, Mandate.in_office_on(on))
+            .order_by(Mandate.start_date.desc())
+            .limit(1)
+        ).scalar()
+        rows[index] = (person_id, rows[index][1])
+    return rows
+
+
+def sitting_versions(sitting: Sitting) -> list[tuple[AgendaItem, Document, DocumentVersion]]:
+    """What of a sitting may be put to signature: the current version of each document not withdrawn, in
+    the order of the agenda."""
+    return [
+        (item, document, document.current_version)
+        for item in active_items(sitting)
+        for document in documents_of(item)
+        if not document.withdrawn
+    ]
+
+
+def request_sitting_signatures(
+    tenant: Tenant, sitting: Sitting, chosen: set[int], signers: Sequence[Signer], actor: Person
+) -> list[SignatureRequest]:
+    """One request per document version ``chosen`` among the sitting's, each titled by its agenda item."""
+    picked = [
+        (item, document, version) for item, document, version in sitting_versions(sitting) if version.id in chosen
+    ]
+    if not picked:
+        raise BookError("Cochez au moins un document à faire signer.", field="version")
+    return [
+        request_signatures(
+            tenant,
+            title=f"{item.position}. {item.title} — {document.title}",
+            signers=signers,
+            actor=actor,
+            version=version,
+        )
+        for item, document, version in picked
+    ]
 
 
 def request_prepared(

@@ -2,10 +2,11 @@
 with a second-factor code, refuse with a reason, comment), batch signing with its progress, and the
 secretariat's screens to put documents in the book (a sitting's documents, or an uploaded PDF).
 
-Thin views: load what the URL names (404 if missing, another tenant's, or not the caller's to see),
-call the operations of ``saas.signing.book.operations`` (which hold every rule), commit once. A refusal is shown on
-the page that caused it with status 422. A wrong second-factor code is committed before it is shown, so
-that it counts towards the code throttle, as at login.
+Thin views: read the form (``forms.py``), load what the URL names (404 if missing, another tenant's, or not
+the caller's to see), call the operations of ``saas.signing.book.operations`` (which hold every rule), commit
+once. A refusal is shown on the form that caused it, under its field, with status 422: each view names that
+page with ``on_refusal`` and the one refusal handler (``saas.core.errors``) rolls back and answers it — or,
+for a wrong second-factor code, commits it first, so that it counts towards the code throttle, as at login.
 """
 
 from datetime import date
@@ -17,21 +18,18 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from saas.core.database import commit
+from saas.core.errors import on_refusal, show_on
 from saas.core.extensions import db
-from saas.core.inputs import parse_id
-from saas.documents.models import Document, DocumentVersion
-from saas.documents.operations import documents_of
-from saas.identity.models import Mandate, MandateRole, Person, TenantGrant
+from saas.identity.models import Person, TenantGrant
 from saas.identity.web import tenant_blueprint
 from saas.signing.book import batches as book_batches
 from saas.signing.book import operations as book
 from saas.signing.book.access import candidate_signers, load_batch, load_request, signers_from
+from saas.signing.book.forms import BatchForm, CommentForm, RefusalForm, SignForm, SittingRequestForm, UploadRequestForm
 from saas.signing.book.models import RequestStatus, SignatureRequest, StepStatus
 from saas.signing.models import ItemStatus
-from saas.signing.operations import SigningRefused
 from saas.sittings.access import load_sitting
 from saas.sittings.models import Sitting
-from saas.sittings.operations import active_items
 from saas.sittings.presentation import BADGE_COLOURS
 from saas.storage.http import send_blob
 from saas.tenancy.models import Tenant
@@ -39,8 +37,6 @@ from saas.tenancy.models import Tenant
 bp = tenant_blueprint("signature_book", __name__)
 book_bp = Blueprint("signature_book_inbox", __name__)
 
-#: signer rows offered on a request form
-SIGNER_ROWS = 3
 REQUEST_LABELS = {
     RequestStatus.PENDING: "en attente de signature",
     RequestStatus.SIGNED: "signé",
@@ -101,23 +97,30 @@ def load_sitting_to_request(tenant: Tenant, sitting_id: int, person: Person) -> 
 # --- Mon parapheur --------------------------------------------------------------------------------
 
 
-@book_bp.get("/parapheur")
-@login_required
-def my_book():
+def _book_page(refusal: tuple[int, str] | None = None, ticked: frozenset[int] = frozenset()):
+    """The book ("Mon parapheur"); after a refused batch, its message above the form of that collectivity,
+    and the documents that were ticked ticked again."""
     entries = sorted(
         book.book_for(current_user), key=lambda e: (e.tenant_name, e.tenant_id, e.requested_at, e.request_id)
     )
     by_tenant = [list(group) for _, group in groupby(entries, key=lambda entry: entry.tenant_id)]
-    return render_template("signing/book.html", by_tenant=by_tenant)
+    return render_template("signing/book.html", by_tenant=by_tenant, batch_refusal=refusal, ticked=ticked)
+
+
+@book_bp.get("/parapheur")
+@login_required
+def my_book():
+    return _book_page()
 
 
 # --- A document of the book -----------------------------------------------------------------------
 
 
-def _request_page(signature_request: SignatureRequest, status: int = 200, refusal: str | None = None):
+def _request_page(signature_request: SignatureRequest, **forms):
     me = current_user
     mine = book.step_of(signature_request, me)
-    page = render_template(
+    comment_form = forms.get("comment_form") or CommentForm(formdata=None, comment=mine.comment if mine else "")
+    return render_template(
         "signing/book_request.html",
         tenant=g.tenant,
         request_=signature_request,
@@ -130,9 +133,16 @@ def _request_page(signature_request: SignatureRequest, status: int = 200, refusa
         and mine.status in book.REACHED,
         may_cancel=signature_request.status == RequestStatus.PENDING
         and (signature_request.requested_by_id == me.id or book.manages(me, signature_request)),
-        refusal=refusal,
+        sign_form=forms.get("sign_form") or SignForm(formdata=None),
+        refusal_form=forms.get("refusal_form") or RefusalForm(formdata=None),
+        comment_form=comment_form,
+        refusal=forms.get("refusal"),
     )
-    return page, status
+
+
+def _refused_on(signature_request: SignatureRequest, name: str, form, field: str) -> None:
+    """A refusal of this action is shown on its form, under its field (the one handler answers it)."""
+    on_refusal(lambda error: _request_page(signature_request, **{name: show_on(form, error, field)}))
 
 
 @bp.get("/parapheur/<int:request_id>")
@@ -155,34 +165,27 @@ def _done(signature_request: SignatureRequest, message: str):
 @bp.post("/parapheur/<int:request_id>/signer")
 def sign(request_id: int):
     signature_request = load_request(g.tenant, request_id, current_user)
-    try:
-        book.sign(signature_request, current_user, request.form.get("code"))
-    except SigningRefused as refused:
-        commit(db.session)  # a wrong code counts towards the throttle
-        return _request_page(signature_request, 422, str(refused))
-    except book.BookError as error:
-        db.session.rollback()
-        return _request_page(load_request(g.tenant, request_id, current_user), 422, error.message)
+    form = SignForm()
+    _refused_on(signature_request, "sign_form", form, "code")
+    book.sign(signature_request, current_user, form.code.data)  # a wrong code is kept: it counts (throttle)
     return _done(signature_request, _("Document signé."))
 
 
 @bp.post("/parapheur/<int:request_id>/refuser")
 def refuse(request_id: int):
     signature_request = load_request(g.tenant, request_id, current_user)
-    try:
-        book.refuse(signature_request, current_user, request.form.get("reason"))
-    except book.BookError as error:
-        return _request_page(signature_request, 422, error.message)
+    form = RefusalForm()
+    _refused_on(signature_request, "refusal_form", form, "reason")
+    book.refuse(signature_request, current_user, form.reason.data)
     return _done(signature_request, _("Signature refusée ; le secrétariat en est informé."))
 
 
 @bp.post("/parapheur/<int:request_id>/commenter")
 def comment(request_id: int):
     signature_request = load_request(g.tenant, request_id, current_user)
-    try:
-        book.comment(signature_request, current_user, request.form.get("comment"))
-    except book.BookError as error:
-        return _request_page(signature_request, 422, error.message)
+    form = CommentForm()
+    _refused_on(signature_request, "comment_form", form, "comment")
+    book.comment(signature_request, current_user, form.comment.data)
     return _done(signature_request, _("Commentaire enregistré."))
 
 
@@ -191,38 +194,22 @@ def cancel(request_id: int):
     signature_request = load_request(g.tenant, request_id, current_user)
     if signature_request.requested_by_id != current_user.id and not book.manages(current_user, signature_request):
         abort(404)
-    try:
-        book.cancel(signature_request, current_user)
-    except book.BookError as error:
-        return _request_page(signature_request, 422, error.message)
+    on_refusal(lambda error: _request_page(signature_request, refusal=error.message))
+    book.cancel(signature_request, current_user)
     return _done(signature_request, _("Document retiré du parapheur."))
 
 
 # --- Batches --------------------------------------------------------------------------------------
 
 
-def _requests_named(tenant: Tenant, ids: list[str]) -> list[SignatureRequest]:
-    """The requests ticked, each one the caller may see in this collectivity (404 otherwise)."""
-    try:
-        numbers = sorted({parse_id(value) for value in ids})
-    except ValueError:
-        abort(404)
-    return [load_request(tenant, number, current_user) for number in numbers]
-
-
 @bp.post("/parapheur/lot")
 def sign_batch():
-    requests_ = _requests_named(g.tenant, request.form.getlist("request"))
-    try:
-        batch = book_batches.sign_batch(g.tenant, current_user, requests_, request.form.get("code"))
-    except SigningRefused as refused:
-        commit(db.session)
-        flash(str(refused), "error")
-        return redirect(url_for("signature_book_inbox.my_book"))
-    except book.BookError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for("signature_book_inbox.my_book"))
+    form = BatchForm()
+    on_refusal(lambda error: _book_page((g.tenant.id, error.message), frozenset(form.request.data or [])))
+    if form.request.invalid:
+        abort(404)
+    requests_ = [load_request(g.tenant, number, current_user) for number in sorted(set(form.request.data))]
+    batch = book_batches.sign_batch(g.tenant, current_user, requests_, form.code.data)
     commit(db.session)
     return redirect(url_for(".batch_page", batch_id=batch.id))
 
@@ -238,29 +225,6 @@ def batch_page(batch_id: int):
 # --- The secretariat: putting documents in the book -----------------------------------------------
 
 
-def _signer_rows() -> list[tuple[int | None, str]]:
-    rows = []
-    for n in range(1, SIGNER_ROWS + 1):
-        value = request.form.get(f"signer-{n}", "")
-        rows.append((int(value) if value.isdigit() else None, request.form.get(f"role-{n}", "")))
-    return rows
-
-
-def _default_rows(tenant: Tenant, sitting: Sitting | None) -> list[tuple[int | None, str]]:
-    """The president of the sitting's assembly, then its secretary of the sitting, when known."""
-    rows: list[tuple[int | None, str]] = [(None, _("Président de séance")), (None, _("Secrétaire de séance"))]
-    if sitting is not None:
-        for index, role in enumerate((MandateRole.PRESIDENT, MandateRole.SECRETARY_OF_SITTING)):
-            person_id = db.session.execute(
-                sa.select(Mandate.person_id)
-                .where(Mandate.assembly_id == sitting.assembly_id, Mandate.role == role)
-                .where(sa.or_(Mandate.end_date.is_(None), Mandate.end_date >= date.today()))
-                .order_by(Mandate.start_date.desc())
-            ).scalar()
-            rows[index] = (person_id, rows[index][1])
-    return rows + [(None, "")] * (SIGNER_ROWS - len(rows))
-
-
 @bp.get("/parapheur/demandes")
 def requests_list():
     if not book.may_request(current_user, g.tenant):
@@ -274,77 +238,53 @@ def requests_list():
     )
 
 
+def _request_form_page(form, sitting: Sitting | None = None):
+    page = render_template(
+        "signing/book_new.html",
+        tenant=g.tenant,
+        sitting=sitting,
+        form=form,
+        requests_=book.requests_of(g.tenant, sitting) if sitting is not None else [],
+    )
+    return page, 422 if request.method == "POST" else 200
+
+
 @bp.route("/parapheur/nouvelle", methods=["GET", "POST"])
 def new_request():
     if not book.may_request(current_user, g.tenant):
         abort(404)
     candidates = candidate_signers(g.tenant)
-    rows, refusal = _default_rows(g.tenant, None), None
-    if request.method == "POST":
-        rows = _signer_rows()
-        upload = request.files.get("file")
-        try:
-            if upload is None or not upload.filename:
-                raise book.BookError("Joignez le fichier PDF.")
-            created = book.request_signatures(
-                g.tenant,
-                title=request.form.get("title"),
-                signers=signers_from(rows, candidates),
-                actor=current_user,
-                upload=(upload.stream, upload.filename),
-            )
-        except book.BookError as error:
-            db.session.rollback()
-            refusal = error.message
-        else:
-            return _done(created, _("Document placé dans le parapheur."))
-    page = render_template(
-        "signing/book_new.html", tenant=g.tenant, sitting=None, candidates=candidates, rows=rows, refusal=refusal,
-        versions=[], title=request.form.get("title", ""),
-    )  # fmt: skip
-    return page, 422 if refusal else 200
-
-
-def _sitting_versions(sitting: Sitting) -> list[tuple[object, Document, DocumentVersion]]:
-    return [
-        (item, document, document.current_version)
-        for item in active_items(sitting)
-        for document in documents_of(item)
-        if not document.withdrawn
-    ]
+    form = UploadRequestForm()
+    form.set_candidates(candidates)
+    if request.method == "GET":
+        form.set_rows(book.proposed_signers(None, date.today()))
+    if form.validate_on_submit():
+        on_refusal(lambda error: _request_form_page(show_on(form, error))[0])
+        created = book.request_signatures(
+            g.tenant,
+            title=form.title.data,
+            signers=signers_from(form.rows(), candidates),
+            actor=current_user,
+            upload=(form.file.data.stream, form.file.data.filename),
+        )
+        return _done(created, _("Document placé dans le parapheur."))
+    return _request_form_page(form)
 
 
 @bp.route("/s/<int:sitting_id>/signatures", methods=["GET", "POST"])
 def sitting_requests(sitting_id: int):
     sitting = load_sitting_to_request(g.tenant, sitting_id, current_user)
     candidates = candidate_signers(g.tenant)
-    versions = _sitting_versions(sitting)
-    rows, refusal = _default_rows(g.tenant, sitting), None
-    if request.method == "POST":
-        rows = _signer_rows()
-        chosen = {int(value) for value in request.form.getlist("version") if value.isdigit()}
-        try:
-            signers = signers_from(rows, candidates)
-            picked = [(item, document, version) for item, document, version in versions if version.id in chosen]
-            if not picked:
-                raise book.BookError("Cochez au moins un document à faire signer.")
-            for item, document, version in picked:
-                book.request_signatures(
-                    g.tenant,
-                    title=f"{item.position}. {item.title} — {document.title}",
-                    signers=signers,
-                    actor=current_user,
-                    version=version,
-                )
-        except book.BookError as error:
-            db.session.rollback()
-            refusal = error.message
-        else:
-            commit(db.session)
-            flash(_("%(n)s document(s) placé(s) dans le parapheur.", n=len(picked)), "success")
-            return redirect(url_for(".sitting_requests", sitting_id=sitting.id))
-    page = render_template(
-        "signing/book_new.html", tenant=g.tenant, sitting=sitting, candidates=candidates, rows=rows,
-        refusal=refusal, versions=versions, requests_=book.requests_of(g.tenant, sitting), title="",
-    )  # fmt: skip
-    return page, 422 if refusal else 200
+    form = SittingRequestForm()
+    form.set_candidates(candidates)
+    form.set_versions(book.sitting_versions(sitting))
+    if request.method == "GET":
+        form.set_rows(book.proposed_signers(sitting, date.today()))
+    if form.validate_on_submit():
+        on_refusal(lambda error: _request_form_page(show_on(form, error), sitting)[0])
+        signers = signers_from(form.rows(), candidates)
+        created = book.request_sitting_signatures(g.tenant, sitting, form.chosen(), signers, current_user)
+        commit(db.session)
+        flash(_("%(n)s document(s) placé(s) dans le parapheur.", n=len(created)), "success")
+        return redirect(url_for(".sitting_requests", sitting_id=sitting.id))
+    return _request_form_page(form, sitting)
