@@ -17,7 +17,7 @@ from saas.identity import authentication, operations
 from saas.identity.models import MandateRole, Person
 from saas.tenancy.models import Assembly, AssemblyKind, PoliticalGroup, Tenant, TenantKind
 from tests import services
-from tests.conftest import PASSWORD
+from tests.fixtures.people import PASSWORD
 
 CHROMIUM_ARGS = [
     "--no-sandbox",

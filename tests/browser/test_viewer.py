@@ -29,9 +29,9 @@ from saas.sittings.models import SittingStatus
 from saas.tenancy.models import Assembly, AssemblyKind, PoliticalGroup, Tenant, TenantKind
 from tests import services
 from tests.browser.test_mandates_browser import CHROMIUM_ARGS
-from tests.conftest import PASSWORD
-from tests.platform.instances import fresh_app
-from tests.sittings.conftest import MONDAY_15_MARCH_2027
+from tests.fixtures.instances import fresh_app
+from tests.fixtures.people import PASSWORD
+from tests.fixtures.sittings import MONDAY_15_MARCH_2027
 
 SENTENCE = "Le budget primitif prevoit une hausse des depenses d'investissement."
 SECOND_LINE = "La commission des finances a rendu un avis favorable."

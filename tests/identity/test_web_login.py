@@ -10,8 +10,8 @@ from saas.core.database import SYSTEM, commit, context, utcnow
 from saas.core.secrets import seal
 from saas.identity import authentication, operations
 from saas.identity.models import GrantKind, LoginFailure, LoginSession
-from tests.conftest import PASSWORD
-from tests.helpers import csrf_token, post_login
+from tests.fixtures.people import PASSWORD
+from tests.fixtures.web import csrf_token, post_login
 
 
 def session_key(client) -> str | None:

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from saas.signing import pades
 from saas.trust import keys
-from tests.documents.pdfs import clean_pdf
+from tests.fixtures.pdfs import clean_pdf
 
 MAYOR_BOX = (50.0, 50.0, 250.0, 130.0)
 SECRETARY_BOX = (300.0, 50.0, 500.0, 130.0)
