@@ -10,7 +10,7 @@ from saas.core.security import CONTENT_SECURITY_POLICY
 from saas.documents import operations as documents
 from saas.identity.models import GrantKind, MandateRole
 from saas.sittings.operations import active_items
-from tests.browser.test_viewer import dossier
+from tests.fixtures.pdfs import dossier
 from tests.fixtures.web import login
 
 

@@ -11,7 +11,7 @@ from saas.signing import validation
 from saas.signing.book import operations as book
 from saas.signing.book.models import SignatureRequest
 from saas.storage.operations import read_all
-from tests.signing.helpers import pdfsig
+from tests.fixtures.verifiers import pdfsig
 
 
 def test_demo_deliberations_in_the_book(

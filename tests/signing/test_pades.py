@@ -7,8 +7,8 @@ import pytest
 from saas.signing import pades, validation
 from saas.trust import timestamps
 from tests.fixtures.pdfs import clean_pdf
-from tests.signing.helpers import flip, pdfsig, qpdf_check
-from tests.signing.signed import FIELDS, MAYOR_BOX, SECRETARY_BOX, prepared, sign
+from tests.fixtures.signed import FIELDS, MAYOR_BOX, SECRETARY_BOX, prepared, sign
+from tests.fixtures.verifiers import flip, pdfsig, qpdf_check
 
 
 @pytest.fixture

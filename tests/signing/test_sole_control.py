@@ -1,5 +1,6 @@
 """Sole control: a fresh TOTP, once, for named documents; a batch asks once and signs in a job, idempotently."""
 
+import time
 from datetime import timedelta
 
 import pyotp
@@ -15,17 +16,16 @@ from saas.signing.jobs import sign_batch
 from saas.signing.models import BatchStatus, ItemStatus, SigningBatch
 from saas.signing.operations import SigningRefused
 from saas.storage.operations import find_blob, read_all, store
-from tests.identity.test_operations_totp import steady_clock
-from tests.signing.signed import prepared
+from tests.fixtures.signed import prepared
 
 
 @pytest.fixture
-def signer(session, create_tenant, create_person):
+def signer(session, clock, create_tenant, create_person):
     """A tenant, and its mayor enrolled with a TOTP app; ``codes`` gives successive valid codes."""
     tenant = create_tenant(name="Ville de Besançon")
     mayor = create_person(first_name="Anne", last_name="Vignot")
     secret = authentication.new_totp_secret()
-    now = steady_clock()
+    now = time.time()  # the first second of a step: the clock is stopped (``clock``)
     with context(session, SYSTEM):
         assert authentication.enroll_totp(mayor, secret, pyotp.TOTP(secret).at(now - 30))
     codes = iter([pyotp.TOTP(secret).at(now), pyotp.TOTP(secret).at(now + 30)])

@@ -11,8 +11,8 @@ from saas.signing import validation
 from saas.trust import anchors as trust
 from saas.trust import pki
 from tests.fixtures.pdfs import clean_pdf
+from tests.fixtures.signed import prepared, sign
 from tests.fixtures.web import bearer, csrf_token, login
-from tests.signing.signed import prepared, sign
 
 URL = "/t/{slug}/signatures/validate"
 API = "/api/v1/tenants/{slug}/signatures/validate"

@@ -22,10 +22,10 @@ from saas.sittings.attendance.models import Proxy
 from saas.sittings.convocations.operations import send_convocations
 from saas.sittings.inbox import inbox_for
 from saas.sittings.models import AttendanceAnswer, SittingStatus
+from tests.fixtures.convocations import drain, mails
 from tests.fixtures.pdfs import clean_pdf
 from tests.fixtures.sittings import MONDAY_15_MARCH_2027
 from tests.fixtures.web import bearer, csrf_token, login
-from tests.sittings.convocations.test_convocation import drain, mails
 
 TODAY = date(2027, 1, 1)
 ON_TIME = MONDAY_15_MARCH_2027 - timedelta(days=20)

@@ -18,8 +18,8 @@ from saas.core.database import SYSTEM, context
 from saas.signing import validation
 from saas.trust import keys, pki
 from saas.trust.models import SignerKey
-from tests.signing.helpers import pdfsig
-from tests.signing.signed import prepared, sign
+from tests.fixtures.signed import prepared, sign
+from tests.fixtures.verifiers import pdfsig
 
 PIN = "4321"
 SOFTHSM_MODULES = ("/usr/lib/softhsm/libsofthsm2.so", "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so")

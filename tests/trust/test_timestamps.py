@@ -11,7 +11,7 @@ from saas.trust import pki, timestamps
 from saas.trust.models import SigningSettings
 from saas.trust.timestamps import TimestampClient, TimestampError, verify_timestamp
 from tests import services
-from tests.signing.helpers import openssl_verify
+from tests.fixtures.verifiers import openssl_verify
 
 MANIFEST = b'{"sitting": 44, "files": [{"sha256": "ab12", "size": 1024}]}'
 

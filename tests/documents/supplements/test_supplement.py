@@ -39,13 +39,13 @@ from saas.sittings.proof.models import ProofKind, ProofRecord
 from saas.storage.models import Blob
 from saas.trust import pki, timestamps
 from saas.trust.evidence import verify_evidence_zip
+from tests.fixtures.convocations import convene as convene_fresh
+from tests.fixtures.convocations import drain
 from tests.fixtures.instances import fresh_app, production, run_worker, system_session
 from tests.fixtures.pdfs import clean_pdf
 from tests.fixtures.sittings import MONDAY_15_MARCH_2027
+from tests.fixtures.verifiers import openssl_verify
 from tests.services import free_port
-from tests.signing.helpers import openssl_verify
-from tests.sittings.convocations.test_convocation import drain
-from tests.sittings.convocations.test_convocation_worker import convene as convene_fresh
 
 ON_TIME = MONDAY_15_MARCH_2027 - timedelta(days=20)
 

@@ -28,8 +28,8 @@ from saas.storage.operations import read_all
 from saas.tenancy.models import TenantKind
 from tests.fixtures.pdfs import clean_pdf
 from tests.fixtures.signing import enrol, fresh_code
+from tests.fixtures.verifiers import pdfsig
 from tests.fixtures.web import bearer, post, sign_in
-from tests.signing.helpers import pdfsig
 
 
 @pytest.fixture

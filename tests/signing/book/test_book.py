@@ -15,7 +15,7 @@ from saas.signing.operations import SigningRefused
 from saas.storage.operations import read_all
 from tests.fixtures.pdfs import deliberation_pdf
 from tests.fixtures.signing import fresh_code, new_request, sign_as
-from tests.signing.helpers import pdfsig, qpdf_check
+from tests.fixtures.verifiers import pdfsig, qpdf_check
 
 
 def _current_file(session, request, folder):

@@ -10,8 +10,8 @@ from werkzeug.test import encode_multipart
 from saas.jobs import queues as jobs
 from tests.fixtures.pdfs import deliberation_pdf
 from tests.fixtures.signing import fresh_code, new_request
+from tests.fixtures.verifiers import pdfsig
 from tests.fixtures.web import bearer
-from tests.signing.helpers import pdfsig
 
 
 def _url(city, request_id=None, action="") -> str:

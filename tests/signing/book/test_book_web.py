@@ -14,8 +14,8 @@ from saas.signing.book.models import RequestStatus, SignatureRequest, StepStatus
 from saas.signing.models import ItemStatus, SigningBatch
 from tests.fixtures.pdfs import deliberation_pdf
 from tests.fixtures.signing import fresh_code, new_request, sign_as
+from tests.fixtures.verifiers import pdfsig
 from tests.fixtures.web import csrf_token, login
-from tests.signing.helpers import pdfsig
 
 
 def _requests(session, city) -> list[SignatureRequest]:

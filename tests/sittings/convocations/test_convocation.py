@@ -24,7 +24,6 @@ from saas.mail.models import OutboundMail
 from saas.sittings.attendance import operations as attendance
 from saas.sittings.convocations.jobs import convocation_html, render_convocation
 from saas.sittings.convocations.operations import (
-    Convocation,
     ConvocationKind,
     convocation_progress,
     send_convocations,
@@ -33,6 +32,7 @@ from saas.sittings.models import SittingStatus
 from saas.sittings.operations import SittingError, add_item
 from saas.sittings.proof import operations as proof
 from saas.storage.models import Blob
+from tests.fixtures.convocations import convocations, drain, mails
 from tests.fixtures.instances import production
 from tests.fixtures.sittings import MONDAY_15_MARCH_2027
 from tests.fixtures.web import csrf_token, login
@@ -54,39 +54,6 @@ def council(create_tenant, create_person, give_mandate, create_sitting, in_tenan
     with in_tenant(tenant):
         add_item(sitting, title="Huis clos : acquisition amiable", confidential=True, actor=None)
     return tenant, members, staff, sitting
-
-
-def convocations(session, sitting):
-    with context(session, SYSTEM):
-        return (
-            session.execute(
-                sa.select(Convocation).where(Convocation.sitting_id == sitting.id).order_by(Convocation.person_id)
-            )
-            .scalars()
-            .all()
-        )
-
-
-def mails(session, sitting):
-    with context(session, SYSTEM):
-        return (
-            session.execute(
-                sa.select(OutboundMail)
-                .where(OutboundMail.key.like(f"convocation:{sitting.id}:%"))
-                .order_by(OutboundMail.id)
-            )
-            .scalars()
-            .all()
-        )
-
-
-def drain(session, sitting):
-    """Run every job of the sending (each is idempotent: in the embedded column they already ran)."""
-    for convocation in convocations(session, sitting):
-        run("saas.sittings.convocations.jobs.prepare_convocation", sitting.tenant_id, [convocation.id])
-    for mail in mails(session, sitting):
-        run("saas.mail.jobs.deliver_mail", None, [mail.id])
-        run("saas.sittings.convocations.jobs.record_convocation_delivery", sitting.tenant_id, [mail.id])
 
 
 def delivered(app, smtp_server, mail) -> list[email.message.EmailMessage]:

@@ -12,8 +12,8 @@ from saas.identity.models import GrantKind, MandateRole
 from saas.sittings.models import SittingStatus
 from saas.sittings.proof import operations as proof
 from saas.trust.evidence import verify_evidence_zip
+from tests.fixtures.convocations import convocations, drain, mails
 from tests.fixtures.web import bearer
-from tests.sittings.convocations.test_convocation import convocations, drain, mails
 
 
 @pytest.fixture

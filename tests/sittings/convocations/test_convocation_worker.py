@@ -9,61 +9,22 @@ the outbox; running them again writes nothing more.
 import email
 import email.policy
 import itertools
-from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
 
 from saas.core.database import TenantContext, commit, context
-from saas.identity import operations as identity
-from saas.identity.models import MandateRole
 from saas.mail.jobs import deliver_mail
 from saas.mail.models import OutboundMail
 from saas.sittings import operations
 from saas.sittings.convocations.jobs import prepare_convocation, record_convocation_delivery
 from saas.sittings.convocations.models import Convocation
-from saas.sittings.convocations.operations import convocation_progress, send_convocations
+from saas.sittings.convocations.operations import convocation_progress
 from saas.sittings.proof import operations as proof
-from saas.tenancy.models import Assembly, AssemblyKind, Tenant, TenantKind
+from tests.fixtures.convocations import convene
 from tests.fixtures.instances import fresh_app, production, run_worker, system_session
 
 _numbers = itertools.count(1)
-STARTS_AT = datetime(2027, 3, 15, 17, 0, tzinfo=UTC)
-
-
-def convene(app, n: int) -> tuple[int, int, list[str]]:
-    """A commune with 5 members and 1 staff member, a sitting convened and committed: (tenant, sitting, e-mails)."""
-    with system_session(app) as session:
-        tenant = Tenant(
-            slug=f"conv-{n}", name="Ville de Pontarlier", kind=TenantKind.COMMUNE, siren=f"{n:09d}", population=17000
-        )
-        session.add(tenant)
-        session.flush()
-        assembly = Assembly(tenant_id=tenant.id, key="cm", name="Conseil municipal", kind=AssemblyKind.COUNCIL)
-        session.add(assembly)
-        session.flush()
-        addresses = []
-        for k, role in enumerate([MandateRole.MEMBER] * 5 + [MandateRole.STAFF]):
-            address = f"elu{k}-{n}@example.org"
-            addresses.append(address)
-            request = identity.MandateRequest(
-                email=address,
-                first_name="Élu",
-                last_name=f"N{k}",
-                assembly=assembly,
-                role=role,
-                start_date=date(2026, 1, 1),
-            )
-            identity.give_mandate(tenant, request, actor=None)
-        commit(session)
-        with context(session, TenantContext(tenant_id=tenant.id)):
-            sitting = operations.create_sitting(
-                tenant, assembly, starts_at=STARTS_AT, place="Salle du conseil", actor=None
-            )
-            operations.add_item(sitting, title="Équipement numérique", actor=None)
-            send_convocations(sitting, None, at=STARTS_AT - timedelta(days=20))
-            commit(session)
-        return tenant.id, sitting.id, addresses
 
 
 def release_everything_again(app, tenant_id: int, sitting_id: int) -> None:

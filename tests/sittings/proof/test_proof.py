@@ -15,7 +15,7 @@ from saas.sittings.convocations.evidence import evidence_zip
 from saas.sittings.proof import operations as proof
 from saas.sittings.proof.models import ProofKind, ProofRecord
 from saas.trust import timestamps
-from tests.signing.helpers import openssl_verify
+from tests.fixtures.verifiers import openssl_verify
 
 SENT_AT = datetime(2027, 2, 1, 9, 30, tzinfo=UTC)
 REPORT = b"%PDF-1.7 rapport 44"
