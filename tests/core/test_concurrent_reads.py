@@ -23,8 +23,8 @@ from saas.sittings import operations as sittings
 from saas.sittings.models import SittingStatus
 from saas.sittings.proof.models import ProofKind, ProofRecord
 from saas.tenancy.models import Assembly, AssemblyKind, Tenant, TenantKind
-from tests.fixtures.pdfs import clean_pdf
 from tests.fixtures.instances import fresh_app, system_session
+from tests.fixtures.pdfs import clean_pdf
 
 MEMBERS = 50
 
