@@ -361,6 +361,11 @@ def test_keyboard_zoom_thumbnails_and_search(app, live_server, chromium):
     assert reader.errors == []
 
 
+def _is_poll(response) -> bool:
+    """The viewer's periodic sync: a GET of the document's annotations since its cursor."""
+    return response.request.method == "GET" and "/annotations" in response.url and "since=" in response.url
+
+
 @pytest.mark.browser
 def test_second_device_syncs_and_a_conflict_keeps_both_versions_until_the_member_chooses(app, live_server, chromium):
     from playwright.sync_api import expect
@@ -387,7 +392,9 @@ def test_second_device_syncs_and_a_conflict_keeps_both_versions_until_the_member
     expect(tablet_page.locator('[data-field="sync"]')).to_have_text("Annotation enregistrée.")
 
     laptop_page.fill('[data-field="editor-body"]', "Version du portable")  # unsaved: a sync does not overwrite it
-    laptop_page.wait_for_timeout(3500)
+    with laptop_page.expect_response(_is_poll, timeout=10_000) as poll:  # fails if no poll ran after the edit
+        pass
+    assert poll.value.ok
     expect(laptop_page.locator('[data-field="editor-body"]')).to_have_value("Version du portable")
     laptop_page.click('[data-action="save-annotation"]')
     dialog = laptop_page.locator('[data-field="conflict"]')

@@ -22,7 +22,7 @@ def test_two_writers_that_read_first_both_commit(tmp_path):
                 start.wait(timeout=10)
                 with app.app_context(), db.engine.begin() as connection:
                     connection.execute(sa.text("SELECT count(*) FROM scratch")).scalar_one()
-                    time.sleep(0.3)
+                    time.sleep(0.3)  # holds the transaction open so the two overlap (a hold, not a wait for an event)
                     connection.execute(sa.text("INSERT INTO scratch VALUES (:name)"), {"name": name})
             except Exception as error:  # noqa: BLE001 — the test reports whatever a writer ran into
                 errors.append(error)
