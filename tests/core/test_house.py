@@ -94,3 +94,25 @@ def test_every_job_enqueued_by_name_is_registered(app):
     with app.app_context():
         for name in names:
             assert registered_job(name).name == name
+
+
+def _imported_modules(path: Path) -> list[str]:
+    names = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            names.append(node.module)
+        elif isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+    return names
+
+
+@pytest.mark.parametrize(
+    "path", sorted((ROOT / "tests").rglob("*.py")), ids=lambda path: str(path.relative_to(ROOT / "tests"))
+)
+def test_tests_share_fixtures_through_plugins_and_leave_the_demo_to_its_tests(path):
+    """Shared fixtures are the plugins of tests/fixtures/, never imported from a conftest; demo data is not a
+    fixture: only the tests of the demo (tests/demo/) import saas.demo."""
+    for name in _imported_modules(path):
+        assert not name.endswith("conftest"), f"{path} imports {name}: move what it needs to tests/fixtures/"
+        if name.startswith("saas.demo"):
+            assert "demo" in path.relative_to(ROOT / "tests").parts, f"{path} uses demo code ({name}) as a fixture"
