@@ -24,8 +24,8 @@ from saas.mail.operations import queue_mail
 from saas.signing.book import operations as book
 from saas.signing.models import SigningAuthorisation, SigningBatch
 from saas.sittings import operations as sittings
-from tests.documents.pdfs import clean_pdf
-from tests.helpers import bearer, login
+from tests.fixtures.pdfs import clean_pdf
+from tests.fixtures.web import bearer, login
 
 #: routes anyone may reach, and why
 PUBLIC_ENDPOINTS = {

@@ -8,7 +8,8 @@ import sqlalchemy as sa
 
 from saas.core.database import SYSTEM, context
 from saas.identity.models import GrantKind, Mandate, TenantGrant
-from tests.admin.conftest import first_assembly, first_group, post, sign_in
+from tests.fixtures.people import first_assembly, first_group
+from tests.fixtures.web import post, sign_in
 
 UNKNOWN_ID = 987654321
 

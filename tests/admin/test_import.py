@@ -11,8 +11,9 @@ from saas.core.database import SYSTEM, context
 from saas.identity.models import Mandate, MandateRole, Person
 from saas.mail.models import OutboundMail
 from saas.tenancy.models import Assembly, AssemblyKind
-from tests.admin.conftest import audit_actions, post, sign_in, text, unique_email
-from tests.helpers import csrf_token
+from tests.fixtures.app import audit_actions
+from tests.fixtures.people import unique_email
+from tests.fixtures.web import csrf_token, post, sign_in, text
 
 HEADER = "email,prenom,nom,assemblee,role,groupe,debut,fin"
 

@@ -8,7 +8,9 @@ from saas.core.database import SYSTEM, context
 from saas.identity.models import GrantKind, Mandate, MandateRole, Person, TenantGrant
 from saas.mail.models import OutboundMail
 from saas.tenancy.models import Assembly, AssemblyKind, PoliticalGroup, PoliticalGroupKind
-from tests.admin.conftest import audit_actions, first_assembly, first_group, post, sign_in, text, unique_email
+from tests.fixtures.app import audit_actions
+from tests.fixtures.people import first_assembly, first_group, unique_email
+from tests.fixtures.web import post, sign_in, text
 
 
 def one(session, query):

@@ -17,8 +17,8 @@ from saas.signing.book import operations as book
 from saas.sittings import operations as sittings
 from saas.sittings.models import SittingStatus
 from saas.tenancy.models import TenantKind
-from tests.documents.pdfs import clean_pdf
-from tests.helpers import bearer, login
+from tests.fixtures.pdfs import clean_pdf
+from tests.fixtures.web import bearer, login
 
 STARTS_AT = datetime(2027, 3, 15, 17, tzinfo=UTC)
 

@@ -6,8 +6,8 @@ from flask_smorest.error_handler import ErrorSchema
 
 from saas.identity import authentication
 from saas.identity.models import GrantKind
-from tests.conftest import PASSWORD
-from tests.helpers import bearer
+from tests.fixtures.people import PASSWORD
+from tests.fixtures.web import bearer
 
 TOKENS = "/api/v1/auth/tokens"
 

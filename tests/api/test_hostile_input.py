@@ -16,8 +16,8 @@ from saas.core.inputs import MAX_BIGINT, MAX_INTEGER, MAX_JSON_DEPTH, IdConverte
 from saas.identity import authentication
 from saas.identity import views as identity_views
 from saas.identity.models import Person
-from tests.conftest import PASSWORD
-from tests.helpers import csrf_token, login
+from tests.fixtures.people import PASSWORD
+from tests.fixtures.web import csrf_token, login
 
 #: past SQLite's integers (2^63) and past PostgreSQL's ``integer`` columns (2^31)
 OUT_OF_RANGE = (2**63, MAX_INTEGER + 1)

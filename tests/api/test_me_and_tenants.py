@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from saas.core.database import SYSTEM, context
 from saas.identity.models import GrantKind, MandateRole
 from saas.tenancy.models import Assembly, AssemblyKind, PoliticalGroup, TenantKind
-from tests.helpers import bearer
+from tests.fixtures.web import bearer
 
 
 def _group(session, tenant) -> PoliticalGroup:

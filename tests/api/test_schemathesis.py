@@ -14,7 +14,7 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 
-from tests.helpers import bearer
+from tests.fixtures.web import bearer
 
 EXAMPLES = settings(
     max_examples=4,

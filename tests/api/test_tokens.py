@@ -8,8 +8,8 @@ import sqlalchemy as sa
 from saas.core.database import SYSTEM, commit, context
 from saas.identity import authentication, operations
 from saas.identity.models import AccessToken, GrantKind, LoginFailure
-from tests.conftest import PASSWORD
-from tests.helpers import bearer, login
+from tests.fixtures.people import PASSWORD
+from tests.fixtures.web import bearer, login
 
 URL = "/api/v1/auth/tokens"
 

@@ -1,7 +1,7 @@
 """``quorum audit verify`` finds an altered, a deleted and two swapped events, and names them.
 
 The chain must be committed for the command to read it, and the tampering breaks it for good, so each
-test runs on an installation of its own (tests.platform.instances.fresh_app). On PostgreSQL the
+test runs on an installation of its own (tests.fixtures.instances.fresh_app). On PostgreSQL the
 tampering also shows the guard: the application role may not UPDATE audit events at all, and even the
 table owner is stopped by the append-only trigger; only a superuser with triggers off gets through.
 """
@@ -19,7 +19,7 @@ from saas.core.database import commit
 from saas.core.extensions import db
 from saas.tenancy.models import Tenant, TenantKind
 from tests import services
-from tests.platform.instances import admin_connection, fresh_app, production, role_connection, system_session
+from tests.fixtures.instances import admin_connection, fresh_app, production, role_connection, system_session
 
 _numbers = itertools.count(1)
 

@@ -17,17 +17,8 @@ from saas.identity import authentication, operations
 from saas.identity.models import MandateRole, Person
 from saas.tenancy.models import Assembly, AssemblyKind, PoliticalGroup, Tenant, TenantKind
 from tests import services
-from tests.conftest import PASSWORD
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
+from tests.fixtures.browser import CHROMIUM_ARGS
+from tests.fixtures.people import PASSWORD
 
 
 def _committed_member(app) -> dict:

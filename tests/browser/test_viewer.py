@@ -28,33 +28,11 @@ from saas.sittings import operations as sittings
 from saas.sittings.models import SittingStatus
 from saas.tenancy.models import Assembly, AssemblyKind, PoliticalGroup, Tenant, TenantKind
 from tests import services
-from tests.browser.test_mandates_browser import CHROMIUM_ARGS
-from tests.conftest import PASSWORD
-from tests.platform.instances import fresh_app
-from tests.sittings.conftest import MONDAY_15_MARCH_2027
-
-SENTENCE = "Le budget primitif prevoit une hausse des depenses d'investissement."
-SECOND_LINE = "La commission des finances a rendu un avis favorable."
-
-
-def dossier(pages: int = 3, blank_pages_before: int = 0, sentence: str = SENTENCE) -> bytes:
-    """A dossier whose page 2 (after ``blank_pages_before`` extra pages) holds the two sentences."""
-    pdf = pikepdf.Pdf.new()
-    font = pdf.make_indirect(Dictionary(Type=Name.Font, Subtype=Name.Type1, BaseFont=Name.Helvetica))
-    texts = [f"Page liminaire {n}" for n in range(blank_pages_before)]
-    texts += [f"Rapport sur le budget - page {n}" for n in range(1, pages + 1)]
-    texts[blank_pages_before + 1] = None
-    for text in texts:
-        page = pdf.add_blank_page(page_size=(595, 842))
-        page.Resources = Dictionary(Font=Dictionary(F1=font))
-        if text is None:
-            lines = b"BT /F1 14 Tf 72 700 Td (%s) Tj 0 -24 Td (%s) Tj ET" % (sentence.encode(), SECOND_LINE.encode())
-        else:
-            lines = b"BT /F1 14 Tf 72 770 Td (%s) Tj ET" % text.encode()
-        page.Contents = pdf.make_stream(lines)
-    out = io.BytesIO()
-    pdf.save(out)
-    return out.getvalue()
+from tests.fixtures.browser import CHROMIUM_ARGS
+from tests.fixtures.instances import fresh_app
+from tests.fixtures.pdfs import dossier
+from tests.fixtures.people import PASSWORD
+from tests.fixtures.sittings import MONDAY_15_MARCH_2027
 
 
 @dataclass
@@ -383,6 +361,11 @@ def test_keyboard_zoom_thumbnails_and_search(app, live_server, chromium):
     assert reader.errors == []
 
 
+def _is_poll(response) -> bool:
+    """The viewer's periodic sync: a GET of the document's annotations since its cursor."""
+    return response.request.method == "GET" and "/annotations" in response.url and "since=" in response.url
+
+
 @pytest.mark.browser
 def test_second_device_syncs_and_a_conflict_keeps_both_versions_until_the_member_chooses(app, live_server, chromium):
     from playwright.sync_api import expect
@@ -409,7 +392,9 @@ def test_second_device_syncs_and_a_conflict_keeps_both_versions_until_the_member
     expect(tablet_page.locator('[data-field="sync"]')).to_have_text("Annotation enregistrée.")
 
     laptop_page.fill('[data-field="editor-body"]', "Version du portable")  # unsaved: a sync does not overwrite it
-    laptop_page.wait_for_timeout(3500)
+    with laptop_page.expect_response(_is_poll, timeout=10_000) as poll:  # fails if no poll ran after the edit
+        pass
+    assert poll.value.ok
     expect(laptop_page.locator('[data-field="editor-body"]')).to_have_value("Version du portable")
     laptop_page.click('[data-action="save-annotation"]')
     dialog = laptop_page.locator('[data-field="conflict"]')

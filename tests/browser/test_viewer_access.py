@@ -10,14 +10,12 @@ from saas.core.security import CONTENT_SECURITY_POLICY
 from saas.documents import operations as documents
 from saas.identity.models import GrantKind, MandateRole
 from saas.sittings.operations import active_items
-from tests.browser.test_viewer import dossier
-from tests.helpers import login
-from tests.sittings.conftest import create_sitting, in_tenant  # noqa: F401 (fixtures)
-from tests.storage.conftest import seaweedfs, storage  # noqa: F401 (fixtures)
+from tests.fixtures.pdfs import dossier
+from tests.fixtures.web import login
 
 
 @pytest.fixture
-def dossier_on(session, storage, create_sitting):  # noqa: F811
+def dossier_on(session, storage, create_sitting):
     def add(tenant, convene=True):
         sitting = create_sitting(tenant, convene=convene)
         with context(session, TenantContext(tenant_id=tenant.id)):

@@ -94,3 +94,40 @@ def test_every_job_enqueued_by_name_is_registered(app):
     with app.app_context():
         for name in names:
             assert registered_job(name).name == name
+
+
+def _imported_modules(path: Path) -> list[str]:
+    names = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            names.append(node.module)
+        elif isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+    return names
+
+
+def _fixture_faults(path: Path, tests: Path) -> list[str]:
+    """Imports from a conftest, and demo code used outside the demo's own tests."""
+    faults = []
+    for name in _imported_modules(path):
+        if name.endswith("conftest"):
+            faults.append(f"{path} imports {name}: move what it needs to tests/fixtures/")
+        if name.startswith("saas.demo") and "demo" not in path.relative_to(tests).parts:
+            faults.append(f"{path} uses demo code ({name}) as a fixture")
+    return faults
+
+
+def test_tests_share_fixtures_through_plugins_and_leave_the_demo_to_its_tests():
+    """Shared fixtures are the plugins of tests/fixtures/, never imported from a conftest; demo data is not a
+    fixture: only the tests of the demo (tests/demo/) import saas.demo."""
+    tests = ROOT / "tests"
+    assert [fault for path in sorted(tests.rglob("*.py")) for fault in _fixture_faults(path, tests)] == []
+
+
+def test_the_fixture_check_catches_a_conftest_import_and_a_demo_fixture(tmp_path):
+    (tmp_path / "demo").mkdir()
+    bad, fine = tmp_path / "test_bad.py", tmp_path / "demo" / "test_fine.py"
+    bad.write_text("from tests.admin.conftest import World\nfrom saas.demo.signing import deliberation_pdf\n")
+    fine.write_text("from saas.demo import collectivities\n")
+    assert len(_fixture_faults(bad, tmp_path)) == 2
+    assert _fixture_faults(fine, tmp_path) == []

@@ -5,14 +5,12 @@ import dataclasses
 from datetime import date
 
 import pytest
-from flask import g
 
 from saas.core.database import SYSTEM, context
 from saas.groupement import operations
 from saas.groupement.models import PurchasingGroup
 from saas.identity.models import GrantKind, Person
 from saas.tenancy.models import Tenant, TenantKind
-from tests.helpers import csrf_token, login
 
 
 @dataclasses.dataclass
@@ -68,16 +66,3 @@ def world(session, create_tenant, create_person, give_mandate, give_grant) -> Gr
         group, region, city, agglo, doubs, outsider_tenant, coordinator,
         both, city_member, region_member, agglo_member, doubs_member, city_admin, outsider,
     )  # fmt: skip
-
-
-def sign_in(client, person: Person) -> None:
-    """Log ``person`` in; the test's application context outlives requests, so forget the cached user."""
-    g.pop("_login_user", None)
-    login(client, person)
-
-
-def post(client, url: str, data: dict | None = None, **kwargs):
-    """POST with the caller's CSRF token, as the browser would."""
-    g.pop("_login_user", None)
-    token = csrf_token(client, "/account")
-    return client.post(url, data={**(data or {}), "csrf_token": token}, **kwargs)

@@ -16,9 +16,8 @@ from saas.groupement.models import SharingKey
 from saas.groupement.statements import operations as statements
 from saas.identity.models import Person
 from saas.sittings import operations as sittings
-from tests.documents.pdfs import clean_pdf
-from tests.groupement.conftest import sign_in
-from tests.helpers import bearer, login
+from tests.fixtures.pdfs import clean_pdf
+from tests.fixtures.web import bearer, login, sign_in
 
 
 @pytest.fixture

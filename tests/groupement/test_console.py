@@ -17,9 +17,8 @@ from saas.identity import authentication
 from saas.sittings import operations as sittings
 from saas.sittings.convocations.models import Convocation, ConvocationKind
 from saas.sittings.models import SittingStatus
-from tests.documents.pdfs import clean_pdf
-from tests.groupement.conftest import post, sign_in
-from tests.helpers import bearer
+from tests.fixtures.pdfs import clean_pdf
+from tests.fixtures.web import bearer, post, sign_in
 
 
 def test_the_calendar_of_the_founding_text_raises_an_alert_when_a_date_passes(client, session, world):

@@ -12,8 +12,7 @@ from saas.identity.models import GrantKind, Person, TenantGrant
 from saas.mail.models import OutboundMail
 from saas.tenancy.models import Assembly, Tenant, TenantKind
 from saas.tenancy.operations import export_tenant_file, load_tenant_file
-from tests.groupement.conftest import post, sign_in
-from tests.helpers import bearer, csrf_token, post_login
+from tests.fixtures.web import bearer, csrf_token, post, post_login, sign_in
 
 SYNDICAT = {
     "name": "Syndicat mixte du numérique de Franche-Comté",

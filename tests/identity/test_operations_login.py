@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from saas.core.database import utcnow
 from saas.identity import authentication, operations
 from saas.identity.models import LoginFailure
-from tests.conftest import PASSWORD
+from tests.fixtures.people import PASSWORD
 
 LIMIT = 100
 

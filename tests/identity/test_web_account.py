@@ -11,8 +11,8 @@ from saas.core.database import SYSTEM, commit, context
 from saas.core.secrets import seal
 from saas.identity import authentication
 from saas.identity.models import AccessToken, LoginSession
-from tests.conftest import PASSWORD
-from tests.helpers import csrf_token, post_login
+from tests.fixtures.people import PASSWORD
+from tests.fixtures.web import csrf_token, post_login
 
 
 @pytest.fixture(scope="module")

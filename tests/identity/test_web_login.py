@@ -6,12 +6,12 @@ from datetime import timedelta
 import pyotp
 import sqlalchemy as sa
 
-from saas.core.database import SYSTEM, commit, context, utcnow
+from saas.core.database import SYSTEM, commit, context
 from saas.core.secrets import seal
 from saas.identity import authentication, operations
 from saas.identity.models import GrantKind, LoginFailure, LoginSession
-from tests.conftest import PASSWORD
-from tests.helpers import csrf_token, post_login
+from tests.fixtures.people import PASSWORD
+from tests.fixtures.web import csrf_token, post_login
 
 
 def session_key(client) -> str | None:
@@ -170,29 +170,26 @@ def test_disabling_a_person_ends_their_sessions(client, session, create_person):
     assert post_login(client, person.email, PASSWORD).status_code == 200  # and cannot log in again
 
 
-def _age_session(session, client, **ago):
-    with context(session, SYSTEM):
-        login = session.execute(
-            sa.select(LoginSession).where(LoginSession.key_hash == operations.sha256(session_key(client)))
-        ).scalar_one()
-        for column, delta in ago.items():
-            setattr(login, column, utcnow() - delta)
-        commit(session)
-
-
-def test_idle_session_expires_after_30_minutes(client, session, create_person):
+def test_idle_session_expires_after_30_minutes(client, session, clock, create_person):
     person = create_person()
     post_login(client, person.email, PASSWORD)
-    _age_session(session, client, last_seen_at=timedelta(minutes=29))
+    clock.shift(timedelta(minutes=29))
     assert client.get("/").status_code == 200  # activity within the limit keeps it alive
-    _age_session(session, client, last_seen_at=timedelta(minutes=31))
+    clock.shift(timedelta(minutes=29))
+    assert client.get("/").status_code == 200  # 58 minutes after login, but 29 after the last request
+    clock.shift(timedelta(minutes=30, seconds=1))
     assert client.get("/").headers["Location"].startswith("/login")
 
 
-def test_session_ends_12_hours_after_login_even_when_active(client, session, create_person):
+def test_session_ends_12_hours_after_login_even_when_active(client, session, clock, create_person):
     person = create_person()
     post_login(client, person.email, PASSWORD)
-    _age_session(session, client, created_at=timedelta(hours=13))
+    for _ in range(24):  # a request every 29 minutes, for 11 h 36 min: never idle
+        clock.shift(timedelta(minutes=29))
+        assert client.get("/").status_code == 200
+    clock.shift(timedelta(minutes=24))
+    assert client.get("/").status_code == 200  # 12 hours on the dot
+    clock.shift(timedelta(seconds=1))
     assert client.get("/").headers["Location"].startswith("/login")
 
 

@@ -16,9 +16,9 @@ from saas.identity import authentication, operations
 from saas.identity.models import AccountUnlock, LoginFailure
 from saas.jobs.queues import run
 from saas.mail.models import OutboundMail
-from tests.conftest import PASSWORD
-from tests.helpers import csrf_token, post_login
-from tests.platform.instances import production
+from tests.fixtures.instances import production
+from tests.fixtures.people import PASSWORD
+from tests.fixtures.web import csrf_token, post_login
 
 LIMIT = 100
 SENT = "Si cette adresse est celle d&#39;un compte bloqué, un lien de déblocage vient d&#39;y être envoyé"

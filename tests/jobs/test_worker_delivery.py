@@ -12,7 +12,7 @@ from saas.identity import operations
 from saas.mail.jobs import deliver_mail
 from saas.mail.models import OutboundMail
 from saas.tenancy.models import Assembly, AssemblyKind, Tenant, TenantKind
-from tests.platform.instances import fresh_app, production, run_worker, system_session
+from tests.fixtures.instances import fresh_app, production, run_worker, system_session
 
 _numbers = itertools.count(1)
 SUBJECT = "Invitation à Quorum — Ville de Pontarlier"

@@ -8,7 +8,7 @@ from saas.core.database import commit
 from saas.mail.backends import outbox_dir
 from saas.mail.models import OutboundMail
 from saas.mail.operations import queue_mail
-from tests.platform.instances import fresh_app, production, run_worker, system_session
+from tests.fixtures.instances import fresh_app, production, run_worker, system_session
 
 _numbers = itertools.count(1)
 

@@ -4,7 +4,7 @@ import pytest
 
 from saas.mail.operations import queue_mail
 from saas.operator.views import PER_PAGE
-from tests.helpers import login
+from tests.fixtures.web import login
 
 
 @pytest.fixture

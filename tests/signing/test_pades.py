@@ -6,20 +6,20 @@ import pytest
 
 from saas.signing import pades, validation
 from saas.trust import timestamps
-from tests.documents.pdfs import clean_pdf
-from tests.signing.helpers import flip, pdfsig, qpdf_check
-from tests.signing.signed import FIELDS, MAYOR_BOX, SECRETARY_BOX, prepared, sign
+from tests.fixtures.pdfs import clean_pdf
+from tests.fixtures.signed import FIELDS, MAYOR_BOX, SECRETARY_BOX, prepared, sign
+from tests.fixtures.verifiers import flip, pdfsig, qpdf_check
 
 
 @pytest.fixture
-def city(create_tenant, create_person, tenant_context):
+def city(create_tenant, create_person, in_tenant):
     tenant = create_tenant(name="Ville de Besançon")
     mayor = create_person(first_name="Anne", last_name="Vignot")
     secretary = create_person(first_name="Paul", last_name="Secrétaire")
     return tenant, mayor, secretary
 
 
-def test_fields_are_created_before_the_first_signature(tmp_path, city, tenant_context):
+def test_fields_are_created_before_the_first_signature(tmp_path, city, in_tenant):
     tenant, _, _ = city
     pdf = prepared(tmp_path)
     fields = pades.signature_fields(pdf)
@@ -32,10 +32,10 @@ def test_fields_are_created_before_the_first_signature(tmp_path, city, tenant_co
     assert qpdf_check(pdf).returncode == 0
 
 
-def test_sign_b_t_verified_by_pyhanko_pdfsig_and_qpdf(tmp_path, city, tenant_context):
+def test_sign_b_t_verified_by_pyhanko_pdfsig_and_qpdf(tmp_path, city, in_tenant):
     tenant, mayor, _ = city
     pdf = prepared(tmp_path)
-    with tenant_context(tenant):
+    with in_tenant(tenant):
         signed = sign(tenant, mayor, pdf, tmp_path / "signed.pdf", "maire")
         report = validation.validate(tenant, signed, "signed.pdf")
     assert signed.read_bytes().startswith(pdf.read_bytes())  # never rewritten: one more revision
@@ -49,10 +49,10 @@ def test_sign_b_t_verified_by_pyhanko_pdfsig_and_qpdf(tmp_path, city, tenant_con
     assert qpdf_check(signed).returncode == 0
 
 
-def test_two_signers_in_sequence_are_both_valid(tmp_path, city, tenant_context):
+def test_two_signers_in_sequence_are_both_valid(tmp_path, city, in_tenant):
     tenant, mayor, secretary = city
     pdf = prepared(tmp_path)
-    with tenant_context(tenant):
+    with in_tenant(tenant):
         first = sign(tenant, mayor, pdf, tmp_path / "first.pdf", "maire")
         both = sign(tenant, secretary, first, tmp_path / "both.pdf", "secretaire", role="Secrétaire de séance")
         report = validation.validate(tenant, both, "both.pdf")
@@ -64,9 +64,9 @@ def test_two_signers_in_sequence_are_both_valid(tmp_path, city, tenant_context):
     assert qpdf_check(both).returncode == 0
 
 
-def test_one_flipped_byte_invalidates_the_signature(tmp_path, city, tenant_context):
+def test_one_flipped_byte_invalidates_the_signature(tmp_path, city, in_tenant):
     tenant, mayor, _ = city
-    with tenant_context(tenant):
+    with in_tenant(tenant):
         signed = sign(tenant, mayor, prepared(tmp_path), tmp_path / "signed.pdf", "maire")
         data = signed.read_bytes()
         tampered = tmp_path / "tampered.pdf"
@@ -78,12 +78,12 @@ def test_one_flipped_byte_invalidates_the_signature(tmp_path, city, tenant_conte
     assert "Signature is Valid" not in out and "Digest Mismatch" in out, out
 
 
-def test_a_change_after_signing_is_reported_and_named(tmp_path, city, tenant_context):
+def test_a_change_after_signing_is_reported_and_named(tmp_path, city, in_tenant):
     from pyhanko.pdf_utils import generic
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
     tenant, mayor, _ = city
-    with tenant_context(tenant):
+    with in_tenant(tenant):
         signed = sign(tenant, mayor, prepared(tmp_path), tmp_path / "signed.pdf", "maire")
         with open(signed, "rb") as source, open(tmp_path / "changed.pdf", "wb") as out:
             writer = IncrementalPdfFileWriter(source)
@@ -100,9 +100,9 @@ def test_a_change_after_signing_is_reported_and_named(tmp_path, city, tenant_con
 
 
 @pytest.mark.parametrize("level", [pades.Level.B_LT, pades.Level.B_LTA])
-def test_long_term_levels_validate_offline(tmp_path, city, tenant_context, level):
+def test_long_term_levels_validate_offline(tmp_path, city, in_tenant, level):
     tenant, mayor, _ = city
-    with tenant_context(tenant):
+    with in_tenant(tenant):
         signed = sign(tenant, mayor, prepared(tmp_path), tmp_path / "signed.pdf", "maire", level=level)
         report = validation.validate(tenant, signed, "signed.pdf")
     assert report.signatures[0].level == str(level) and report.ok
@@ -112,9 +112,9 @@ def test_long_term_levels_validate_offline(tmp_path, city, tenant_context, level
     assert qpdf_check(signed).returncode == 0
 
 
-def test_b_t_with_an_external_timestamp_authority(tmp_path, city, tenant_context, external_tsa):
+def test_b_t_with_an_external_timestamp_authority(tmp_path, city, in_tenant, external_tsa):
     tenant, mayor, _ = city
-    with tenant_context(tenant):
+    with in_tenant(tenant):
         timestamps.set_tsa(tenant, external_tsa.url, external_tsa.root_pem)
         signed = sign(tenant, mayor, prepared(tmp_path), tmp_path / "signed.pdf", "maire")
         report = validation.validate(tenant, signed, "signed.pdf")
@@ -123,12 +123,12 @@ def test_b_t_with_an_external_timestamp_authority(tmp_path, city, tenant_context
     assert "Signature is Valid" in pdfsig(signed)
 
 
-def test_another_tenants_report_does_not_trust_the_signature(tmp_path, city, create_tenant, tenant_context):
+def test_another_tenants_report_does_not_trust_the_signature(tmp_path, city, create_tenant, in_tenant):
     tenant, mayor, _ = city
     other = create_tenant()
-    with tenant_context(tenant):
+    with in_tenant(tenant):
         signed = sign(tenant, mayor, prepared(tmp_path), tmp_path / "signed.pdf", "maire")
-    with tenant_context(other):
+    with in_tenant(other):
         report = validation.validate(other, signed, "signed.pdf")
     (signature,) = report.signatures
     assert signature.intact and signature.valid and not signature.trusted and not report.ok
@@ -141,7 +141,7 @@ def _render(pdf, page: int) -> bytes:
     ).stdout
 
 
-def test_the_stamp_never_covers_content(tmp_path, city, tenant_context):
+def test_the_stamp_never_covers_content(tmp_path, city, in_tenant):
     tenant, mayor, _ = city
     source = clean_pdf(tmp_path / "source.pdf", pages=2)
     over_text = pades.FieldSpec("maire", -1, (60, 760, 300, 800))  # the text line is at y=770
@@ -153,7 +153,7 @@ def test_the_stamp_never_covers_content(tmp_path, city, tenant_context):
         pades.prepare_fields(source, tmp_path / "out.pdf", [pades.FieldSpec("maire", 3, MAYOR_BOX)])
     assert not (tmp_path / "out.pdf").exists()
     assert pades.box_is_blank(source, 2, MAYOR_BOX)
-    with tenant_context(tenant):
+    with in_tenant(tenant):
         signed = sign(tenant, mayor, prepared(tmp_path), tmp_path / "signed.pdf", "maire")
     assert not pades.box_is_blank(signed, 2, MAYOR_BOX)  # the stamp is drawn in its box…
     assert pades.box_is_blank(signed, 2, SECRETARY_BOX)
@@ -166,7 +166,7 @@ def test_the_stamp_never_covers_content(tmp_path, city, tenant_context):
     assert before[rows_of_text] == after[rows_of_text]
 
 
-def test_preparing_and_signing_refusals(tmp_path, city, tenant_context):
+def test_preparing_and_signing_refusals(tmp_path, city, in_tenant):
     tenant, mayor, _ = city
     pdf = prepared(tmp_path)
     again = pades.prepare_fields(pdf, tmp_path / "again.pdf", [pades.FieldSpec("maire")])  # template placeholder
@@ -180,7 +180,7 @@ def test_preparing_and_signing_refusals(tmp_path, city, tenant_context):
     not_pdf.write_bytes(b"hello")
     with pytest.raises(pades.PadesError, match="pas un PDF"):
         pades.prepare_fields(not_pdf, tmp_path / "x.pdf", FIELDS)
-    with tenant_context(tenant):
+    with in_tenant(tenant):
         signed = sign(tenant, mayor, pdf, tmp_path / "signed.pdf", "maire")
         with pytest.raises(pades.PadesError, match="déjà signé"):
             sign(tenant, mayor, signed, tmp_path / "twice.pdf", "maire")

@@ -1,5 +1,6 @@
 """Sole control: a fresh TOTP, once, for named documents; a batch asks once and signs in a job, idempotently."""
 
+import time
 from datetime import timedelta
 
 import pyotp
@@ -15,29 +16,27 @@ from saas.signing.jobs import sign_batch
 from saas.signing.models import BatchStatus, ItemStatus, SigningBatch
 from saas.signing.operations import SigningRefused
 from saas.storage.operations import find_blob, read_all, store
-from tests.identity.test_operations_totp import steady_clock
-from tests.signing.signed import prepared
-from tests.storage.conftest import seaweedfs, storage  # noqa: F401 (fixtures)
+from tests.fixtures.signed import prepared
 
 
 @pytest.fixture
-def signer(session, create_tenant, create_person):
+def signer(session, clock, create_tenant, create_person):
     """A tenant, and its mayor enrolled with a TOTP app; ``codes`` gives successive valid codes."""
     tenant = create_tenant(name="Ville de Besançon")
     mayor = create_person(first_name="Anne", last_name="Vignot")
     secret = authentication.new_totp_secret()
-    now = steady_clock()
+    now = time.time()  # the first second of a step: the clock is stopped (``clock``)
     with context(session, SYSTEM):
         assert authentication.enroll_totp(mayor, secret, pyotp.TOTP(secret).at(now - 30))
     codes = iter([pyotp.TOTP(secret).at(now), pyotp.TOTP(secret).at(now + 30)])
     return tenant, mayor, codes
 
 
-def test_signing_needs_a_fresh_code_that_serves_once(tmp_path, session, signer, create_person, tenant_context):
+def test_signing_needs_a_fresh_code_that_serves_once(tmp_path, session, signer, create_person, in_tenant):
     tenant, mayor, codes = signer
     pdf = prepared(tmp_path)
     digest = operations.file_sha256(pdf)
-    with tenant_context(tenant):
+    with in_tenant(tenant):
         with pytest.raises(SigningRefused, match="Activez la double authentification"):
             operations.authorise_signing(tenant, create_person(), "123456", [digest])
         for code in (None, "", "000000"):
@@ -65,9 +64,9 @@ def test_signing_needs_a_fresh_code_that_serves_once(tmp_path, session, signer, 
     assert not (tmp_path / "again.pdf").exists()
 
 
-def test_a_batch_asks_once_and_signs_in_a_job_idempotently(tmp_path, session, signer, storage, tenant_context):  # noqa: F811
+def test_a_batch_asks_once_and_signs_in_a_job_idempotently(tmp_path, session, signer, storage, in_tenant):
     tenant, mayor, codes = signer
-    with tenant_context(tenant):
+    with in_tenant(tenant):
         blobs = []
         for number in range(3):
             folder = tmp_path / str(number)
@@ -81,7 +80,7 @@ def test_a_batch_asks_once_and_signs_in_a_job_idempotently(tmp_path, session, si
         batch_id = batch.id
         commit(session)
     run(sign_batch.name, tenant.id, [batch_id])  # already ran inline in the embedded column: a no-op there
-    with tenant_context(tenant):
+    with in_tenant(tenant):
         batch = session.get(SigningBatch, batch_id)
         session.refresh(batch)
         assert batch.status == BatchStatus.DONE and batch.done == len(batch.items) == 3
@@ -99,7 +98,7 @@ def test_a_batch_asks_once_and_signs_in_a_job_idempotently(tmp_path, session, si
             other.status = ItemStatus.SIGNED
         commit(session)
     run(sign_batch.name, tenant.id, [batch_id])
-    with tenant_context(tenant):
+    with in_tenant(tenant):
         batch = session.get(SigningBatch, batch_id)
         session.refresh(batch)
         assert batch.items[0].status == ItemStatus.ALREADY_SIGNED and batch.status == BatchStatus.DONE

@@ -10,21 +10,21 @@ from saas.core.extensions import db
 from saas.signing import validation
 from saas.trust import anchors as trust
 from saas.trust import pki
-from tests.documents.pdfs import clean_pdf
-from tests.helpers import bearer, csrf_token, login
-from tests.signing.signed import prepared, sign
+from tests.fixtures.pdfs import clean_pdf
+from tests.fixtures.signed import prepared, sign
+from tests.fixtures.web import bearer, csrf_token, login
 
 URL = "/t/{slug}/signatures/validate"
 API = "/api/v1/tenants/{slug}/signatures/validate"
 
 
 @pytest.fixture
-def signed_world(tmp_path, session, create_tenant, create_person, give_mandate, tenant_context):
+def signed_world(tmp_path, session, create_tenant, create_person, give_mandate, in_tenant):
     tenant = create_tenant(name="Ville de Besançon")
     mayor = create_person(first_name="Anne", last_name="Vignot")
     member = create_person()
     give_mandate(member, tenant)
-    with tenant_context(tenant):
+    with in_tenant(tenant):
         first = sign(tenant, mayor, prepared(tmp_path), tmp_path / "first.pdf", "maire")
         both = sign(
             tenant, create_person(first_name="Paul", last_name="Secrétaire"), first, tmp_path / "b.pdf", "secretaire"
@@ -111,13 +111,13 @@ def test_api_refusals_use_the_error_shape(client, signed_world, create_person):
     assert client.post(url, data={"file": _upload(signed)}, content_type="multipart/form-data").status_code == 401
 
 
-def test_configured_trust_anchors(tmp_path, session, create_tenant, create_person, tenant_context):
+def test_configured_trust_anchors(tmp_path, session, create_tenant, create_person, in_tenant):
     city, agglo = create_tenant(), create_tenant()
     mayor = create_person()
-    with tenant_context(city):
+    with in_tenant(city):
         signed = sign(city, mayor, prepared(tmp_path), tmp_path / "s.pdf", "maire")
         city_ca = pki.tenant_ca(city).pem.decode()
-    with tenant_context(agglo):
+    with in_tenant(agglo):
         assert not validation.validate(agglo, signed, "s.pdf").ok
         with pytest.raises(trust.TrustError, match="PEM valide"):
             trust.set_trust_anchors(agglo, "-----BEGIN CERTIFICATE-----\nxx\n")

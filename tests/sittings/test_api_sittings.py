@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from saas.identity.models import GrantKind
 from saas.sittings.attendance.models import Proxy
 from saas.tenancy.models import TenantKind
-from tests.helpers import bearer
+from tests.fixtures.web import bearer
 
 
 def test_inbox_proxy_and_second_proxy_refused(

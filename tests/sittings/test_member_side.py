@@ -22,11 +22,10 @@ from saas.sittings.attendance.models import Proxy
 from saas.sittings.convocations.operations import send_convocations
 from saas.sittings.inbox import inbox_for
 from saas.sittings.models import AttendanceAnswer, SittingStatus
-from tests.documents.pdfs import clean_pdf
-from tests.helpers import bearer, csrf_token, login
-from tests.sittings.conftest import MONDAY_15_MARCH_2027
-from tests.sittings.test_convocation import drain, mails
-from tests.storage.conftest import seaweedfs, storage  # noqa: F401 (fixtures)
+from tests.fixtures.convocations import drain, mails
+from tests.fixtures.pdfs import clean_pdf
+from tests.fixtures.sittings import MONDAY_15_MARCH_2027
+from tests.fixtures.web import bearer, csrf_token, login
 
 TODAY = date(2027, 1, 1)
 ON_TIME = MONDAY_15_MARCH_2027 - timedelta(days=20)
@@ -36,13 +35,13 @@ ON_TIME = MONDAY_15_MARCH_2027 - timedelta(days=20)
 def council(
     session,
     tmp_path,
-    storage,  # noqa: F811
+    storage,
     create_tenant,
     create_person,
     give_mandate,
     give_grant,
     create_sitting,
-    in_tenant,  # noqa: F811
+    in_tenant,
 ):
     """A City council of four members, a guest and a secretary, and a neighbour's secretary; a convened
     sitting with a public item carrying a report and a closed-session item carrying an annex."""

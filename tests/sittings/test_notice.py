@@ -183,7 +183,7 @@ def test_the_renewal_flag_is_offered_and_kept_through_the_api(
     client, session, create_tenant, create_person, give_grant
 ):
     from saas.identity.models import GrantKind
-    from tests.helpers import bearer
+    from tests.fixtures.web import bearer
 
     tenant = create_tenant(kind=TenantKind.COMMUNE, population=10_000)
     secretary = create_person()

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from saas.sittings import operations
 from saas.sittings.models import AgendaItem, SittingStatus
 from saas.sittings.operations import SittingError
-from tests.sittings.conftest import MONDAY_15_MARCH_2027
+from tests.fixtures.sittings import MONDAY_15_MARCH_2027
 
 
 def positions(session, sitting):

@@ -12,7 +12,7 @@ from saas.sittings.inbox import inbox_for
 from saas.sittings.models import AttendanceAnswer, Sitting
 from saas.tenancy.models import TenantKind
 from tests import services
-from tests.sittings.conftest import MONDAY_15_MARCH_2027
+from tests.fixtures.sittings import MONDAY_15_MARCH_2027
 
 
 def seat(create_person, give_mandate, tenant, count, **values):

@@ -10,8 +10,8 @@ from saas.sittings import operations
 from saas.sittings.attendance.models import Attendance, Proxy
 from saas.sittings.models import AttendanceAnswer, SittingStatus
 from saas.tenancy.models import TenantKind
-from tests.helpers import csrf_token, login
-from tests.sittings.conftest import MONDAY_15_MARCH_2027
+from tests.fixtures.sittings import MONDAY_15_MARCH_2027
+from tests.fixtures.web import csrf_token, login
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from saas.identity.models import GrantKind
 from saas.sittings.models import AgendaItem, Sitting, SittingStatus
 from saas.tenancy.legal_rules import tenant_rules
-from tests.helpers import csrf_token, login
+from tests.fixtures.web import csrf_token, login
 
 
 @pytest.fixture

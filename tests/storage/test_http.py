@@ -11,7 +11,7 @@ from saas.core.extensions import db
 from saas.storage import operations
 from saas.storage.crypto import CHUNK_SIZE, HEADER_SIZE, IntegrityError
 from saas.storage.http import send_blob
-from tests.storage.conftest import rewrite, stored_bytes
+from tests.fixtures.storage import rewrite, stored_bytes
 
 DATA = os.urandom(2 * CHUNK_SIZE + 100)
 

@@ -13,7 +13,7 @@ from saas.core.database import TenantContext, context
 from saas.storage import crypto, operations
 from saas.storage.crypto import CHUNK_SIZE, HEADER_SIZE, TAG_SIZE, IntegrityError
 from saas.storage.models import Blob, DataKey
-from tests.storage.conftest import rewrite, stored_bytes
+from tests.fixtures.storage import rewrite, stored_bytes
 
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n" + os.urandom(3000) + b"\n%%EOF\n"
 

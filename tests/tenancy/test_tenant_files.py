@@ -1,5 +1,5 @@
 """``quorum tenants load``: the founding tenants from tenants/, idempotent, updated by edits, and a bad
-file refused whole. It commits, so it runs on an installation of its own (tests.platform.instances)."""
+file refused whole. It commits, so it runs on an installation of its own (tests.fixtures.instances)."""
 
 import shutil
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from saas import ROOT
 from saas.audit.models import AuditEvent
 from saas.tenancy.models import Assembly, Tenant
-from tests.platform.instances import fresh_app, system_session
+from tests.fixtures.instances import fresh_app, system_session
 
 FOUNDERS = {
     "besancon": {"conseil-municipal", "commission-1"},

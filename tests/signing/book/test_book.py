@@ -7,15 +7,15 @@ import pytest
 import sqlalchemy as sa
 
 from saas.core.database import SYSTEM, TenantContext, context
-from saas.demo.signing import deliberation_pdf
 from saas.mail.models import OutboundMail
 from saas.signing import validation
 from saas.signing.book import operations as book
 from saas.signing.book.models import RequestStatus, StepStatus
 from saas.signing.operations import SigningRefused
 from saas.storage.operations import read_all
-from tests.signing.book.world import fresh_code, new_request, sign_as
-from tests.signing.helpers import pdfsig, qpdf_check
+from tests.fixtures.pdfs import deliberation_pdf
+from tests.fixtures.signing import fresh_code, new_request, sign_as
+from tests.fixtures.verifiers import pdfsig, qpdf_check
 
 
 def _current_file(session, request, folder):

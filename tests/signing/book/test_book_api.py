@@ -7,11 +7,11 @@ import json
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
-from saas.demo.signing import deliberation_pdf
 from saas.jobs import queues as jobs
-from tests.helpers import bearer
-from tests.signing.book.world import fresh_code, new_request
-from tests.signing.helpers import pdfsig
+from tests.fixtures.pdfs import deliberation_pdf
+from tests.fixtures.signing import fresh_code, new_request
+from tests.fixtures.verifiers import pdfsig
+from tests.fixtures.web import bearer
 
 
 def _url(city, request_id=None, action="") -> str:

@@ -8,14 +8,14 @@ import sqlalchemy as sa
 
 from saas.core.database import SYSTEM, TenantContext, commit, context
 from saas.core.extensions import db
-from saas.demo.signing import deliberation_pdf
 from saas.jobs import queues as jobs
 from saas.mail.models import OutboundMail
 from saas.signing.book.models import RequestStatus, SignatureRequest, StepStatus
 from saas.signing.models import ItemStatus, SigningBatch
-from tests.helpers import csrf_token, login
-from tests.signing.book.world import fresh_code, new_request, sign_as
-from tests.signing.helpers import pdfsig
+from tests.fixtures.pdfs import deliberation_pdf
+from tests.fixtures.signing import fresh_code, new_request, sign_as
+from tests.fixtures.verifiers import pdfsig
+from tests.fixtures.web import csrf_token, login
 
 
 def _requests(session, city) -> list[SignatureRequest]:

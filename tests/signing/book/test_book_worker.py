@@ -8,7 +8,6 @@ from datetime import date
 import sqlalchemy as sa
 
 from saas.core.database import TenantContext, commit, context
-from saas.demo.signing import deliberation_pdf
 from saas.identity import operations as identity
 from saas.identity.models import GrantKind, MandateRole, Person
 from saas.signing.book import batches as book_batches
@@ -16,8 +15,9 @@ from saas.signing.book import operations as book
 from saas.signing.book.models import RequestStatus, SignatureRequest
 from saas.signing.models import BatchStatus, SigningBatch
 from saas.tenancy.models import Assembly, AssemblyKind, Tenant, TenantKind
-from tests.platform.instances import fresh_app, production, run_worker, system_session
-from tests.signing.book.world import enrol, fresh_code
+from tests.fixtures.instances import fresh_app, production, run_worker, system_session
+from tests.fixtures.pdfs import deliberation_pdf
+from tests.fixtures.signing import enrol, fresh_code
 
 
 def _person(session, email: str, first: str, last: str) -> Person:
