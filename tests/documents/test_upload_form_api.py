@@ -11,7 +11,7 @@ from werkzeug.test import encode_multipart
 from saas.core.database import SYSTEM, context
 from saas.documents.models import Document, DocumentVersion
 from saas.storage.models import Blob
-from tests.documents import pdfs
+from tests.fixtures import pdfs
 
 
 def _post(client, url: str, form: dict, headers: dict):

@@ -11,7 +11,7 @@ from saas.core.database import SYSTEM, context
 from saas.groupement import operations
 from saas.groupement.models import SharingKey
 from saas.groupement.statements import operations as statements
-from tests.helpers import csrf_token, login
+from tests.fixtures.web import csrf_token, login
 
 
 @pytest.fixture

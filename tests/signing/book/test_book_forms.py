@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from saas.core.database import TenantContext, context
 from saas.signing.book.models import RequestStatus, SignatureRequest, StepStatus
 from saas.signing.models import SigningBatch
-from tests.helpers import csrf_token, login
-from tests.signing.book.world import new_request
+from tests.fixtures.signing import new_request
+from tests.fixtures.web import csrf_token, login
 
 
 def _errors_under(page: str, field_id: str) -> str:

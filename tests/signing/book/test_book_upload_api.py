@@ -11,7 +11,7 @@ from werkzeug.test import encode_multipart
 from saas.core.database import TenantContext, context
 from saas.demo.signing import deliberation_pdf
 from saas.signing.book.models import SignatureRequest
-from tests.helpers import bearer
+from tests.fixtures.web import bearer
 
 
 def _post(client, city, form: dict, person):
