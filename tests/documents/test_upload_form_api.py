@@ -4,36 +4,18 @@ stored, and the OpenAPI document describes the fields from those same schemas.""
 
 import io
 
-import sqlalchemy as sa
 from werkzeug.datastructures import FileStorage
-from werkzeug.test import encode_multipart
 
-from saas.core.database import SYSTEM, context
-from saas.documents.models import Document, DocumentVersion
-from saas.storage.models import Blob
 from tests.fixtures import pdfs
-
-
-def _post(client, url: str, form: dict, headers: dict):
-    boundary, body = encode_multipart(form)
-    return client.post(url, data=body, headers=headers, content_type=f"multipart/form-data; boundary={boundary}")
-
-
-def _stored(session, tenant) -> tuple[int, int, int]:
-    with context(session, SYSTEM):
-        return tuple(
-            session.execute(
-                sa.select(sa.func.count()).select_from(model).where(model.tenant_id == tenant.id)
-            ).scalar_one()
-            for model in (Document, DocumentVersion, Blob)
-        )
+from tests.fixtures.documents import counts
+from tests.fixtures.web import post_form
 
 
 def _url(council) -> str:
     return f"/api/v1/tenants/{council.tenant.slug}/items/{council.item.id}/documents"
 
 
-def test_a_missing_field_is_refused_with_its_message_and_nothing_is_stored(client, session, council, tmp_path):
+def test_a_missing_field_is_refused_with_its_message_and_nothing_iscounts(client, session, council, tmp_path):
     pdf = pdfs.clean_pdf(tmp_path / "a.pdf").read_bytes()
     cases = [
         ({"kind": "report", "title": "Rapport"}, "Joignez le fichier PDF (champ « file »).", "file"),
@@ -43,17 +25,17 @@ def test_a_missing_field_is_refused_with_its_message_and_nothing_is_stored(clien
         ({"kind": "report", "file": FileStorage(io.BytesIO(pdf), "a.pdf")}, "Le titre du document est", "title"),
     ]
     for form, message, field in cases:
-        response = _post(client, _url(council), form, council.secretary)
+        response = post_form(client, _url(council), form, council.secretary)
         assert response.status_code == 422, (form, response.json)
         assert response.json["message"].startswith(message), response.json
         assert field in response.json["errors"]["form"], response.json
-    assert _stored(session, council.tenant) == (0, 0, 0)
+    assert counts(session, council.tenant) == (0, 0, 0)
 
 
 def test_the_form_is_read_only_after_the_access_check(client, session, council):
     """A member who may read the item but not prepare it gets 404 even for a form that would be refused."""
-    assert _post(client, _url(council), {"kind": "report"}, council.member).status_code == 404
-    assert _post(client, _url(council), {"kind": "report"}, council.stranger).status_code == 404
+    assert post_form(client, _url(council), {"kind": "report"}, council.member).status_code == 404
+    assert post_form(client, _url(council), {"kind": "report"}, council.stranger).status_code == 404
 
 
 def test_the_openapi_document_describes_the_form_fields(client):
