@@ -11,11 +11,11 @@ from tests.fixtures.documents import counts
 from tests.fixtures.web import post_form
 
 
-def _url(council) -> str:
-    return f"/api/v1/tenants/{council.tenant.slug}/items/{council.item.id}/documents"
+def _url(draft_council) -> str:
+    return f"/api/v1/tenants/{draft_council.tenant.slug}/items/{draft_council.item.id}/documents"
 
 
-def test_a_missing_field_is_refused_with_its_message_and_nothing_iscounts(client, session, council, tmp_path):
+def test_a_missing_field_is_refused_with_its_message_and_nothing_iscounts(client, session, draft_council, tmp_path):
     pdf = pdfs.clean_pdf(tmp_path / "a.pdf").read_bytes()
     cases = [
         ({"kind": "report", "title": "Rapport"}, "Joignez le fichier PDF (champ « file »).", "file"),
@@ -25,17 +25,17 @@ def test_a_missing_field_is_refused_with_its_message_and_nothing_iscounts(client
         ({"kind": "report", "file": FileStorage(io.BytesIO(pdf), "a.pdf")}, "Le titre du document est", "title"),
     ]
     for form, message, field in cases:
-        response = post_form(client, _url(council), form, council.secretary)
+        response = post_form(client, _url(draft_council), form, draft_council.secretary)
         assert response.status_code == 422, (form, response.json)
         assert response.json["message"].startswith(message), response.json
         assert field in response.json["errors"]["form"], response.json
-    assert counts(session, council.tenant) == (0, 0, 0)
+    assert counts(session, draft_council.tenant) == (0, 0, 0)
 
 
-def test_the_form_is_read_only_after_the_access_check(client, session, council):
+def test_the_form_is_read_only_after_the_access_check(client, session, draft_council):
     """A member who may read the item but not prepare it gets 404 even for a form that would be refused."""
-    assert post_form(client, _url(council), {"kind": "report"}, council.member).status_code == 404
-    assert post_form(client, _url(council), {"kind": "report"}, council.stranger).status_code == 404
+    assert post_form(client, _url(draft_council), {"kind": "report"}, draft_council.member).status_code == 404
+    assert post_form(client, _url(draft_council), {"kind": "report"}, draft_council.stranger).status_code == 404
 
 
 def test_the_openapi_document_describes_the_form_fields(client):
