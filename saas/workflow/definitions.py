@@ -359,6 +359,33 @@ def adopt_template(tenant: Tenant, key: str, *, actor: Person | None) -> Workflo
     return definition
 
 
+def create_definition(
+    tenant: Tenant, raw: dict, *, actor: Person | None, source: str | None = None
+) -> WorkflowDefinition:
+    """A collectivity's own definition written from ``raw`` (the TOML format, parsed: an import)."""
+    document = validate_document(source or "circuit importé", raw)
+    if definition_by_key(tenant, document["key"]) is not None:
+        raise WorkflowError(f"Un circuit « {document['key']} » existe déjà dans la collectivité.", field="key")
+    definition = WorkflowDefinition(
+        tenant_id=tenant.id,
+        key=document["key"],
+        name=document["name"],
+        applies_to=AppliesTo(document["applies_to"]),
+        assembly_kind=AssemblyKind(document["assembly_kind"]) if document.get("assembly_kind") else None,
+    )
+    db.session.add(definition)
+    db.session.flush()
+    version = _new_version(definition, document, actor)
+    record(
+        "workflow.created",
+        tenant_id=tenant.id,
+        actor_id=actor.id if actor else None,
+        obj=definition,
+        data={"key": definition.key, "version": version.number, "sha256": version.sha256},
+    )
+    return definition
+
+
 def revise_definition(
     definition: WorkflowDefinition, raw: dict, *, actor: Person | None, source: str | None = None
 ) -> tuple[WorkflowVersion, bool]:
