@@ -10,64 +10,13 @@ from flask import Flask
 from saas.audit.models import AuditEvent
 from saas.core.database import TenantContext, commit, set_context
 from saas.core.extensions import db
-from saas.identity import operations as identity
-from saas.identity.models import GrantKind, Person
-from saas.reports import operations as reports
+from saas.identity.models import Person
 from saas.reports.models import Report
-from saas.tenancy.models import Assembly, AssemblyKind, Tenant, TenantKind
-from saas.workflow import definitions
 from saas.workflow import operations as engine
 from saas.workflow.definitions import WorkflowError
 from saas.workflow.models import Task, TaskState, WorkflowRun
 from tests.platform.instances import fresh_app, system_session
-
-
-def _setup(app: Flask) -> dict:
-    with system_session(app) as session:
-        tenant = Tenant(
-            slug="ville-course", name="Ville de la course", kind=TenantKind.COMMUNE, siren="123456789", population=12000
-        )
-        session.add(tenant)
-        session.flush()
-        people = {}
-        for name in ("drafter", "head", "a", "b", "secretary"):
-            people[name] = Person(email=f"{name}@course.example.org", first_name=name, last_name="Course")
-            session.add(people[name])
-        session.flush()
-        for name in ("a", "b", "secretary"):
-            identity.give_grant(people[name], tenant, GrantKind.TENANT_ADMIN, assembly=None, actor=None)
-        council = Assembly(tenant_id=tenant.id, key="conseil", name="Conseil", kind=AssemblyKind.COUNCIL, seats=33)
-        session.add(council)
-        session.flush()
-        service = reports.create_service(tenant, "Finances", head=people["head"], actor=None)
-        reports.give_drafter_grant(people["drafter"], service, actor=None)
-        raw = {
-            "key": "course",
-            "name": "Course",
-            "applies_to": "reports",
-            "assembly_kind": "council",
-            "steps": [
-                {
-                    "key": "premier",
-                    "name": "Premier visa",
-                    "kind": "approval",
-                    "mode": "one",
-                    "who": {"kind": "persons", "emails": ["a@course.example.org", "b@course.example.org"]},
-                },
-                {
-                    "key": "second",
-                    "name": "Second visa",
-                    "kind": "approval",
-                    "who": {"kind": "persons", "emails": ["secretary@course.example.org"]},
-                },
-            ],
-        }
-        definitions.create_definition(tenant, raw, actor=None)
-        report = reports.create_report(
-            people["drafter"], service, reports.ReportFields(title="Course", subject_code="7.1", assembly=council)
-        )
-        commit(session)
-        return {"tenant": tenant.id, "report": report.id, **{name: person.id for name, person in people.items()}}
+from tests.workflow.installation import build
 
 
 def _race(app: Flask, actions) -> tuple[list, list]:
@@ -104,7 +53,7 @@ def _as(session, ids: dict, who: str) -> Person:
 
 def test_two_approvals_of_a_one_of_them_step_make_one_transition(tmp_path):
     with fresh_app(tmp_path, "wfrace") as app:
-        ids = _setup(app)
+        ids = build(app)
         with system_session(app) as session:
             set_context(session, TenantContext(tenant_id=ids["tenant"], person_id=ids["drafter"]))
             engine.submit(session.get(Report, ids["report"]), session.get(Person, ids["drafter"]))
@@ -136,7 +85,7 @@ def test_two_approvals_of_a_one_of_them_step_make_one_transition(tmp_path):
 
 def test_two_submissions_racing_start_one_circuit(tmp_path):
     with fresh_app(tmp_path, "wfsubmit") as app:
-        ids = _setup(app)
+        ids = build(app)
 
         def submission(session):
             person = _as(session, ids, "drafter")
