@@ -57,7 +57,7 @@ def allowed_actions(person: Person, task: Task, on: date | None = None) -> froze
     """The actions ``person`` may take on ``task`` now, and only those (an empty set: show nothing)."""
     on = on or date.today()
     run = task.run
-    if run.state != RunState.RUNNING:
+    if run is None or run.state != RunState.RUNNING:  # a run of another collectivity than the current one
         return frozenset()
     actions: set[str] = set()
     if is_urgent_validator(person, task.tenant_id):

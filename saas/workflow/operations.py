@@ -52,6 +52,19 @@ def belongs(person: Person, tenant_id: int) -> bool:
     return mandate is not None or grant is not None
 
 
+def _is_admin(person: Person, tenant_id: int) -> bool:
+    return (
+        db.session.execute(
+            sa.select(TenantGrant.id).where(
+                TenantGrant.tenant_id == tenant_id,
+                TenantGrant.person_id == person.id,
+                TenantGrant.kind == GrantKind.TENANT_ADMIN,
+            )
+        ).first()
+        is not None
+    )
+
+
 # --- Who a step asks, and by when ------------------------------------------------------------------------
 
 
@@ -300,7 +313,8 @@ def _after_yes(run: WorkflowRun, report: Report, task: Task) -> str:
 
 
 def submit(report: Report, actor: Person, definition: WorkflowDefinition | None = None) -> WorkflowRun:
-    """Start the report's circuit (a refused report starts again as its next version)."""
+    """Start the report's circuit (a refused report starts again as its next version). A step that names
+    nobody is refused as a WorkflowError after the run was flushed: the caller's rollback undoes it all."""
     report = db.session.execute(
         sa.select(Report).where(Report.id == report.id).with_for_update().execution_options(populate_existing=True)
     ).scalar_one()
@@ -503,7 +517,10 @@ def validate_urgently(run: WorkflowRun, actor: Person, reason: str) -> None:
 def delegate(
     absent: Person, delegate_to: Person, tenant: Tenant, starts_on: date, ends_on: date, *, actor: Person
 ) -> Delegation:
-    """Let ``delegate_to`` act on ``absent``'s tasks in ``tenant`` from ``starts_on`` to ``ends_on``."""
+    """Let ``delegate_to`` act on ``absent``'s tasks in ``tenant`` from ``starts_on`` to ``ends_on``; given by
+    the absent person, or by an admin of the collectivity."""
+    if actor.id != absent.id and not _is_admin(actor, tenant.id):
+        raise WorkflowError("Seule la personne absente, ou un administrateur, peut déléguer ses tâches.")
     if ends_on < starts_on:
         raise WorkflowError("La fin de la délégation précède son début.", field="ends_on")
     if absent.id == delegate_to.id:

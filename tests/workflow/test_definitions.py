@@ -175,3 +175,19 @@ def test_two_active_circuits_for_the_same_assembly_ask_to_choose(city, make_circ
             engine.submit(report, city.drafter)
         run = engine.submit(report, city.drafter, second)
     assert run.version.definition_id == second.id
+
+
+def test_the_adopt_command_copies_templates_once(app, session, city):
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["workflows", "load", str(SHIPPED)]).exit_code == 0
+    slug = city.tenant.slug
+    first = runner.invoke(args=["workflows", "adopt", slug, "urgent", "avis-commission"])
+    assert first.exit_code == 0, first.output
+    assert first.output.splitlines() == [f"{slug}: urgent", f"{slug}: avis-commission"]
+    assert runner.invoke(args=["workflows", "adopt", slug, "urgent"]).exit_code == 0
+    with context(session, SYSTEM):
+        adopted = definitions.definition_by_key(city.tenant, "urgent")
+        assert [version.number for version in adopted.versions] == [1]
+    unknown = runner.invoke(args=["workflows", "adopt", slug, "inconnu"])
+    assert unknown.exit_code != 0 and "Aucun circuit modèle « inconnu »" in unknown.output
+    assert "Aucune collectivité" in runner.invoke(args=["workflows", "adopt", "nulle-part", "urgent"]).output

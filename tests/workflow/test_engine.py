@@ -1,7 +1,7 @@
 """The engine on every path: one of / all of, refusal to the drafter and to an earlier step, send back,
 insert with return, delegation, urgent validation, required metadata, committee opinion, information."""
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from saas.audit.models import AuditEvent
 from saas.reports import operations as reports
 from saas.reports.models import ReportStatus
+from saas.sittings.models import Sitting
 from saas.workflow import operations as engine
 from saas.workflow.access import allowed_actions, may_act
 from saas.workflow.definitions import WorkflowError
@@ -268,3 +269,27 @@ def test_only_the_drafter_submits_and_only_once(city, two_steps, make_report, ac
     submitted(city, report, acting)
     with acting(city.drafter, city.tenant), pytest.raises(WorkflowError, match="déjà en cours"):
         engine.submit(report, city.drafter)
+
+
+def test_only_the_absent_person_or_an_admin_delegates(city, acting, today):
+    with acting(city.validator_b, city.tenant), pytest.raises(WorkflowError, match="Seule la personne absente"):
+        engine.delegate(city.validator_a, city.validator_b, city.tenant, today, today, actor=city.validator_b)
+    with acting(city.head, city.tenant):  # the head holds the admin grant
+        delegation = engine.delegate(city.validator_a, city.validator_b, city.tenant, today, today, actor=city.head)
+    assert (delegation.person_id, delegation.delegate_id) == (city.validator_a.id, city.validator_b.id)
+
+
+def test_a_deadline_worked_back_from_the_target_sitting(session, city, make_circuit, make_report, acting):
+    sitting = Sitting(
+        tenant_id=city.tenant.id,
+        assembly_id=city.council.id,
+        starts_at=datetime(2027, 3, 1, 23, 30, tzinfo=UTC),  # 2 March at 00:30 in Paris
+        place="Salle du conseil",
+    )
+    session.add(sitting)
+    session.flush()
+    make_circuit(city, step("visa", persons(city.validator_a), deadline={"days_before_sitting": 10}))
+    run = submitted(city, make_report(city, sitting=sitting), acting)
+    assert open_tasks(run)[0].due_on == date(2027, 2, 20)
+    unaimed = make_report(city, title="Sans séance")
+    assert open_tasks(submitted(city, unaimed, acting))[0].due_on is None
