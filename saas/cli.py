@@ -37,7 +37,7 @@ def main():
 @click.option("--no-serve", is_flag=True, help="Seed the demo data and stop.")
 @with_appcontext
 def demo(reset: bool, no_serve: bool):
-    """Create the embedded database, load tenants/, seed demo data, and serve on 127.0.0.1."""
+    """Create the embedded database, load tenants/ and workflows/, seed demo data, and serve on 127.0.0.1."""
     from flask_migrate import upgrade
 
     from saas.demo import collectivities as demo_data
@@ -49,8 +49,10 @@ def demo(reset: bool, no_serve: bool):
     upgrade()
     _system_session()
     from saas.tenancy.operations import load_tenant_files
+    from saas.workflow.definitions import load_folder
 
     load_tenant_files(ROOT / "tenants")
+    load_folder(ROOT / "workflows")
     logins = demo_data.seed()
     commit(db.session)
     port = current_app.config["PORT"]
