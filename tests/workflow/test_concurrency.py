@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from saas.audit.models import AuditEvent
+from saas.audit.operations import verify_all
 from saas.core.database import TenantContext, commit, set_context
 from saas.core.extensions import db
 from saas.identity.models import Person
@@ -81,6 +82,7 @@ def test_two_approvals_of_a_one_of_them_step_make_one_transition(tmp_path):
             )
             run = session.execute(sa.select(WorkflowRun)).scalar_one()
             assert (run.position, run.round) == (1, 2)
+            assert all(report.intact for report in verify_all())  # the collectivity's chain took one event
 
 
 def test_two_submissions_racing_start_one_circuit(tmp_path):
