@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 import click
+import waitress
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
@@ -19,6 +20,7 @@ from saas.identity.models import Person
 from saas.jobs.queues import MAINTENANCE_INTERVAL, QUEUES, prepare_worker, redis_connection
 from saas.tenancy.models import Tenant
 from saas.tenancy.operations import TenantFileError, export_tenant_file, load_tenant_files
+from saas.workflow.definitions import load_folder
 
 
 def _system_session():
@@ -44,7 +46,7 @@ def main():
 @click.option("--no-serve", is_flag=True, help="Seed the demo data and stop.")
 @with_appcontext
 def demo(reset: bool, no_serve: bool):
-    """Create the embedded database, load tenants/, seed demo data, and serve on 127.0.0.1."""
+    """Create the embedded database, load tenants/ and workflows/, seed demo data, and serve on 127.0.0.1."""
     from flask_migrate import upgrade
 
     if reset:
@@ -55,6 +57,7 @@ def demo(reset: bool, no_serve: bool):
     _system_session()
 
     load_tenant_files(ROOT / "tenants")
+    load_folder(ROOT / "workflows")
     logins = demo_data.seed()
     commit(db.session)
     port = current_app.config["PORT"]
@@ -75,8 +78,6 @@ def _serve() -> None:
     """Waitress, a pure-Python WSGI server: a fixed pool of request threads (``SERVE_THREADS``) however many
     browsers are connected, so that a council opening its dossiers at the same moment is served in turn
     instead of by hundreds of threads fighting for the interpreter and the embedded database's lock."""
-    import waitress
-
     waitress.serve(
         current_app._get_current_object(),
         host="127.0.0.1",

@@ -84,7 +84,12 @@ class EndMandateForm(FlaskForm):
 
 class GrantForm(FlaskForm):
     person = SelectField(_l("Personne"), coerce=int, validators=[InputRequired(REQUIRED)])
-    kind = SelectField(_l("Droit"), choices=_choices(GRANT_KINDS), validators=[InputRequired(REQUIRED)])
+    #: the rights this form gives; a drafter's service is chosen elsewhere (saas.reports)
+    kind = SelectField(
+        _l("Droit"),
+        choices=_choices({kind: GRANT_KINDS[kind] for kind in (GrantKind.TENANT_ADMIN, GrantKind.SECRETARY)}),
+        validators=[InputRequired(REQUIRED)],
+    )
     assembly = SelectField(_l("Assemblée (pour le secrétariat)"), coerce=int, validators=[Optional()])
 
     def validate_assembly(self, field):

@@ -20,6 +20,8 @@ from saas.demo.signing import ensure_totp, seed_signing
 from saas.demo.sittings import seed_sittings
 from saas.identity import authentication, operations
 from saas.identity.models import GrantKind, Mandate, MandateRole, Person
+from saas.reports import operations as reports
+from saas.reports.models import Service
 from saas.tenancy.models import Assembly, AssemblyKind, PoliticalGroup, PoliticalGroupKind, Tenant
 
 #: first day of the current mandates, by tenant (the 2020 municipal and 2021 regional/departmental terms)
@@ -141,6 +143,13 @@ def _tenants() -> dict[str, Tenant]:
     return tenants
 
 
+def _ensure_service(tenant: Tenant, name: str, head: Person) -> Service:
+    existing = db.session.execute(
+        sa.select(Service).where(Service.tenant_id == tenant.id, Service.name == name)
+    ).scalar_one_or_none()
+    return existing or reports.create_service(tenant, name, head=head, actor=None)
+
+
 def seed() -> list[DemoLogin]:
     """Create (or find) the demo people, mandates and grants. Runs in the SYSTEM context; no commit."""
     tenants = _tenants()
@@ -212,6 +221,11 @@ def seed() -> list[DemoLogin]:
         council = next(a for a in tenant.assemblies if a.kind == AssemblyKind.COUNCIL)
         secretary = _person(*secretary_name)
         operations.give_grant(secretary, tenant, GrantKind.SECRETARY, assembly=council, actor=None)
+        # the validation circuits' rights: the admin heads the general directorate and may validate urgently,
+        # the secretary drafts reports there
+        operations.give_grant(admin, tenant, GrantKind.URGENT_VALIDATOR, assembly=None, actor=None)
+        service = _ensure_service(tenant, "Direction générale des services", admin)
+        reports.give_drafter_grant(secretary, service, actor=None)
         for person, shows in (
             (admin, f"administration de « {tenant.name} »"),
             (secretary, f"secrétariat de « {council.name} » ({tenant.name})"),

@@ -21,6 +21,10 @@ class MandateRole(enum.StrEnum):
 class GrantKind(enum.StrEnum):
     TENANT_ADMIN = "tenant_admin"
     SECRETARY = "secretary"
+    #: drafts reports in one service of the collectivity (saas.reports.operations.give_drafter_grant)
+    DRAFTER = "drafter"
+    #: may validate a report at once, ending its circuit ("validation en urgence")
+    URGENT_VALIDATOR = "urgent_validator"
 
 
 class Person(UserMixin, Base):
@@ -101,7 +105,8 @@ class Mandate(PersonOwned, Base):
 
 
 class TenantGrant(PersonOwned, Base):
-    """A right inside one collectivity: administer it, or act as secretary of one of its assemblies."""
+    """A right inside one collectivity: administer it, act as secretary of one of its assemblies, draft reports
+    in one of its services, or validate reports urgently."""
 
     __tablename__ = "tenant_grant"
     __table_args__ = (sa.UniqueConstraint("tenant_id", "person_id", "kind", "assembly_id"),)
@@ -110,6 +115,8 @@ class TenantGrant(PersonOwned, Base):
     kind: Mapped[GrantKind] = enum_column(GrantKind)
     #: the assembly a secretary serves; empty for a tenant admin
     assembly_id: Mapped[int | None] = mapped_column(sa.ForeignKey("assembly.id"))
+    #: the service (saas.reports.models.Service) a drafter drafts in; empty for the other kinds
+    service_id: Mapped[int | None] = mapped_column(sa.ForeignKey("service.id"))
 
     person: Mapped[Person] = relationship(back_populates="grants")
     tenant: Mapped[Tenant] = relationship()

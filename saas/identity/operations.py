@@ -133,6 +133,8 @@ def give_grant(
     person: Person, tenant: Tenant, kind: GrantKind, *, assembly: Assembly | None, actor: Person | None
 ) -> TenantGrant:
     """Make ``person`` admin of ``tenant``, or secretary of one of its assemblies (idempotent)."""
+    if kind == GrantKind.DRAFTER:
+        raise ValueError("a drafter grant names a service: saas.reports.operations.give_drafter_grant gives it")
     if (kind == GrantKind.SECRETARY) != (assembly is not None):
         raise ValueError("a secretary grant names one assembly; an admin grant names none")
     if assembly is not None and assembly.tenant_id != tenant.id:

@@ -99,7 +99,7 @@ class MandateSchema(ma.Schema):
 class GrantSchema(ma.Schema):
     id = fields.Integer()
     tenant = fields.Nested(TenantRefSchema)
-    kind = fields.String(metadata={"description": "tenant_admin ou secretary."})
+    kind = fields.String(metadata={"description": "tenant_admin, secretary, drafter ou urgent_validator."})
     assembly = fields.Nested(AssemblyRefSchema, allow_none=True, metadata={"description": "Pour un secrétariat."})
 
 

@@ -31,7 +31,12 @@ TENANT_KIND_LABELS = {
 }
 
 
-GRANT_LABELS = {GrantKind.TENANT_ADMIN: _l("Administration"), GrantKind.SECRETARY: _l("Secrétariat")}
+GRANT_LABELS = {
+    GrantKind.TENANT_ADMIN: _l("Administration"),
+    GrantKind.SECRETARY: _l("Secrétariat"),
+    GrantKind.DRAFTER: _l("Rédaction (service)"),
+    GrantKind.URGENT_VALIDATOR: _l("Validation d'urgence"),
+}
 
 
 QUORUM_RULE_LABELS = {

@@ -1,0 +1,82 @@
+"""What a person may do in a circuit: the one function the engine checks and the pages will show from."""
+
+from datetime import date
+
+import sqlalchemy as sa
+
+from saas.core.extensions import db
+from saas.identity.models import GrantKind, Person, TenantGrant
+from saas.workflow.models import Delegation, RunState, Task, TaskKind, TaskState
+
+#: every action a task may offer, with its French name (for buttons and refusals)
+ACTIONS = {
+    "approve": "Valider",
+    "refuse": "Refuser",
+    "send_back": "Renvoyer à une étape précédente",
+    "insert": "Demander l'avis de quelqu'un",
+    "give_opinion": "Rendre l'avis",
+    "validate_urgently": "Valider en urgence",
+}
+
+
+def acts_for(person: Person, task: Task, on: date) -> Person | None:
+    """``person`` themself when the task is theirs; the absent person when ``person`` is their delegate on
+    day ``on``; otherwise None."""
+    if task.person_id == person.id:
+        return person
+    delegation = (
+        db.session.execute(
+            sa.select(Delegation).where(
+                Delegation.tenant_id == task.tenant_id,
+                Delegation.person_id == task.person_id,
+                Delegation.delegate_id == person.id,
+                Delegation.starts_on <= on,
+                Delegation.ends_on >= on,
+            )
+        )
+        .scalars()
+        .first()
+    )
+    return delegation.person if delegation is not None else None
+
+
+def is_urgent_validator(person: Person, tenant_id: int) -> bool:
+    return (
+        db.session.execute(
+            sa.select(TenantGrant.id).where(
+                TenantGrant.tenant_id == tenant_id,
+                TenantGrant.person_id == person.id,
+                TenantGrant.kind == GrantKind.URGENT_VALIDATOR,
+            )
+        ).first()
+        is not None
+    )
+
+
+def allowed_actions(person: Person, task: Task, on: date | None = None) -> frozenset[str]:
+    """The actions ``person`` may take on ``task`` now, and only those (an empty set: show nothing)."""
+    on = on or date.today()
+    run = task.run
+    if run is None or run.state != RunState.RUNNING:  # a run of another collectivity than the current one
+        return frozenset()
+    actions: set[str] = set()
+    if is_urgent_validator(person, task.tenant_id):
+        actions.add("validate_urgently")
+    if task.state != TaskState.OPEN or acts_for(person, task, on) is None:
+        return frozenset(actions)
+    if task.kind == TaskKind.INSERTED:
+        return frozenset(actions | {"approve", "refuse"})
+    step = run.version.steps[task.position]
+    if step["kind"] == "committee_opinion":
+        actions |= {"give_opinion", "insert"}
+    elif step["kind"] in ("approval", "signature"):
+        actions |= {"approve", "refuse", "insert"}
+    if task.position > 0:
+        actions.add("send_back")
+    return frozenset(actions)
+
+
+def may_act(person: Person, task: Task, action: str, on: date | None = None) -> bool:
+    if action not in ACTIONS:
+        raise KeyError(f"unknown workflow action {action!r}")
+    return action in allowed_actions(person, task, on)

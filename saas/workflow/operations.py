@@ -1,0 +1,569 @@
+"""The engine: submit a report, then approve, refuse, send back, insert someone, give an opinion, validate
+urgently, delegate. Plain functions: they flush, write audit events and queue notifications, never commit.
+
+Exactly once under concurrency: every action on a circuit first locks the run's row (SELECT … FOR UPDATE;
+SQLite's writers queue anyway), then reads the task again and closes it with a conditional
+``UPDATE … WHERE state = 'open'``: of two validators of a "one of them" step approving at the same second, the
+second finds the step passed and is refused, so there is one transition and one audit event.
+"""
+
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from saas.audit.operations import record
+from saas.core.database import utcnow
+from saas.core.extensions import db
+from saas.identity.models import GrantKind, Mandate, MandateRole, Person, TenantGrant
+from saas.jobs.queues import enqueue
+from saas.reports import access as report_access
+from saas.reports.models import Report, ReportStatus
+from saas.sittings.models import Sitting
+from saas.tenancy.models import Assembly, Tenant
+from saas.workflow.access import ACTIONS, acts_for, allowed_actions, is_urgent_validator
+from saas.workflow.definitions import TARGET_ASSEMBLY, WorkflowError, latest_version
+from saas.workflow.models import (
+    AppliesTo,
+    DefinitionStatus,
+    Delegation,
+    RunState,
+    Task,
+    TaskAction,
+    TaskKind,
+    TaskState,
+    WorkflowDefinition,
+    WorkflowRun,
+)
+
+OPINIONS = {"favourable": "favorable", "unfavourable": "défavorable", "reserved": "réservé"}
+#: the states of a task someone may still act on, or that waits for an inserted opinion
+PENDING = (TaskState.OPEN, TaskState.WAITING)
+
+
+def belongs(person: Person, tenant_id: int) -> bool:
+    """Whether ``person`` holds a mandate or a right in the collectivity (only such people get its tasks)."""
+    mandate = db.session.execute(
+        sa.select(Mandate.id).where(Mandate.tenant_id == tenant_id, Mandate.person_id == person.id)
+    ).first()
+    grant = db.session.execute(
+        sa.select(TenantGrant.id).where(TenantGrant.tenant_id == tenant_id, TenantGrant.person_id == person.id)
+    ).first()
+    return mandate is not None or grant is not None
+
+
+def _is_admin(person: Person, tenant_id: int) -> bool:
+    return (
+        db.session.execute(
+            sa.select(TenantGrant.id).where(
+                TenantGrant.tenant_id == tenant_id,
+                TenantGrant.person_id == person.id,
+                TenantGrant.kind == GrantKind.TENANT_ADMIN,
+            )
+        ).first()
+        is not None
+    )
+
+
+# --- Who a step asks, and by when ------------------------------------------------------------------------
+
+
+def _assembly(step: dict, report: Report, key: str) -> Assembly:
+    if key == TARGET_ASSEMBLY:
+        return report.assembly
+    assembly = db.session.execute(
+        sa.select(Assembly).where(Assembly.tenant_id == report.tenant_id, Assembly.key == key)
+    ).scalar_one_or_none()
+    if assembly is None:
+        raise WorkflowError(f"L'étape « {step['name']} » désigne l'assemblée « {key} », inconnue ici.")
+    return assembly
+
+
+def resolve(step: dict, report: Report, on: date) -> list[Person]:
+    """The people a step asks for ``report``, in a stable order, without duplicates; nobody is an error."""
+    who, tenant_id = step["who"], report.tenant_id
+    people: list[Person] = []
+    if who["kind"] == "persons":
+        for email in who["emails"]:
+            person = db.session.execute(sa.select(Person).where(Person.email == email.lower())).scalar_one_or_none()
+            if person is None or not belongs(person, tenant_id):
+                raise WorkflowError(
+                    f"L'étape « {step['name']} » désigne {email}, qui n'a ni mandat ni droit dans la collectivité."
+                )
+            people.append(person)
+    elif who["kind"] == "grant":
+        query = sa.select(TenantGrant).where(
+            TenantGrant.tenant_id == tenant_id, TenantGrant.kind == GrantKind(who["grant"])
+        )
+        if who.get("assembly"):
+            query = query.where(TenantGrant.assembly_id == _assembly(step, report, who["assembly"]).id)
+        people = [grant.person for grant in db.session.execute(query.order_by(TenantGrant.id)).scalars()]
+    elif who["kind"] == "role":
+        assembly = _assembly(step, report, who["assembly"])
+        mandates = db.session.execute(
+            sa.select(Mandate)
+            .where(
+                Mandate.tenant_id == tenant_id,
+                Mandate.assembly_id == assembly.id,
+                Mandate.role == MandateRole(who["role"]),
+                Mandate.in_office_on(on),
+            )
+            .order_by(Mandate.id)
+        ).scalars()
+        people = [mandate.person for mandate in mandates]
+    elif who["kind"] == "drafter":
+        people = [report.drafter]
+    elif who["kind"] == "drafter_service_head":
+        if report.service.head_person is None:
+            raise WorkflowError(
+                f"L'étape « {step['name']} » demande le chef du service « {report.service.name} », qui n'en a pas."
+            )
+        people = [report.service.head_person]
+    unique = list({person.id: person for person in people}.values())
+    if not unique:
+        raise WorkflowError(f"L'étape « {step['name']} » ne désigne personne dans la collectivité.")
+    return unique
+
+
+def due_on(step: dict, report: Report, on: date) -> date | None:
+    deadline = step.get("deadline") or {}
+    if "days_after_arrival" in deadline:
+        return on + timedelta(days=deadline["days_after_arrival"])
+    if "days_before_sitting" in deadline and report.sitting_id is not None:
+        sitting = db.session.get(Sitting, report.sitting_id)
+        zone = ZoneInfo(db.session.get(Tenant, report.tenant_id).timezone)
+        return sitting.starts_at.astimezone(zone).date() - timedelta(days=deadline["days_before_sitting"])
+    return None
+
+
+# --- Moving a circuit -------------------------------------------------------------------------------------
+
+
+def _notify(task: Task) -> None:
+    enqueue("saas.workflow.jobs.notify_task", task.id, tenant_id=task.tenant_id, job_id=f"workflow-task-{task.id}")
+
+
+def _enter(run: WorkflowRun, report: Report, position: int) -> str:
+    """Make the tasks of the step at ``position`` (information steps pass at once); "completed" at the end."""
+    steps, today = run.version.steps, date.today()
+    while position < len(steps):
+        step = steps[position]
+        run.position = position
+        information = step["kind"] == "information"
+        for person in resolve(step, report, today):
+            task = Task(
+                tenant_id=run.tenant_id,
+                run=run,
+                person=person,
+                step_key=step["key"],
+                position=position,
+                round=run.round,
+                state=TaskState.INFORMED if information else TaskState.OPEN,
+                due_on=due_on(step, report, today),
+                closed_at=utcnow() if information else None,
+            )
+            db.session.add(task)
+            db.session.flush()
+            _notify(task)
+        if not information:
+            return step["key"]
+        position, run.round = position + 1, run.round + 1
+    run.state, run.finished_at = RunState.COMPLETED, utcnow()
+    report.status = ReportStatus.READY
+    db.session.flush()
+    return "completed"
+
+
+def _go_to(run: WorkflowRun, report: Report, position: int) -> str:
+    run.round += 1
+    return _enter(run, report, position)
+
+
+def _cancel_pending(run: WorkflowRun, **where) -> None:
+    query = sa.update(Task).where(Task.run_id == run.id, Task.state.in_(PENDING))
+    for column, value in where.items():
+        query = query.where(getattr(Task, column) == value)
+    db.session.execute(query.values(state=TaskState.CANCELLED, closed_at=utcnow()))
+
+
+def _lock(task: Task) -> tuple[Task, WorkflowRun, Report]:
+    """Lock the task's run, then read the run, the task and the report again as they are now."""
+    run = db.session.execute(
+        sa.select(WorkflowRun)
+        .where(WorkflowRun.id == task.run_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+    task = db.session.execute(
+        sa.select(Task).where(Task.id == task.id).execution_options(populate_existing=True)
+    ).scalar_one()
+    report = db.session.execute(
+        sa.select(Report).where(Report.id == run.report_id).execution_options(populate_existing=True)
+    ).scalar_one()
+    return task, run, report
+
+
+def _begin(task: Task, actor: Person, action: str, on: date | None = None) -> tuple[Task, WorkflowRun, Report]:
+    task, run, report = _lock(task)
+    if action not in allowed_actions(actor, task, on):
+        if run.state != RunState.RUNNING:
+            raise WorkflowError("Ce circuit est terminé : il n'y a plus rien à faire.")
+        if task.state != TaskState.OPEN:
+            raise WorkflowError("Cette tâche n'est plus ouverte : elle a déjà été traitée, ou l'étape est passée.")
+        raise WorkflowError(f"Vous ne pouvez pas faire « {ACTIONS[action]} » sur cette tâche.")
+    return task, run, report
+
+
+def _close(task: Task, state: TaskState) -> None:
+    """Close an open task, once: a concurrent closing that got there first leaves no row to update."""
+    result = db.session.execute(
+        sa.update(Task)
+        .where(Task.id == task.id, Task.state == TaskState.OPEN)
+        .values(state=state, closed_at=utcnow())
+        .execution_options(synchronize_session="fetch")
+    )
+    if result.rowcount != 1:
+        raise WorkflowError("Cette tâche n'est plus ouverte : elle a déjà été traitée, ou l'étape est passée.")
+
+
+def _require_metadata(step: dict, action: str, metadata: dict) -> None:
+    names = (step.get("required_metadata") or {}).get(action, [])
+    missing = [name for name in names if not str(metadata.get(name) or "").strip()]
+    if missing:
+        raise WorkflowError(
+            f"L'étape « {step['name']} » demande : {', '.join(missing)}.",
+            errors={"json": {"metadata": {name: ["Champ obligatoire."] for name in missing}}},
+        )
+
+
+def _act(
+    run: WorkflowRun,
+    task: Task | None,
+    actor: Person,
+    kind: str,
+    report: Report,
+    comment: str | None,
+    data: dict | None = None,
+) -> TaskAction:
+    behalf = acts_for(actor, task, date.today()) if task is not None else actor
+    action = TaskAction(
+        tenant_id=run.tenant_id,
+        run_id=run.id,
+        task_id=task.id if task else None,
+        kind=kind,
+        actor_id=actor.id,
+        on_behalf_of_id=behalf.id if behalf is not None and behalf.id != actor.id else None,
+        comment=(comment or "").strip() or None,
+        data=data or {},
+        documents=report.document_versions_seen(),
+    )
+    db.session.add(action)
+    db.session.flush()
+    return action
+
+
+def _audit(event: str, run: WorkflowRun, action: TaskAction, outcome: str, **data) -> None:
+    record(
+        event,
+        tenant_id=run.tenant_id,
+        actor_id=action.actor_id,
+        obj=run,
+        data={
+            "report_id": run.report_id,
+            "task_id": action.task_id,
+            "action_id": action.id,
+            "on_behalf_of_id": action.on_behalf_of_id,
+            "documents": action.documents,
+            "outcome": outcome,
+            **data,
+        },
+    )
+
+
+def _after_yes(run: WorkflowRun, report: Report, task: Task) -> str:
+    """After a task said yes: an inserted task returns to whoever asked; a step moves on once it is done."""
+    if task.kind == TaskKind.INSERTED:
+        db.session.execute(
+            sa.update(Task)
+            .where(Task.id == task.returns_to_id, Task.state == TaskState.WAITING)
+            .values(state=TaskState.OPEN)
+            .execution_options(synchronize_session="fetch")
+        )
+        return "returned"
+    step = run.version.steps[task.position]
+    if step["mode"] == "all":
+        left = db.session.execute(
+            sa.select(sa.func.count())
+            .select_from(Task)
+            .where(
+                Task.run_id == run.id,
+                Task.position == task.position,
+                Task.round == task.round,
+                Task.kind == TaskKind.STEP,
+                Task.state != TaskState.APPROVED,
+            )
+        ).scalar_one()
+        if left:
+            return "waiting_for_others"
+    _cancel_pending(run, position=task.position, round=task.round)
+    return _go_to(run, report, task.position + 1)
+
+
+# --- The actions ------------------------------------------------------------------------------------------
+
+
+def submit(report: Report, actor: Person, definition: WorkflowDefinition | None = None) -> WorkflowRun:
+    """Start the report's circuit (a refused report starts again as its next version). A step that names
+    nobody is refused as a WorkflowError after the run was flushed: the caller's rollback undoes it all."""
+    report = db.session.execute(
+        sa.select(Report).where(Report.id == report.id).with_for_update().execution_options(populate_existing=True)
+    ).scalar_one()
+    if not report.editable:
+        raise WorkflowError("Ce rapport est déjà en cours de validation, ou validé.")
+    if not report_access.can_edit(actor, report):
+        raise WorkflowError("Seul le rédacteur du rapport, ou un administrateur, peut le soumettre.")
+    definition = definition or _definition_for(report)
+    if definition.tenant_id != report.tenant_id or definition.applies_to != AppliesTo.REPORTS:
+        raise WorkflowError("Ce circuit ne s'applique pas aux rapports de cette collectivité.")
+    if definition.status == DefinitionStatus.RETIRED:
+        raise WorkflowError(f"Le circuit « {definition.name} » est retiré : choisissez-en un autre.")
+    if report.status == ReportStatus.REFUSED:
+        report.version += 1
+    version = latest_version(definition)
+    run = WorkflowRun(
+        tenant_id=report.tenant_id,
+        report_id=report.id,
+        version=version,
+        report_version=report.version,
+        started_by_id=actor.id,
+        position=0,
+        round=1,
+    )
+    db.session.add(run)
+    report.status = ReportStatus.IN_CIRCUIT
+    db.session.flush()
+    outcome = _enter(run, report, 0)
+    record(
+        "workflow.submitted",
+        tenant_id=run.tenant_id,
+        actor_id=actor.id,
+        obj=run,
+        data={
+            "report_id": report.id,
+            "report_version": report.version,
+            "definition": definition.key,
+            "version": version.number,
+            "documents": report.document_versions_seen(),
+            "outcome": outcome,
+        },
+    )
+    return run
+
+
+def _definition_for(report: Report) -> WorkflowDefinition:
+    candidates = list(
+        db.session.execute(
+            sa.select(WorkflowDefinition)
+            .where(
+                WorkflowDefinition.tenant_id == report.tenant_id,
+                WorkflowDefinition.applies_to == AppliesTo.REPORTS,
+                WorkflowDefinition.assembly_kind == report.assembly.kind,
+                WorkflowDefinition.status == DefinitionStatus.ACTIVE,
+            )
+            .order_by(WorkflowDefinition.id)
+        ).scalars()
+    )
+    if not candidates:
+        raise WorkflowError(f"Aucun circuit actif pour les rapports de « {report.assembly.name} ».")
+    if len(candidates) > 1:
+        names = ", ".join(f"« {definition.name} »" for definition in candidates)
+        raise WorkflowError(f"Plusieurs circuits conviennent ({names}) : choisissez-en un.", field="definition")
+    return candidates[0]
+
+
+def approve(task: Task, actor: Person, *, comment: str | None = None, metadata: dict | None = None) -> str:
+    """Approve (or sign) a task; returns what followed: the next step's key, "completed", "returned" (an
+    inserted opinion went back), or "waiting_for_others" (an "all of them" step)."""
+    task, run, report = _begin(task, actor, "approve")
+    metadata = metadata or {}
+    if task.kind == TaskKind.STEP:
+        _require_metadata(run.version.steps[task.position], "approve", metadata)
+    _close(task, TaskState.APPROVED)
+    action = _act(run, task, actor, "approve", report, comment, metadata)
+    outcome = _after_yes(run, report, task)
+    _audit("workflow.approved", run, action, outcome, step=task.step_key)
+    return outcome
+
+
+def give_opinion(
+    task: Task,
+    actor: Person,
+    opinion: str,
+    *,
+    unanimous: bool | None = None,
+    counts: dict | None = None,
+    comment: str | None = None,
+) -> str:
+    """A committee's opinion (favourable, unfavourable or reserved; unanimous or with counts); advisory: the
+    circuit goes on whatever it says, and the opinion is kept to be quoted in the deliberation."""
+    task, run, report = _begin(task, actor, "give_opinion")
+    if opinion not in OPINIONS:
+        raise WorkflowError("L'avis est favorable, défavorable ou réservé.", field="opinion")
+    counts = counts or {}
+    if set(counts) - {"for", "against", "abstain"} or any(
+        not isinstance(value, int) or value < 0 or value > 10_000 for value in counts.values()
+    ):
+        raise WorkflowError("Les décomptes sont des nombres de voix pour, contre et d'abstentions.", field="counts")
+    _close(task, TaskState.APPROVED)
+    data = {"opinion": opinion, "unanimous": unanimous, **counts}
+    action = _act(run, task, actor, "give_opinion", report, comment, data)
+    outcome = _after_yes(run, report, task)
+    _audit("workflow.opinion_given", run, action, outcome, step=task.step_key, opinion=opinion)
+    return outcome
+
+
+def refuse(task: Task, actor: Person, reason: str, *, metadata: dict | None = None) -> str:
+    """Refuse with a reason: back to the drafter (the report returns to draft, for a new version) or to the
+    earlier step the definition names. An inserted person's refusal returns to whoever asked."""
+    task, run, report = _begin(task, actor, "refuse")
+    if not (reason or "").strip():
+        raise WorkflowError("Indiquez le motif du refus.", field="reason")
+    metadata, step = metadata or {}, run.version.steps[task.position]
+    if task.kind == TaskKind.STEP:
+        _require_metadata(step, "refuse", metadata)
+    _close(task, TaskState.REFUSED)
+    action = _act(run, task, actor, "refuse", report, reason, metadata)
+    if task.kind == TaskKind.INSERTED:
+        outcome = _after_yes(run, report, task)
+    elif step["on_refusal"] == "drafter":
+        _cancel_pending(run)
+        run.state, run.finished_at = RunState.REFUSED, utcnow()
+        report.status = ReportStatus.REFUSED
+        db.session.flush()
+        outcome = "drafter"
+    else:
+        _cancel_pending(run)
+        outcome = _go_to(run, report, run.version.position_of(step["on_refusal"]))
+    _audit("workflow.refused", run, action, outcome, step=task.step_key)
+    return outcome
+
+
+def send_back(task: Task, actor: Person, to_step: str, *, comment: str | None = None) -> str:
+    """Send the report back to an earlier step, which is asked again."""
+    task, run, report = _begin(task, actor, "send_back")
+    position = run.version.position_of(to_step)
+    if position is None or position >= task.position:
+        raise WorkflowError(f"« {to_step} » n'est pas une étape précédente de ce circuit.", field="to_step")
+    _close(task, TaskState.SENT_BACK)
+    action = _act(run, task, actor, "send_back", report, comment, {"to_step": to_step})
+    _cancel_pending(run)
+    outcome = _go_to(run, report, position)
+    _audit("workflow.sent_back", run, action, outcome, step=task.step_key, to_step=to_step)
+    return outcome
+
+
+def insert(task: Task, actor: Person, other: Person, *, comment: str | None = None) -> Task:
+    """Ask ``other``'s opinion before answering ("rebond"): the task waits, then returns to its person."""
+    task, run, report = _begin(task, actor, "insert")
+    if other.id in (task.person_id, actor.id):
+        raise WorkflowError("Choisissez une autre personne que vous-même.", field="person")
+    if not belongs(other, run.tenant_id):
+        raise WorkflowError(f"{other.full_name} n'a ni mandat ni droit dans la collectivité.", field="person")
+    _close(task, TaskState.WAITING)
+    inserted = Task(
+        tenant_id=run.tenant_id,
+        run=run,
+        person=other,
+        step_key=task.step_key,
+        position=task.position,
+        round=task.round,
+        kind=TaskKind.INSERTED,
+        returns_to_id=task.id,
+        due_on=task.due_on,
+    )
+    db.session.add(inserted)
+    db.session.flush()
+    action = _act(run, task, actor, "insert", report, comment, {"person_id": other.id, "task_id": inserted.id})
+    _notify(inserted)
+    _audit("workflow.inserted", run, action, "inserted", step=task.step_key, person_id=other.id)
+    return inserted
+
+
+def validate_urgently(run: WorkflowRun, actor: Person, reason: str) -> None:
+    """End the circuit at once as validated, by a holder of the urgent-validation right, with a reason."""
+    run = db.session.execute(
+        sa.select(WorkflowRun)
+        .where(WorkflowRun.id == run.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+    if not is_urgent_validator(actor, run.tenant_id):
+        raise WorkflowError("Seul un titulaire du droit de validation d'urgence peut valider en urgence.")
+    if run.state != RunState.RUNNING:
+        raise WorkflowError("Ce circuit est terminé : il n'y a plus rien à faire.")
+    if not (reason or "").strip():
+        raise WorkflowError("Indiquez le motif de l'urgence.", field="reason")
+    report = db.session.get(Report, run.report_id)
+    action = _act(
+        run, None, actor, "validate_urgently", report, reason, {"skipped_from": run.version.steps[run.position]["key"]}
+    )
+    _cancel_pending(run)
+    run.state, run.finished_at = RunState.COMPLETED, utcnow()
+    report.status = ReportStatus.READY
+    db.session.flush()
+    _audit("workflow.validated_urgently", run, action, "completed")
+
+
+def delegate(
+    absent: Person, delegate_to: Person, tenant: Tenant, starts_on: date, ends_on: date, *, actor: Person
+) -> Delegation:
+    """Let ``delegate_to`` act on ``absent``'s tasks in ``tenant`` from ``starts_on`` to ``ends_on``; given by
+    the absent person, or by an admin of the collectivity."""
+    if actor.id != absent.id and not _is_admin(actor, tenant.id):
+        raise WorkflowError("Seule la personne absente, ou un administrateur, peut déléguer ses tâches.")
+    if ends_on < starts_on:
+        raise WorkflowError("La fin de la délégation précède son début.", field="ends_on")
+    if absent.id == delegate_to.id:
+        raise WorkflowError("On ne se délègue pas à soi-même.", field="delegate")
+    for person in (absent, delegate_to):
+        if not belongs(person, tenant.id):
+            raise WorkflowError(f"{person.full_name} n'a ni mandat ni droit dans la collectivité.", field="delegate")
+    delegation = Delegation(
+        tenant_id=tenant.id, person_id=absent.id, delegate_id=delegate_to.id, starts_on=starts_on, ends_on=ends_on
+    )
+    db.session.add(delegation)
+    db.session.flush()
+    record(
+        "workflow.delegated",
+        tenant_id=tenant.id,
+        actor_id=actor.id,
+        obj=delegation,
+        data={
+            "person_id": absent.id,
+            "delegate_id": delegate_to.id,
+            "starts_on": starts_on.isoformat(),
+            "ends_on": ends_on.isoformat(),
+        },
+    )
+    return delegation
+
+
+def open_tasks(person: Person, tenant_id: int) -> list[Task]:
+    """``person``'s open tasks in one collectivity (the inbox groups these by collectivity)."""
+    return list(
+        db.session.execute(
+            sa.select(Task)
+            .where(Task.tenant_id == tenant_id, Task.person_id == person.id, Task.state == TaskState.OPEN)
+            .order_by(Task.id)
+        ).scalars()
+    )
+
+
+def tasks_of(run: WorkflowRun) -> list[Task]:
+    return list(db.session.execute(sa.select(Task).where(Task.run_id == run.id).order_by(Task.id)).scalars())
+
+
+def actions_of(run: WorkflowRun) -> list[TaskAction]:
+    return list(
+        db.session.execute(sa.select(TaskAction).where(TaskAction.run_id == run.id).order_by(TaskAction.id)).scalars()
+    )
