@@ -16,4 +16,5 @@ pytest_plugins = [
     "tests.fixtures.annotations",
     "tests.fixtures.signing",
     "tests.fixtures.trust",
+    "tests.fixtures.workflow",
 ]

@@ -9,7 +9,7 @@ from saas.identity.models import GrantKind, Person
 from saas.reports import operations as reports
 from saas.tenancy.models import Assembly, AssemblyKind, Tenant, TenantKind
 from saas.workflow import definitions
-from tests.platform.instances import system_session
+from tests.fixtures.instances import system_session
 
 
 def build(app: Flask) -> dict:

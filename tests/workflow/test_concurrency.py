@@ -16,7 +16,7 @@ from saas.reports.models import Report
 from saas.workflow import operations as engine
 from saas.workflow.definitions import WorkflowError
 from saas.workflow.models import Task, TaskState, WorkflowRun
-from tests.platform.instances import fresh_app, system_session
+from tests.fixtures.instances import fresh_app, system_session
 from tests.workflow.installation import build
 
 

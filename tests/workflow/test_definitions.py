@@ -13,7 +13,7 @@ from saas.workflow import definitions
 from saas.workflow import operations as engine
 from saas.workflow.definitions import WorkflowError
 from saas.workflow.models import DefinitionStatus, WorkflowTemplate, WorkflowVersion
-from tests.workflow.conftest import persons, step
+from tests.fixtures.workflow import persons, step
 
 SHIPPED = Path(__file__).resolve().parents[2] / "workflows"
 

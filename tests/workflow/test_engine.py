@@ -14,7 +14,7 @@ from saas.workflow import operations as engine
 from saas.workflow.access import allowed_actions, may_act
 from saas.workflow.definitions import WorkflowError
 from saas.workflow.models import RunState, Task, TaskAction, TaskState
-from tests.workflow.conftest import persons, step
+from tests.fixtures.workflow import persons, step
 
 
 def events(session, tenant, action: str) -> list[AuditEvent]:

@@ -9,7 +9,7 @@ from saas.reports.models import Report
 from saas.workflow import operations as engine
 from saas.workflow.models import Task, TaskAction, WorkflowRun
 from tests import services
-from tests.workflow.conftest import persons, step
+from tests.fixtures.workflow import persons, step
 
 
 def test_a_person_in_two_collectivities_sees_each_ones_tasks_there(

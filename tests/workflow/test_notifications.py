@@ -9,7 +9,7 @@ from saas.mail.models import OutboundMail
 from saas.reports.models import Report
 from saas.workflow import operations as engine
 from saas.workflow.models import Task
-from tests.platform.instances import fresh_app, production, run_worker, system_session
+from tests.fixtures.instances import fresh_app, production, run_worker, system_session
 from tests.workflow.installation import build
 
 

@@ -9,8 +9,8 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from saas.core.database import TenantContext, context
-from saas.demo.signing import deliberation_pdf
 from saas.signing.book.models import SignatureRequest
+from tests.fixtures.pdfs import deliberation_pdf
 from tests.fixtures.web import bearer
 
 
