@@ -28,7 +28,7 @@ from saas.sittings import operations as sittings
 from saas.sittings.models import SittingStatus
 from saas.tenancy.models import Assembly, AssemblyKind, PoliticalGroup, Tenant, TenantKind
 from tests import services
-from tests.fixtures.browser import CHROMIUM_ARGS
+from tests.fixtures.browser import CHROMIUM_ARGS, EXPECT_TIMEOUT_MS
 from tests.fixtures.instances import fresh_app
 from tests.fixtures.pdfs import dossier
 from tests.fixtures.people import PASSWORD
@@ -170,8 +170,9 @@ def live_server(app):
 
 @pytest.fixture
 def chromium():
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
         try:
