@@ -118,27 +118,27 @@ def test_each_kind_of_mistake_is_named(session, tmp_path, change, expected):
     assert expected in _bad(tmp_path / "w", "urgent.toml", text.replace(change[0], change[1], 1))
 
 
-def test_adopt_revise_and_keep_running_versions(session, circuit_city, make_report, acting):
+def test_adopt_revise_and_keep_running_versions(session, town, make_report, acting):
     with context(session, SYSTEM):
         definitions.load_folder(SHIPPED)
-        adopted = definitions.adopt_template(circuit_city.tenant, "validation-simple", actor=None)
-        assert definitions.adopt_template(circuit_city.tenant, "validation-simple", actor=None) is adopted
+        adopted = definitions.adopt_template(town.tenant, "validation-simple", actor=None)
+        assert definitions.adopt_template(town.tenant, "validation-simple", actor=None) is adopted
     assert (adopted.template_key, adopted.template_number, adopted.assembly_kind) == ("validation-simple", 1, "council")
     first_version = definitions.latest_version(adopted)
-    report = make_report(circuit_city)
-    with acting(circuit_city.drafter, circuit_city.tenant):
-        run = engine.submit(report, circuit_city.drafter)
+    report = make_report(town)
+    with acting(town.drafter, town.tenant):
+        run = engine.submit(report, town.drafter)
     assert run.version_id == first_version.id
     document = dict(first_version.document)
-    with acting(circuit_city.head, circuit_city.tenant):
-        same, changed = definitions.revise_definition(adopted, document, actor=circuit_city.head)
+    with acting(town.head, town.tenant):
+        same, changed = definitions.revise_definition(adopted, document, actor=town.head)
         assert (same.id, changed) == (first_version.id, False)
         revised = document | {"steps": [document["steps"][0]]}
-        version, changed = definitions.revise_definition(adopted, revised, actor=circuit_city.head)
+        version, changed = definitions.revise_definition(adopted, revised, actor=town.head)
     assert changed and version.number == 2 and len(version.steps) == 1
     assert run.version_id == first_version.id and len(run.version.steps) == 2
-    with acting(circuit_city.head, circuit_city.tenant):
-        engine.approve([t for t in engine.tasks_of(run) if t.state == "open"][0], circuit_city.head)
+    with acting(town.head, town.tenant):
+        engine.approve([t for t in engine.tasks_of(run) if t.state == "open"][0], town.head)
     assert run.position == 1  # the running circuit goes on with its own version's second step
     with pytest.raises(ValueError, match="never changes"):
         first_version.document = {"steps": []}
@@ -146,47 +146,47 @@ def test_adopt_revise_and_keep_running_versions(session, circuit_city, make_repo
     session.rollback()
 
 
-def test_a_definition_in_use_is_retired_not_deleted(session, circuit_city, make_circuit, make_report, acting):
-    used = make_circuit(circuit_city, step("only", persons(circuit_city.validator_a)))
-    report = make_report(circuit_city, title="Tarifs de la médiathèque")
-    with acting(circuit_city.drafter, circuit_city.tenant):
-        engine.submit(report, circuit_city.drafter)
-    with acting(circuit_city.head, circuit_city.tenant):
+def test_a_definition_in_use_is_retired_not_deleted(session, town, make_circuit, make_report, acting):
+    used = make_circuit(town, step("only", persons(town.validator_a)))
+    report = make_report(town, title="Tarifs de la médiathèque")
+    with acting(town.drafter, town.tenant):
+        engine.submit(report, town.drafter)
+    with acting(town.head, town.tenant):
         with pytest.raises(WorkflowError) as refused:
-            definitions.delete_definition(used, actor=circuit_city.head)
+            definitions.delete_definition(used, actor=town.head)
         assert "« Tarifs de la médiathèque »" in refused.value.message and "Retirez-le" in refused.value.message
-        definitions.retire_definition(used, actor=circuit_city.head)
+        definitions.retire_definition(used, actor=town.head)
     assert used.status == DefinitionStatus.RETIRED
-    other = make_report(circuit_city, title="Subvention au club")
-    with acting(circuit_city.drafter, circuit_city.tenant), pytest.raises(WorkflowError, match="Aucun circuit actif"):
-        engine.submit(other, circuit_city.drafter)
-    unused = make_circuit(circuit_city, step("only", persons(circuit_city.validator_b)), key="jamais-servi")
-    with acting(circuit_city.head, circuit_city.tenant):
-        definitions.delete_definition(unused, actor=circuit_city.head)
+    other = make_report(town, title="Subvention au club")
+    with acting(town.drafter, town.tenant), pytest.raises(WorkflowError, match="Aucun circuit actif"):
+        engine.submit(other, town.drafter)
+    unused = make_circuit(town, step("only", persons(town.validator_b)), key="jamais-servi")
+    with acting(town.head, town.tenant):
+        definitions.delete_definition(unused, actor=town.head)
     assert session.execute(sa.select(WorkflowVersion).where(WorkflowVersion.definition_id == unused.id)).first() is None
 
 
-def test_two_active_circuits_for_the_same_assembly_ask_to_choose(circuit_city, make_circuit, make_report, acting):
-    make_circuit(circuit_city, step("only", persons(circuit_city.validator_a)), key="premier")
-    second = make_circuit(circuit_city, step("only", persons(circuit_city.validator_b)), key="second")
-    report = make_report(circuit_city)
-    with acting(circuit_city.drafter, circuit_city.tenant):
+def test_two_active_circuits_for_the_same_assembly_ask_to_choose(town, make_circuit, make_report, acting):
+    make_circuit(town, step("only", persons(town.validator_a)), key="premier")
+    second = make_circuit(town, step("only", persons(town.validator_b)), key="second")
+    report = make_report(town)
+    with acting(town.drafter, town.tenant):
         with pytest.raises(WorkflowError, match="choisissez-en un"):
-            engine.submit(report, circuit_city.drafter)
-        run = engine.submit(report, circuit_city.drafter, second)
+            engine.submit(report, town.drafter)
+        run = engine.submit(report, town.drafter, second)
     assert run.version.definition_id == second.id
 
 
-def test_the_adopt_command_copies_templates_once(app, session, circuit_city):
+def test_the_adopt_command_copies_templates_once(app, session, town):
     runner = app.test_cli_runner()
     assert runner.invoke(args=["workflows", "load", str(SHIPPED)]).exit_code == 0
-    slug = circuit_city.tenant.slug
+    slug = town.tenant.slug
     first = runner.invoke(args=["workflows", "adopt", slug, "urgent", "avis-commission"])
     assert first.exit_code == 0, first.output
     assert first.output.splitlines() == [f"{slug}: urgent", f"{slug}: avis-commission"]
     assert runner.invoke(args=["workflows", "adopt", slug, "urgent"]).exit_code == 0
     with context(session, SYSTEM):
-        adopted = definitions.definition_by_key(circuit_city.tenant, "urgent")
+        adopted = definitions.definition_by_key(town.tenant, "urgent")
         assert [version.number for version in adopted.versions] == [1]
     unknown = runner.invoke(args=["workflows", "adopt", slug, "inconnu"])
     assert unknown.exit_code != 0 and "Aucun circuit modèle « inconnu »" in unknown.output

@@ -18,32 +18,32 @@ def _only_open(run):
     return tasks[0]
 
 
-def test_the_committee_circuit_end_to_end(session, circuit_city, make_report, acting):
+def test_the_committee_circuit_end_to_end(session, town, make_report, acting):
     with context(session, SYSTEM):
         definitions.load_folder(SHIPPED)
-        definitions.adopt_template(circuit_city.tenant, "avis-commission", actor=None)
-    report = make_report(circuit_city, title="Équipement numérique — dématérialisation des documents et procédures")
-    with acting(circuit_city.drafter, circuit_city.tenant):
-        run = engine.submit(report, circuit_city.drafter)
+        definitions.adopt_template(town.tenant, "avis-commission", actor=None)
+    report = make_report(town, title="Équipement numérique — dématérialisation des documents et procédures")
+    with acting(town.drafter, town.tenant):
+        run = engine.submit(report, town.drafter)
     expected = []
     for refusal in (True, False):
         task = _only_open(run)
-        assert (task.step_key, task.person_id) == ("visa-chef-service", circuit_city.head.id)
-        with acting(circuit_city.head, circuit_city.tenant):
-            assert engine.approve(task, circuit_city.head) == "avis-commission"
+        assert (task.step_key, task.person_id) == ("visa-chef-service", town.head.id)
+        with acting(town.head, town.tenant):
+            assert engine.approve(task, town.head) == "avis-commission"
         task = _only_open(run)
-        assert task.person_id == circuit_city.committee_president.id
-        with acting(circuit_city.committee_president, circuit_city.tenant):
+        assert task.person_id == town.committee_president.id
+        with acting(town.committee_president, town.tenant):
             assert (
-                engine.give_opinion(task, circuit_city.committee_president, "favourable", unanimous=True) == "visa-secretariat"
+                engine.give_opinion(task, town.committee_president, "favourable", unanimous=True) == "visa-secretariat"
             )
         task = _only_open(run)
-        assert task.person_id == circuit_city.secretary.id
-        with acting(circuit_city.secretary, circuit_city.tenant):
+        assert task.person_id == town.secretary.id
+        with acting(town.secretary, town.tenant):
             if refusal:
-                assert engine.refuse(task, circuit_city.secretary, "Visa juridique manquant") == "visa-chef-service"
+                assert engine.refuse(task, town.secretary, "Visa juridique manquant") == "visa-chef-service"
             else:
-                assert engine.approve(task, circuit_city.secretary) == "completed"
+                assert engine.approve(task, town.secretary) == "completed"
         expected += ["approve", "give_opinion", "refuse" if refusal else "approve"]
     assert (run.state, report.status) == (RunState.COMPLETED, ReportStatus.READY)
     assert [action.kind for action in engine.actions_of(run)] == expected
