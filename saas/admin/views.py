@@ -66,7 +66,7 @@ def _refusal_under(field: str, form, *page, **context) -> None:
     arguments): the one refusal handler (``saas.core.errors``) rolls back and answers it, 422."""
 
     def shown(error):
-        getattr(form, field).errors.append(error.message)
+        getattr(form, field).errors.append(str(error))
         return _form_page(form, *page, **context)
 
     on_refusal(shown)
@@ -339,7 +339,7 @@ def remove_grant(grant_id: int):
 
 def _flashed_on_grants(error):
     """A refused removal: its French reason flashed on the list of grants."""
-    flash(error.message, "error")
+    flash(str(error), "error")
     return redirect(url_for(".grants"))
 
 

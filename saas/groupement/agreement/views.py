@@ -132,7 +132,7 @@ def cancel_signing(signing_id: int):
 
 def _flashed(error, back: str):
     """A refused button: its French reason flashed on the page it came from."""
-    flash(error.message, "error")
+    flash(str(error), "error")
     return redirect(back)
 
 
