@@ -15,6 +15,7 @@ from saas.admin import forms
 from saas.admin import operations as ops
 from saas.core import display
 from saas.core.database import commit
+from saas.core.errors import on_refusal
 from saas.core.extensions import db
 from saas.core.inputs import parse_id
 from saas.identity import operations as identity
@@ -60,6 +61,17 @@ def _form_page(form, title: str, submit: str, back: str, **context):
     return page, 422 if request.method == "POST" else 200
 
 
+def _refusal_under(field: str, form, *page, **context) -> None:
+    """A refusal of this request is shown under ``form``'s ``field``, on its page (``_form_page``'s
+    arguments): the one refusal handler (``saas.core.errors``) rolls back and answers it, 422."""
+
+    def shown(error):
+        getattr(form, field).errors.append(str(error))
+        return _form_page(form, *page, **context)
+
+    on_refusal(shown)
+
+
 # --- Overview -------------------------------------------------------------------------------------
 
 
@@ -87,23 +99,21 @@ def assemblies():
 @bp.route("/assemblies/new", methods=["GET", "POST"])
 def create_assembly():
     form = forms.NewAssemblyForm()
+    page = (_("Nouvelle assemblée"), _("Créer l'assemblée"), url_for(".assemblies"))
+    _refusal_under("key", form, *page)
     if form.validate_on_submit():
-        try:
-            assembly = ops.create_assembly(
-                g.tenant,
-                name=form.name.data,
-                kind=AssemblyKind(form.kind.data),
-                seats=form.seats.data,
-                key=form.key.data or None,
-                actor=current_user,
-            )
-        except ops.AdminError as error:
-            form.key.errors.append(str(error))
-        else:
-            commit(db.session)
-            flash(_("Assemblée « %(name)s » créée.", name=assembly.name), "success")
-            return redirect(url_for(".assemblies"))
-    return _form_page(form, _("Nouvelle assemblée"), _("Créer l'assemblée"), url_for(".assemblies"))
+        assembly = ops.create_assembly(
+            g.tenant,
+            name=form.name.data,
+            kind=AssemblyKind(form.kind.data),
+            seats=form.seats.data,
+            key=form.key.data or None,
+            actor=current_user,
+        )
+        commit(db.session)
+        flash(_("Assemblée « %(name)s » créée.", name=assembly.name), "success")
+        return redirect(url_for(".assemblies"))
+    return _form_page(form, *page)
 
 
 @bp.route("/assemblies/<int:assembly_id>", methods=["GET", "POST"])
@@ -153,34 +163,30 @@ def groups():
 @bp.route("/groups/new", methods=["GET", "POST"])
 def create_group():
     form = forms.GroupForm()
+    page = (_("Nouveau groupe politique"), _("Créer le groupe"), url_for(".groups"))
+    _refusal_under("name", form, *page)
     if form.validate_on_submit():
-        try:
-            group = ops.create_group(
-                g.tenant, name=form.name.data, kind=PoliticalGroupKind(form.kind.data), actor=current_user
-            )
-        except ops.AdminError as error:
-            form.name.errors.append(str(error))
-        else:
-            commit(db.session)
-            flash(_("Groupe « %(name)s » créé.", name=group.name), "success")
-            return redirect(url_for(".groups"))
-    return _form_page(form, _("Nouveau groupe politique"), _("Créer le groupe"), url_for(".groups"))
+        group = ops.create_group(
+            g.tenant, name=form.name.data, kind=PoliticalGroupKind(form.kind.data), actor=current_user
+        )
+        commit(db.session)
+        flash(_("Groupe « %(name)s » créé.", name=group.name), "success")
+        return redirect(url_for(".groups"))
+    return _form_page(form, *page)
 
 
 @bp.route("/groups/<int:group_id>", methods=["GET", "POST"])
 def edit_group(group_id: int):
     group = _owned_or_404(PoliticalGroup, group_id)
     form = forms.GroupForm(obj=group)
+    page = (_("Modifier le groupe « %(name)s »", name=group.name), _("Enregistrer"), url_for(".groups"))
+    _refusal_under("name", form, *page)
     if form.validate_on_submit():
-        try:
-            ops.update_group(group, name=form.name.data, kind=PoliticalGroupKind(form.kind.data), actor=current_user)
-        except ops.AdminError as error:
-            form.name.errors.append(str(error))
-        else:
-            commit(db.session)
-            flash(_("Groupe « %(name)s » enregistré.", name=group.name), "success")
-            return redirect(url_for(".groups"))
-    return _form_page(form, _("Modifier le groupe « %(name)s »", name=group.name), _("Enregistrer"), url_for(".groups"))
+        ops.update_group(group, name=form.name.data, kind=PoliticalGroupKind(form.kind.data), actor=current_user)
+        commit(db.session)
+        flash(_("Groupe « %(name)s » enregistré.", name=group.name), "success")
+        return redirect(url_for(".groups"))
+    return _form_page(form, *page)
 
 
 # --- Mandates -------------------------------------------------------------------------------------
@@ -258,32 +264,25 @@ def create_mandate():
 def end_mandate(mandate_id: int):
     mandate = _owned_or_404(Mandate, mandate_id)
     form = forms.EndMandateForm()
-    if form.validate_on_submit():
-        try:
-            ops.end_mandate(mandate, form.end_date.data, current_user)
-        except ops.AdminError as error:
-            form.end_date.errors.append(str(error))
-        else:
-            commit(db.session)
-            flash(
-                _(
-                    "Mandat de %(name)s terminé le %(date)s.",
-                    name=mandate.person.full_name,
-                    date=display.format_date(mandate.end_date),
-                ),
-                "success",
-            )
-            return redirect(url_for(".mandates", assembly=mandate.assembly_id))
     title = _(
         "Terminer le mandat de %(name)s (%(assembly)s)", name=mandate.person.full_name, assembly=mandate.assembly.name
     )
-    return _form_page(
-        form,
-        title,
-        _("Terminer le mandat"),
-        url_for(".mandates"),
-        intro=_("Le mandat reste dans l'historique de la collectivité ; il cesse de donner accès après ce jour."),
-    )
+    page = (title, _("Terminer le mandat"), url_for(".mandates"))
+    intro = _("Le mandat reste dans l'historique de la collectivité ; il cesse de donner accès après ce jour.")
+    _refusal_under("end_date", form, *page, intro=intro)
+    if form.validate_on_submit():
+        ops.end_mandate(mandate, form.end_date.data, current_user)
+        commit(db.session)
+        flash(
+            _(
+                "Mandat de %(name)s terminé le %(date)s.",
+                name=mandate.person.full_name,
+                date=display.format_date(mandate.end_date),
+            ),
+            "success",
+        )
+        return redirect(url_for(".mandates", assembly=mandate.assembly_id))
+    return _form_page(form, *page, intro=intro)
 
 
 # --- Grants ---------------------------------------------------------------------------------------
@@ -331,13 +330,16 @@ def remove_grant(grant_id: int):
     if not forms.ActionForm().validate_on_submit():
         abort(400)
     name = grant.person.full_name
-    try:
-        ops.remove_grant(grant, current_user)
-    except ops.AdminError as error:
-        flash(str(error), "error")
-        return redirect(url_for(".grants"))
+    on_refusal(_flashed_on_grants)
+    ops.remove_grant(grant, current_user)
     commit(db.session)
     flash(_("Droit retiré à %(name)s.", name=name), "success")
+    return redirect(url_for(".grants"))
+
+
+def _flashed_on_grants(error):
+    """A refused removal: its French reason flashed on the list of grants."""
+    flash(str(error), "error")
     return redirect(url_for(".grants"))
 
 

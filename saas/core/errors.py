@@ -132,7 +132,8 @@ REFUSAL_PAGE = "quorum.refusal_page"
 def on_refusal(page) -> None:
     """The page a refusal of this request is shown on (web): ``page(error)`` renders the form again with the
     message, and the one handler below answers it with the refusal's status, after rolling back (or
-    committing what the refusal keeps). Without it, a refusal shows the French error page. Kept with the
+    committing what the refusal keeps). A page that returns a response (a redirect after a flash) or a
+    ``(body, status)`` tuple is answered as it is. Without it, a refusal shows the French error page. Kept with the
     request itself (not ``g``, which outlives a request when an application context was pushed first)."""
     request.environ[REFUSAL_PAGE] = page
 
@@ -166,7 +167,8 @@ def init_app(app: Flask) -> None:
                 return json_error(error.status, error.message, error.errors or None)
             page = request.environ.get(REFUSAL_PAGE)
             if page is not None:
-                return page(error), error.status
+                answer = page(error)  # a rendered form takes the refusal's status; a response is answered as it is
+                return (answer, error.status) if isinstance(answer, str) else answer
             return render_template("error.html", code=error.status, message=error.message), error.status
         except Exception:
             log.exception("answering a refusal (%s) failed", error.status)

@@ -4,7 +4,8 @@ The access rules are the API's own (saas/documents/api.py ``item_or_404`` / ``do
 imported rather than copied so both doors answer the same 404s. Upload forms are checked for access
 before the request body is read, so a caller without the right never makes the server receive a file.
 A refusal (not a PDF, damaged, encrypted, too large…) is shown on a page of its own with the French
-reason and status 422 or 413; the transaction is rolled back, so nothing is left behind.
+reason and status 422 or 413: each upload names that page with ``on_refusal``, and the one refusal handler
+(``saas.core.errors``) rolls the transaction back first, so nothing is left behind.
 """
 
 from flask import abort, flash, g, redirect, render_template, url_for
@@ -18,6 +19,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from saas.core import display
 from saas.core.database import commit
+from saas.core.errors import on_refusal
 from saas.core.extensions import db
 from saas.documents import operations
 from saas.documents.access import document_or_404, item_or_404, sits_in_closed_session
@@ -28,7 +30,7 @@ from saas.documents.board_book.operations import (
     find_board_book,
     request_board_book,
 )
-from saas.documents.intake.check import PdfCheckFailed, PdfRejected
+from saas.documents.intake.check import PdfCheckFailed
 from saas.documents.models import KIND_LABELS, DocumentKind
 from saas.documents.readings import note_download
 from saas.identity.web import tenant_blueprint
@@ -78,8 +80,8 @@ def documents_on_pages():
 
 
 def _refused(message: str, code: int, back: str):
-    """The refusal page; the caller's transaction is rolled back first (no row, no stored object)."""
-    db.session.rollback()
+    """The refusal page (a refusal of the domain comes here after the handler's rollback: no row, no stored
+    object)."""
     return render_template("documents/refused.html", code=code, message=message, back=back), code
 
 
@@ -112,12 +114,10 @@ def upload(item_id: int):
     form = UploadForm()
     if not form.validate_on_submit():
         return _refused(_form_refusal(form), 422, back)
-    try:
-        document = operations.add_document(
-            item, form.kind.data, form.title.data, form.file.data.stream, form.file.data.filename, current_user
-        )
-    except (operations.DocumentError, PdfRejected) as error:
-        return _upload_error(error, back)
+    on_refusal(lambda error: _upload_error(error, back))
+    document = operations.add_document(
+        item, form.kind.data, form.title.data, form.file.data.stream, form.file.data.filename, current_user
+    )
     message = _("Document ajouté au point %(n)s.", n=item.position)
     return _after_change(item.sitting, message, document.current_version)
 
@@ -129,12 +129,10 @@ def replace(document_id: int):
     form = ReplaceForm()
     if not form.validate_on_submit():
         return _refused(_form_refusal(form), 422, back)
-    try:
-        version = operations.replace_document(
-            document, form.file.data.stream, form.file.data.filename, current_user, form.note.data
-        )
-    except (operations.DocumentError, PdfRejected) as error:
-        return _upload_error(error, back)
+    on_refusal(lambda error: _upload_error(error, back))
+    version = operations.replace_document(
+        document, form.file.data.stream, form.file.data.filename, current_user, form.note.data
+    )
     message = _("Version %(n)s de « %(title)s » déposée.", n=version.number, title=document.title)
     return _after_change(document.agenda_item.sitting, message, version)
 

@@ -15,6 +15,7 @@ from flask_smorest import Blueprint as ApiBlueprint
 from flask_smorest import abort
 
 from saas.core.database import commit
+from saas.core.errors import on_refusal
 from saas.core.extensions import db
 from saas.groupement import forms, operations
 from saas.groupement.models import Lot, PurchasingGroup
@@ -100,13 +101,20 @@ def form_page(form, title: str, submit: str, back: str, **context):
     return page, 422 if request.method == "POST" else 200
 
 
-def refused(form, error: PurchasingError) -> None:
-    """Show a refusal on the form: under its field if it names one, else above the form."""
+def refused(form, error: PurchasingError):
+    """Show a refusal on the form: under its field if it names one, else above the form; returns the form."""
     field = getattr(form, error.field, None) if error.field else None
     if field is not None:
         field.errors = [*field.errors, error.message]
     else:
         form.form_errors.append(error.message)
+    return form
+
+
+def refusal_on_form_page(form, title: str, submit: str, back: str, **context) -> None:
+    """A refusal of this request is shown on ``form`` (``refused``), on its page (``form_page``'s
+    arguments): the one refusal handler (``saas.core.errors``) rolls back and answers it, 422."""
+    on_refusal(lambda error: form_page(refused(form, error), title, submit, back, **context))
 
 
 def done(message: str, endpoint: str, **values):

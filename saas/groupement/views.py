@@ -24,11 +24,10 @@ from saas.groupement.console import (
     load,
     load_group,
     me,
-    refused,
+    refusal_on_form_page,
 )
 from saas.groupement.devices import operations as devices
 from saas.groupement.models import DeviceStatus, Membership
-from saas.groupement.operations import PurchasingError
 from saas.tenancy.models import Tenant
 from saas.tenancy.operations import export_tenant_file
 
@@ -61,20 +60,18 @@ def create_group():
     form = forms.GroupForm()
     coordinators = {t.id: t for t in operations.coordinator_tenants()}
     form.coordinator.choices = [SelectChoice(t.id, t.name) for t in coordinators.values()]
+    page = (form, _("Créer le groupement"), _("Créer"), url_for(".home"))
+    refusal_on_form_page(*page)
     if form.validate_on_submit():
-        try:
-            operations.create_group(
-                form.name.data,
-                coordinators[form.coordinator.data],
-                form.joining_reference.data,
-                form.joined_on.data,
-                me(),
-            )
-        except PurchasingError as error:
-            refused(form, error)
-        else:
-            return done(_("Le groupement est créé, avec le calendrier du texte fondateur."), ".home")
-    return form_page(form, _("Créer le groupement"), _("Créer"), url_for(".home"))
+        operations.create_group(
+            form.name.data,
+            coordinators[form.coordinator.data],
+            form.joining_reference.data,
+            form.joined_on.data,
+            me(),
+        )
+        return done(_("Le groupement est créé, avec le calendrier du texte fondateur."), ".home")
+    return form_page(*page)
 
 
 # --- Members --------------------------------------------------------------------------------------
@@ -97,99 +94,80 @@ def join_member():
     taken = {m.tenant_id for m in operations.memberships(group)}
     tenants = {t.id: t for t in db.session.query(Tenant).order_by(Tenant.name) if t.id not in taken}
     form.tenant.choices = [SelectChoice(t.id, t.name) for t in tenants.values()]
+    page = (form, _("Enregistrer l'adhésion d'une collectivité"), _("Enregistrer"), url_for(".home"))
+    refusal_on_form_page(*page)
     if form.validate_on_submit():
-        try:
-            operations.join(
-                group,
-                tenants[form.tenant.data],
-                form.joining_reference.data,
-                form.joined_on.data,
-                me(),
-                seats=form.seats.data,
-            )
-        except PurchasingError as error:
-            refused(form, error)
-        else:
-            return done(_("Adhésion enregistrée."), ".home")
-    return form_page(form, _("Enregistrer l'adhésion d'une collectivité"), _("Enregistrer"), url_for(".home"))
+        operations.join(
+            group,
+            tenants[form.tenant.data],
+            form.joining_reference.data,
+            form.joined_on.data,
+            me(),
+            seats=form.seats.data,
+        )
+        return done(_("Adhésion enregistrée."), ".home")
+    return form_page(*page)
 
 
 @bp.route("/members/new", methods=["GET", "POST"])
 def provision_member():
     group = load_group()
     form = forms.ProvisionForm()
+    page = (form, _("Accueillir une nouvelle collectivité"), _("Créer la collectivité"), url_for(".home"))
+    intro = _(
+        "La collectivité est créée avec sa première assemblée et les règles de son type ; son administrateur"
+        " reçoit un lien pour choisir son mot de passe, puis active la double authentification."
+    )
+    refusal_on_form_page(*page, intro=intro)
     if form.validate_on_submit():
         values = {field.name: field.data for field in form if field.name != "csrf_token"}
-        try:
-            membership = operations.provision_member(group, values, me())
-        except PurchasingError as error:
-            refused(form, error)
-        else:
-            return done(
-                _(
-                    "%(name)s est créée et membre du groupement ; son administrateur a reçu une invitation.",
-                    name=membership.tenant.name,
-                ),
-                ".home",
-            )
-    return form_page(
-        form,
-        _("Accueillir une nouvelle collectivité"),
-        _("Créer la collectivité"),
-        url_for(".home"),
-        intro=_(
-            "La collectivité est créée avec sa première assemblée et les règles de son type ; son administrateur"
-            " reçoit un lien pour choisir son mot de passe, puis active la double authentification."
-        ),
-    )
+        membership = operations.provision_member(group, values, me())
+        return done(
+            _(
+                "%(name)s est créée et membre du groupement ; son administrateur a reçu une invitation.",
+                name=membership.tenant.name,
+            ),
+            ".home",
+        )
+    return form_page(*page, intro=intro)
 
 
 @bp.route("/members/<int:membership_id>", methods=["GET", "POST"])
 def edit_member(membership_id: int):
     membership = load(Membership, membership_id)[1]
     form = forms.MembershipForm(obj=membership)
+    name = membership.tenant.name
+    page = (form, _("%(name)s — licences et convention", name=name), _("Enregistrer"), url_for(".home"))
+    refusal_on_form_page(*page, membership=membership)
     if form.validate_on_submit():
-        try:
-            operations.update_membership(
-                membership,
-                seats=form.seats.data,
-                agreement_signed_on=form.agreement_signed_on.data,
-                agreement_signed_by=form.agreement_signed_by.data,
-                actor=me(),
-            )
-        except PurchasingError as error:
-            refused(form, error)
-        else:
-            return done(_("Adhésion de %(name)s enregistrée.", name=membership.tenant.name), ".home")
-    return form_page(
-        form,
-        _("%(name)s — licences et convention", name=membership.tenant.name),
-        _("Enregistrer"),
-        url_for(".home"),
-        membership=membership,
-    )
+        operations.update_membership(
+            membership,
+            seats=form.seats.data,
+            agreement_signed_on=form.agreement_signed_on.data,
+            agreement_signed_by=form.agreement_signed_by.data,
+            actor=me(),
+        )
+        return done(_("Adhésion de %(name)s enregistrée.", name=name), ".home")
+    return form_page(*page, membership=membership)
 
 
 @bp.route("/members/<int:membership_id>/withdraw", methods=["GET", "POST"])
 def withdraw_member(membership_id: int):
     membership = load(Membership, membership_id)[1]
     form = forms.WithdrawalForm()
+    name = membership.tenant.name
+    page = (form, _("Retrait de %(name)s", name=name), _("Enregistrer le retrait"), url_for(".home"))
+    refusal_on_form_page(*page)
     if form.validate_on_submit():
-        try:
-            operations.withdraw(
-                membership,
-                form.withdrawn_on.data,
-                form.withdrawal_effect.data,
-                form.withdrawal_amount_cents.data,
-                me(),
-            )
-        except PurchasingError as error:
-            refused(form, error)
-        else:
-            return done(_("Retrait de %(name)s enregistré.", name=membership.tenant.name), ".home")
-    return form_page(
-        form, _("Retrait de %(name)s", name=membership.tenant.name), _("Enregistrer le retrait"), url_for(".home")
-    )
+        operations.withdraw(
+            membership,
+            form.withdrawn_on.data,
+            form.withdrawal_effect.data,
+            form.withdrawal_amount_cents.data,
+            me(),
+        )
+        return done(_("Retrait de %(name)s enregistré.", name=name), ".home")
+    return form_page(*page)
 
 
 @bp.get("/members/<int:membership_id>/export")

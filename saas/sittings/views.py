@@ -2,7 +2,8 @@
 
 Thin views: load what the URL names (404 if missing or another tenant's), check access, call the domain
 operations (which hold every rule), commit once. A refusal of the domain (SittingError, in French) is
-shown next to the form that caused it, with status 422.
+shown next to the form that caused it, with status 422: each view names that page with ``on_refusal`` and
+the one refusal handler (``saas.core.errors``) rolls back and answers it.
 """
 
 from itertools import groupby
@@ -14,6 +15,7 @@ from flask_login import current_user, login_required
 
 from saas.core import display
 from saas.core.database import commit, write_apart
+from saas.core.errors import on_refusal
 from saas.core.extensions import db
 from saas.documents.readings import read_versions
 from saas.identity.access import can_manage
@@ -25,7 +27,7 @@ from saas.sittings.attendance import operations as attendance
 from saas.sittings.convocations.evidence import evidence_download
 from saas.sittings.convocations.operations import convocation_progress, send_convocations
 from saas.sittings.models import STATUS_LABELS, TRANSITIONS, AgendaItem, AttendanceAnswer, Sitting, SittingStatus
-from saas.sittings.operations import SittingError, colleagues
+from saas.sittings.operations import colleagues
 from saas.sittings.presentation import BADGE_COLOURS, MEMBER_ANSWERS, labels, to_utc
 from saas.sittings.proof import operations as proof
 from saas.tenancy.legal_rules import tenant_rules
@@ -64,25 +66,32 @@ def assembly_sittings(assembly_id: int):
 def create_sitting(assembly_id: int):
     assembly = load_managed_assembly(g.tenant, assembly_id, current_user)
     form = forms.SittingForm()
+    on_refusal(lambda error: _new_sitting_page(assembly, _above(form, error), 422))
     if form.validate_on_submit():
-        try:
-            sitting = operations.create_sitting(
-                g.tenant,
-                assembly,
-                starts_at=to_utc(g.tenant, form.day.data, form.time.data),
-                place=form.place.data,
-                remote_allowed=form.remote_allowed.data,
-                urgency=form.urgency.data,
-                urgency_reason=form.urgency_reason.data,
-                first_after_renewal=form.first_after_renewal.data,
-                actor=current_user,
-            )
-        except SittingError as error:
-            form.form_errors.append(error.message)
-        else:
-            commit(db.session)
-            flash(_("Séance créée : ajoutez son ordre du jour."), "success")
-            return redirect(url_for(".sitting", sitting_id=sitting.id))
+        sitting = operations.create_sitting(
+            g.tenant,
+            assembly,
+            starts_at=to_utc(g.tenant, form.day.data, form.time.data),
+            place=form.place.data,
+            remote_allowed=form.remote_allowed.data,
+            urgency=form.urgency.data,
+            urgency_reason=form.urgency_reason.data,
+            first_after_renewal=form.first_after_renewal.data,
+            actor=current_user,
+        )
+        commit(db.session)
+        flash(_("Séance créée : ajoutez son ordre du jour."), "success")
+        return redirect(url_for(".sitting", sitting_id=sitting.id))
+    return _new_sitting_page(assembly, form, 422 if request.method == "POST" else 200)
+
+
+def _above(form, error):
+    """The refusal above the form (``form_errors``), whatever field it names; returns the form."""
+    form.form_errors.append(error.message)
+    return form
+
+
+def _new_sitting_page(assembly, form: forms.SittingForm, status: int):
     rules = tenant_rules(g.tenant)
     page = render_template(
         "sittings/new.html",
@@ -92,7 +101,7 @@ def create_sitting(assembly_id: int):
         renewal_days=rules.renewal_notice_days,
         renewal_article=rules.renewal_notice_article,
     )
-    return page, 422 if request.method == "POST" else 200
+    return page, status
 
 
 # --- The sitting page (secretary and members) -----------------------------------------------------
@@ -179,22 +188,19 @@ def add_item(sitting_id: int):
     sitting = _managed(sitting_id)
     form = forms.ItemForm()
     form.rapporteur.choices = [(forms.NO_RAPPORTEUR, "")] + [(p.id, p.full_name) for p in colleagues(sitting)]
+    on_refusal(lambda error: _page(sitting, True, 422, item_form=_above(form, error)))
     if form.validate_on_submit():
         rapporteur = db.session.get(Person, form.rapporteur.data) if form.rapporteur.data else None
-        try:
-            operations.add_item(
-                sitting,
-                title=form.title.data,
-                rapporteur=rapporteur,
-                subject_code=form.subject_code.data,
-                committee_opinion=form.committee_opinion.data,
-                confidential=form.confidential.data,
-                actor=current_user,
-            )
-        except SittingError as error:
-            form.form_errors.append(error.message)
-        else:
-            return _done(sitting, _("Point ajouté à l'ordre du jour."))
+        operations.add_item(
+            sitting,
+            title=form.title.data,
+            rapporteur=rapporteur,
+            subject_code=form.subject_code.data,
+            committee_opinion=form.committee_opinion.data,
+            confidential=form.confidential.data,
+            actor=current_user,
+        )
+        return _done(sitting, _("Point ajouté à l'ordre du jour."))
     return _page(sitting, True, 422, item_form=form)
 
 
@@ -210,10 +216,8 @@ def _move(sitting_id: int, item_id: int, step: int):
     other = index + step
     if 0 <= other < len(order):
         order[index], order[other] = order[other], order[index]
-    try:
-        operations.reorder_items(sitting, order, actor=current_user)
-    except SittingError as error:
-        return _refused(sitting, error.message)
+    _refusal_on_top(sitting)
+    operations.reorder_items(sitting, order, actor=current_user)
     return _done(sitting, _("Ordre du jour modifié."))
 
 
@@ -233,17 +237,19 @@ def withdraw_item(sitting_id: int, item_id: int):
     item = _item(sitting, item_id)
     if not forms.ActionForm().validate_on_submit():
         abort(400)
-    try:
-        operations.withdraw_item(item, actor=current_user)
-    except SittingError as error:
-        return _refused(sitting, error.message)
+    _refusal_on_top(sitting)
+    operations.withdraw_item(item, actor=current_user)
     return _done(sitting, _("Point retiré de l'ordre du jour."))
 
 
 def _refused(sitting: Sitting, message: str):
-    """A refused button: the page again with the French reason on top, status 422. The operations
-    refuse before writing anything, so there is nothing to undo."""
+    """A refused button: the page again with the French reason on top, status 422."""
     return _page(sitting, can_manage(current_user, "secretary", g.tenant, sitting.assembly), 422, refusal=message)
+
+
+def _refusal_on_top(sitting: Sitting) -> None:
+    """A refusal of this button is shown on the sitting page, on top (the one handler rolls back first)."""
+    on_refusal(lambda error: _refused(sitting, error.message))
 
 
 @bp.post("/s/<int:sitting_id>/status")
@@ -251,17 +257,14 @@ def change_status(sitting_id: int):
     sitting = _managed(sitting_id)
     form = forms.StatusForm()
     form.status.choices = [(s.value, STATUS_LABELS[s]) for s in SittingStatus]
+    on_refusal(lambda error: _page(sitting, True, 422, status_form=_above(form, error)))
     if form.validate_on_submit():
         status = SittingStatus(form.status.data)
-        try:
-            if status == SittingStatus.CONVENED:
-                send_convocations(sitting, current_user)  # convening always sends the convocations
-            else:
-                operations.set_status(sitting, status, actor=current_user)
-        except SittingError as error:
-            form.form_errors.append(error.message)
+        if status == SittingStatus.CONVENED:
+            send_convocations(sitting, current_user)  # convening always sends the convocations
         else:
-            return _done(sitting, _("La séance est maintenant %(status)s.", status=STATUS_LABELS[sitting.status]))
+            operations.set_status(sitting, status, actor=current_user)
+        return _done(sitting, _("La séance est maintenant %(status)s.", status=STATUS_LABELS[sitting.status]))
     return _page(sitting, True, 422, status_form=form)
 
 
@@ -273,13 +276,10 @@ def answer(sitting_id: int):
     sitting, manager = load_sitting(g.tenant, sitting_id, current_user)
     form = forms.AttendanceForm()
     form.answer.choices = [(a.value, forms.ANSWER_LABELS[a]) for a in MEMBER_ANSWERS]
+    on_refusal(lambda error: _page(sitting, manager, 422, answer_form=_above(form, error)))
     if form.validate_on_submit():
-        try:
-            attendance.answer_attendance(current_user, sitting, AttendanceAnswer(form.answer.data))
-        except SittingError as error:
-            form.form_errors.append(error.message)
-        else:
-            return _done(sitting, _("Votre réponse est enregistrée."))
+        attendance.answer_attendance(current_user, sitting, AttendanceAnswer(form.answer.data))
+        return _done(sitting, _("Votre réponse est enregistrée."))
     return _page(sitting, manager, 422, answer_form=form)
 
 
@@ -288,14 +288,11 @@ def give_proxy(sitting_id: int):
     sitting, manager = load_sitting(g.tenant, sitting_id, current_user)
     form = forms.ProxyForm()
     form.holder.choices = [(p.id, p.full_name) for p in colleagues(sitting, exclude=current_user.id)]
+    on_refusal(lambda error: _page(sitting, manager, 422, proxy_form=_above(form, error)))
     if form.validate_on_submit():
         holder = db.session.get(Person, form.holder.data)
-        try:
-            attendance.give_proxy(current_user, holder, sitting, illness=form.illness.data)
-        except SittingError as error:
-            form.form_errors.append(error.message)
-        else:
-            return _done(sitting, _("Procuration donnée à %(name)s.", name=holder.full_name))
+        attendance.give_proxy(current_user, holder, sitting, illness=form.illness.data)
+        return _done(sitting, _("Procuration donnée à %(name)s.", name=holder.full_name))
     return _page(sitting, manager, 422, proxy_form=form)
 
 
@@ -307,10 +304,8 @@ def revoke_proxy(sitting_id: int):
     proxy = attendance.active_proxy(sitting, giver_id=current_user.id)
     if proxy is None:
         return _refused(sitting, _("Vous n'avez pas donné de procuration pour cette séance."))
-    try:
-        attendance.revoke_proxy(proxy, actor=current_user)
-    except SittingError as error:
-        return _refused(sitting, error.message)
+    _refusal_on_top(sitting)
+    attendance.revoke_proxy(proxy, actor=current_user)
     return _done(sitting, _("Procuration retirée : vous êtes indiqué absent jusqu'à votre nouvelle réponse."))
 
 
@@ -323,11 +318,8 @@ def convene(sitting_id: int):
     sitting = _managed(sitting_id)
     if not forms.ActionForm().validate_on_submit():
         abort(400)
-    try:
-        convocations = send_convocations(sitting, current_user)
-    except SittingError as error:
-        db.session.rollback()
-        return _refused(db.session.get(Sitting, sitting_id), error.message)
+    _refusal_on_top(sitting)
+    convocations = send_convocations(sitting, current_user)
     commit(db.session)
     flash(_("Convocations en cours d'envoi : %(count)d destinataires.", count=len(convocations)), "success")
     return redirect(url_for(".sitting", sitting_id=sitting_id))

@@ -49,11 +49,14 @@ class AnnotationError(DomainError):
     """Refused input: a French message and, per field, what is wrong (HTTP 422)."""
 
 
-class AnnotationConflict(Exception):
-    """The annotation changed since the revision the caller read (HTTP 409)."""
+class AnnotationConflict(DomainError):
+    """The annotation changed since the revision the caller read (HTTP 409); answered with the current record
+    (``answers.conflict``)."""
+
+    status = 409
 
     def __init__(self, current: Annotation):
-        super().__init__("conflict")
+        super().__init__(CONFLICT)
         self.current = current
 
 

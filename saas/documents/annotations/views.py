@@ -7,6 +7,7 @@ from flask import Blueprint, g, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from saas.core.database import commit
+from saas.core.errors import on_refusal
 from saas.core.extensions import db
 from saas.core.rest import json_body
 from saas.documents.access import document_or_404
@@ -19,22 +20,24 @@ bp = tenant_blueprint("annotations", __name__)
 notes_bp = Blueprint("annotation_notes", __name__)
 
 
+def _answer(error):
+    """A refusal in the annotations' JSON shape (422), or a conflict with the current record (409): each
+    route names it with ``on_refusal``, and the one refusal handler rolls back before answering."""
+    return conflict(error) if isinstance(error, annotations.AnnotationConflict) else refused(error)
+
+
 @bp.get("/documents/<int:document_id>/annotations")
 def list_annotations(document_id: int):
     document = document_or_404(g.tenant.slug, document_id)
-    try:
-        return changes_of(document, request.args.get("since"))
-    except annotations.AnnotationError as error:
-        return refused(error)
+    on_refusal(_answer)
+    return changes_of(document, request.args.get("since"))
 
 
 @bp.post("/documents/<int:document_id>/annotations")
 def create_annotation(document_id: int):
     document = document_or_404(g.tenant.slug, document_id)
-    try:
-        annotation = annotations.create(document, current_user, json_body())
-    except annotations.AnnotationError as error:
-        return refused(error)
+    on_refusal(_answer)
+    annotation = annotations.create(document, current_user, json_body())
     commit(db.session)
     return annotations.record(annotation, current_user), 201
 
@@ -42,12 +45,8 @@ def create_annotation(document_id: int):
 @bp.patch("/annotations/<int:annotation_id>")
 def update_annotation(annotation_id: int):
     annotation = authored_or_refuse(annotation_or_404(g.tenant.slug, annotation_id))
-    try:
-        annotations.update(annotation, current_user, json_body())
-    except annotations.AnnotationError as error:
-        return refused(error)
-    except annotations.AnnotationConflict as error:
-        return conflict(error)
+    on_refusal(_answer)
+    annotations.update(annotation, current_user, json_body())
     commit(db.session)
     return annotations.record(annotation, current_user)
 
@@ -55,12 +54,8 @@ def update_annotation(annotation_id: int):
 @bp.delete("/annotations/<int:annotation_id>")
 def delete_annotation(annotation_id: int):
     annotation = authored_or_refuse(annotation_or_404(g.tenant.slug, annotation_id))
-    try:
-        annotations.delete(annotation, current_user, request.args.get("revision", type=int))
-    except annotations.AnnotationError as error:
-        return refused(error)
-    except annotations.AnnotationConflict as error:
-        return conflict(error)
+    on_refusal(_answer)
+    annotations.delete(annotation, current_user, request.args.get("revision", type=int))
     commit(db.session)
     return "", 204
 

@@ -5,11 +5,21 @@ operations, commit once."""
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
+from saas.core.errors import on_refusal
 from saas.core.extensions import db
 from saas.groupement import forms, operations
 from saas.groupement.agreement import operations as agreement_signing
 from saas.groupement.agreement.operations import Signatory
-from saas.groupement.console import attachment, console_blueprint, done, form_page, load, load_group, me, refused
+from saas.groupement.console import (
+    attachment,
+    console_blueprint,
+    done,
+    form_page,
+    load,
+    load_group,
+    me,
+    refusal_on_form_page,
+)
 from saas.groupement.models import AgreementSigning
 from saas.groupement.operations import PurchasingError
 from saas.identity.models import Person
@@ -33,24 +43,16 @@ def agreement():
 def upload():
     group = load_group()
     form = forms.AgreementForm()
-    if form.validate_on_submit():
-        try:
-            operations.upload_agreement(group, form.file.data.stream, form.file.data.filename, me())
-        except PurchasingError as error:
-            refused(form, error)
-        else:
-            return done(_("La convention constitutive est déposée."), ".agreement")
-    return form_page(
-        form,
-        _("Convention constitutive"),
-        _("Déposer"),
-        url_for(".agreement"),
-        multipart=True,
-        intro=_(
-            "Le PDF est vérifié comme tout document, puis conservé chiffré. Laissez en bas de la dernière page"
-            " la place des signatures (environ 8 × 2,5 cm par membre), ou des emplacements de signature vides."
-        ),
+    page = (form, _("Convention constitutive"), _("Déposer"), url_for(".agreement"))
+    intro = _(
+        "Le PDF est vérifié comme tout document, puis conservé chiffré. Laissez en bas de la dernière page"
+        " la place des signatures (environ 8 × 2,5 cm par membre), ou des emplacements de signature vides."
     )
+    refusal_on_form_page(*page, multipart=True, intro=intro)
+    if form.validate_on_submit():
+        operations.upload_agreement(group, form.file.data.stream, form.file.data.filename, me())
+        return done(_("La convention constitutive est déposée."), ".agreement")
+    return form_page(*page, multipart=True, intro=intro)
 
 
 @bp.get("/agreement/file")
@@ -77,29 +79,22 @@ def start_signing():
                     name=membership.tenant.name,
                 )
             )
-    if form.validate_on_submit():
-        try:
-            signing = agreement_signing.start(group, _signatories(form, proposal), me())
-        except PurchasingError as error:
-            db.session.rollback()  # nothing of the refused round is kept (its stored files go with it)
-            refused(form, error)
-        else:
-            return done(
-                _("La convention est partie à la signature : elle est dans le parapheur du premier signataire."),
-                ".signing_page",
-                signing_id=signing.id,
-            )
-    return form_page(
-        form,
-        _("Faire signer la convention"),
-        _("Lancer la signature"),
-        url_for(".agreement"),
-        intro=_(
-            "Chaque membre signe à son tour, depuis le parapheur de sa collectivité, avec son code de double"
-            " authentification ; la convention passe au suivant dès qu'il a signé. Tous les emplacements de"
-            " signature sont préparés avant la première signature."
-        ),
+    page = (form, _("Faire signer la convention"), _("Lancer la signature"), url_for(".agreement"))
+    intro = _(
+        "Chaque membre signe à son tour, depuis le parapheur de sa collectivité, avec son code de double"
+        " authentification ; la convention passe au suivant dès qu'il a signé. Tous les emplacements de"
+        " signature sont préparés avant la première signature."
     )
+    # nothing of a refused round is kept (the handler rolls back; its stored files go with it)
+    refusal_on_form_page(*page, intro=intro)
+    if form.validate_on_submit():
+        signing = agreement_signing.start(group, _signatories(form, proposal), me())
+        return done(
+            _("La convention est partie à la signature : elle est dans le parapheur du premier signataire."),
+            ".signing_page",
+            signing_id=signing.id,
+        )
+    return form_page(*page, intro=intro)
 
 
 def _signatories(form, proposal) -> list[Signatory]:
@@ -130,13 +125,15 @@ def signing_page(signing_id: int):
 @bp.post("/agreement/signings/<int:signing_id>/cancel")
 def cancel_signing(signing_id: int):
     signing = load(AgreementSigning, signing_id)[1]
-    try:
-        agreement_signing.cancel(signing, me())
-    except PurchasingError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for(".signing_page", signing_id=signing_id))
+    on_refusal(lambda error: _flashed(error, url_for(".signing_page", signing_id=signing_id)))
+    agreement_signing.cancel(signing, me())
     return done(_("La signature de la convention est annulée."), ".signing_page", signing_id=signing.id)
+
+
+def _flashed(error, back: str):
+    """A refused button: its French reason flashed on the page it came from."""
+    flash(str(error), "error")
+    return redirect(back)
 
 
 @bp.get("/agreement/signings/<int:signing_id>/file")

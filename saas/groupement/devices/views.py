@@ -5,12 +5,21 @@ from flask import abort, render_template, url_for
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
+from saas.core.errors import on_refusal
 from saas.core.extensions import db
 from saas.groupement import forms, operations
-from saas.groupement.console import console_blueprint, done, form_page, load, load_group, me, refused
+from saas.groupement.console import (
+    console_blueprint,
+    done,
+    form_page,
+    load,
+    load_group,
+    me,
+    refusal_on_form_page,
+    refused,
+)
 from saas.groupement.devices import operations as devices
 from saas.groupement.models import Device, DeviceStatus
-from saas.groupement.operations import PurchasingError
 from saas.identity.models import Person
 
 bp = console_blueprint("groupement_devices", __name__)
@@ -30,14 +39,12 @@ def create_device():
     form.lot.choices = [SelectChoice(0, _("— Aucun —"))] + [
         SelectChoice(lot.id, f"{lot.contract.reference} — lot {lot.number} : {lot.title}") for lot in lots.values()
     ]
+    page = (form, _("Nouvel équipement"), _("Ajouter"), url_for(".devices_list"))
+    refusal_on_form_page(*page)
     if form.validate_on_submit():
-        try:
-            devices.add_device(group, form.serial.data, form.model.data, lots.get(form.lot.data), me())
-        except PurchasingError as error:
-            refused(form, error)
-        else:
-            return done(_("Équipement ajouté au stock."), ".devices_list")
-    return form_page(form, _("Nouvel équipement"), _("Ajouter"), url_for(".devices_list"))
+        devices.add_device(group, form.serial.data, form.model.data, lots.get(form.lot.data), me())
+        return done(_("Équipement ajouté au stock."), ".devices_list")
+    return form_page(*page)
 
 
 def _device_page(group, device: Device, assign_form=None, status_form=None, status: int = 200):
@@ -70,14 +77,11 @@ def assign_device(device_id: int):
     form = forms.AssignForm()
     people = {p.person_id for p in devices.group_members(group)}
     form.person.choices = [SelectChoice(person_id, "") for person_id in people]
+    on_refusal(lambda error: _device_page(group, device, assign_form=refused(form, error), status=422))
     if form.validate_on_submit():
         person = db.session.get(Person, form.person.data)
-        try:
-            devices.assign(device, person, me())
-        except PurchasingError as error:
-            refused(form, error)
-        else:
-            return done(_("Équipement attribué à %(name)s.", name=person.full_name), ".device", device_id=device.id)
+        devices.assign(device, person, me())
+        return done(_("Équipement attribué à %(name)s.", name=person.full_name), ".device", device_id=device.id)
     return _device_page(group, device, assign_form=form, status=422)
 
 
@@ -86,12 +90,8 @@ def declare_lost(device_id: int):
     group, device = load(Device, device_id)
     if not forms.ActionForm().validate_on_submit():
         abort(400)
-    try:
-        sessions, tokens = devices.declare_lost(device, me())
-    except PurchasingError as error:
-        form = forms.DeviceStatusForm(formdata=None)
-        form.form_errors.append(error.message)
-        return _device_page(group, device, status_form=form, status=422)
+    on_refusal(lambda error: _device_page(group, device, status_form=_above(error), status=422))
+    sessions, tokens = devices.declare_lost(device, me())
     return done(
         _(
             "Équipement déclaré perdu : %(sessions)s session(s) et %(tokens)s jeton(s) révoqués ; le titulaire se"
@@ -104,16 +104,20 @@ def declare_lost(device_id: int):
     )
 
 
+def _above(error) -> forms.DeviceStatusForm:
+    """The status form, empty, with the refusal above it."""
+    form = forms.DeviceStatusForm(formdata=None)
+    form.form_errors.append(error.message)
+    return form
+
+
 @bp.post("/devices/<int:device_id>/status")
 def change_device_status(device_id: int):
     group, device = load(Device, device_id)
     form = forms.DeviceStatusForm()
     form.status.choices = [SelectChoice(s.value, "") for s in devices.STATUS_CHANGES[device.status]]
+    on_refusal(lambda error: _device_page(group, device, status_form=refused(form, error), status=422))
     if form.validate_on_submit():
-        try:
-            devices.change_status(device, DeviceStatus(form.status.data), me())
-        except PurchasingError as error:
-            refused(form, error)
-        else:
-            return done(_("État de l'équipement enregistré."), ".device", device_id=device.id)
+        devices.change_status(device, DeviceStatus(form.status.data), me())
+        return done(_("État de l'équipement enregistré."), ".device", device_id=device.id)
     return _device_page(group, device, status_form=form, status=422)

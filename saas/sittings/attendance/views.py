@@ -11,12 +11,13 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from saas.core.database import commit
+from saas.core.errors import on_refusal
 from saas.core.extensions import db
 from saas.sittings import forms, operations
 from saas.sittings.attendance import operations as attendance
 from saas.sittings.attendance.link import LinkExpired, LinkInvalid, resolve
 from saas.sittings.models import AttendanceAnswer
-from saas.sittings.operations import SittingError, colleagues
+from saas.sittings.operations import colleagues
 from saas.sittings.presentation import MEMBER_ANSWERS, local_datetime
 from saas.tenancy.legal_rules import tenant_rules
 
@@ -57,24 +58,30 @@ def answer(token: str):
     voting = operations.current_mandate(person.id, sitting, operations.VOTING_ROLES) is not None
     holders = {p.id: p for p in colleagues(sitting, exclude=person.id)} if voting else {}
     form = _form(sitting, voting, holders)
+    on_refusal(lambda error: _answer_page(sitting, person, _above(form, error), 422))
     if form.validate_on_submit():
         choice = AttendanceAnswer(form.answer.data)
-        try:
-            if choice == AttendanceAnswer.PROXY:
-                holder = holders[form.holder.data]
-                attendance.give_proxy(
-                    person, holder, sitting, illness=form.illness.data, channel=attendance.LINK_CHANNEL
-                )
-                message = _("Procuration donnée à %(name)s.", name=holder.full_name)
-            else:
-                attendance.answer_attendance(person, sitting, choice, channel=attendance.LINK_CHANNEL)
-                message = _("Votre réponse est enregistrée.")
-        except SittingError as error:
-            form.form_errors.append(error.message)
+        if choice == AttendanceAnswer.PROXY:
+            holder = holders[form.holder.data]
+            attendance.give_proxy(person, holder, sitting, illness=form.illness.data, channel=attendance.LINK_CHANNEL)
+            message = _("Procuration donnée à %(name)s.", name=holder.full_name)
         else:
-            commit(db.session)
-            flash(message, "success")
-            return redirect(url_for(".answer", token=token))
+            attendance.answer_attendance(person, sitting, choice, channel=attendance.LINK_CHANNEL)
+            message = _("Votre réponse est enregistrée.")
+        commit(db.session)
+        flash(message, "success")
+        return redirect(url_for(".answer", token=token))
+    return _answer_page(sitting, person, form, 422 if request.method == "POST" else 200)
+
+
+def _above(form, error):
+    """A refusal of the domain above the form (``form_errors``); returns the form."""
+    form.form_errors.append(error.message)
+    return form
+
+
+def _answer_page(sitting, person, form: forms.LinkAnswerForm, status: int):
+    """The answer page: the person's current answer and proxies, and the form (with its errors)."""
     mine = attendance.attendance_of(sitting, person.id)
     if request.method == "GET" and mine is not None and mine.answer.value in dict(form.answer.choices):
         form.answer.data = mine.answer.value
@@ -91,4 +98,4 @@ def answer(token: str):
         proxy_article=tenant_rules(sitting.tenant).proxy_article,
         form=form,
     )
-    return page, 422 if request.method == "POST" else 200
+    return page, status
