@@ -40,13 +40,12 @@ def acts_for(person: Person, task: Task, on: date) -> Person | None:
     return delegation.person if delegation is not None else None
 
 
-def is_urgent_validator(person: Person, tenant_id: int) -> bool:
+def holds_grant(person: Person, tenant_id: int, kind: GrantKind) -> bool:
+    """Whether ``person`` holds a grant of ``kind`` in the collectivity (urgent validation, administration)."""
     return (
         db.session.execute(
             sa.select(TenantGrant.id).where(
-                TenantGrant.tenant_id == tenant_id,
-                TenantGrant.person_id == person.id,
-                TenantGrant.kind == GrantKind.URGENT_VALIDATOR,
+                TenantGrant.tenant_id == tenant_id, TenantGrant.person_id == person.id, TenantGrant.kind == kind
             )
         ).first()
         is not None
@@ -60,7 +59,7 @@ def allowed_actions(person: Person, task: Task, on: date | None = None) -> froze
     if run is None or run.state != RunState.RUNNING:  # a run of another collectivity than the current one
         return frozenset()
     actions: set[str] = set()
-    if is_urgent_validator(person, task.tenant_id):
+    if holds_grant(person, task.tenant_id, GrantKind.URGENT_VALIDATOR):
         actions.add("validate_urgently")
     if task.state != TaskState.OPEN or acts_for(person, task, on) is None:
         return frozenset(actions)

@@ -21,7 +21,7 @@ from saas.reports import access as report_access
 from saas.reports.models import Report, ReportStatus
 from saas.sittings.models import Sitting
 from saas.tenancy.models import Assembly, Tenant
-from saas.workflow.access import ACTIONS, acts_for, allowed_actions, is_urgent_validator
+from saas.workflow.access import ACTIONS, acts_for, allowed_actions, holds_grant
 from saas.workflow.definitions import TARGET_ASSEMBLY, WorkflowError, latest_version
 from saas.workflow.models import (
     AppliesTo,
@@ -50,19 +50,6 @@ def belongs(person: Person, tenant_id: int) -> bool:
         sa.select(TenantGrant.id).where(TenantGrant.tenant_id == tenant_id, TenantGrant.person_id == person.id)
     ).first()
     return mandate is not None or grant is not None
-
-
-def _is_admin(person: Person, tenant_id: int) -> bool:
-    return (
-        db.session.execute(
-            sa.select(TenantGrant.id).where(
-                TenantGrant.tenant_id == tenant_id,
-                TenantGrant.person_id == person.id,
-                TenantGrant.kind == GrantKind.TENANT_ADMIN,
-            )
-        ).first()
-        is not None
-    )
 
 
 # --- Who a step asks, and by when ------------------------------------------------------------------------
@@ -497,7 +484,7 @@ def validate_urgently(run: WorkflowRun, actor: Person, reason: str) -> None:
         .with_for_update()
         .execution_options(populate_existing=True)
     ).scalar_one()
-    if not is_urgent_validator(actor, run.tenant_id):
+    if not holds_grant(actor, run.tenant_id, GrantKind.URGENT_VALIDATOR):
         raise WorkflowError("Seul un titulaire du droit de validation d'urgence peut valider en urgence.")
     if run.state != RunState.RUNNING:
         raise WorkflowError("Ce circuit est terminé : il n'y a plus rien à faire.")
@@ -519,7 +506,7 @@ def delegate(
 ) -> Delegation:
     """Let ``delegate_to`` act on ``absent``'s tasks in ``tenant`` from ``starts_on`` to ``ends_on``; given by
     the absent person, or by an admin of the collectivity."""
-    if actor.id != absent.id and not _is_admin(actor, tenant.id):
+    if actor.id != absent.id and not holds_grant(actor, tenant.id, GrantKind.TENANT_ADMIN):
         raise WorkflowError("Seule la personne absente, ou un administrateur, peut déléguer ses tâches.")
     if ends_on < starts_on:
         raise WorkflowError("La fin de la délégation précède son début.", field="ends_on")
