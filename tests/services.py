@@ -129,6 +129,9 @@ def start_seaweedfs(tmp_dir: Path) -> tuple[str, str, str, subprocess.Popen]:
         "-s3.port.iceberg=0", "-s3.port.lance=0", "-webdav=false", "-admin.ui=false",
         "-master.telemetry=false", f"-s3.config={tmp_dir / 's3.json'}",
         f"-filer.localSocket={tmp_dir / 'filer.sock'}", f"-s3.localSocket={tmp_dir / 's3.sock'}",
+        # every test writes to a bucket of its own, each bucket a collection with volumes of its own: with the
+        # default cap the server refuses writes after about 75 buckets ("no free volumes left")
+        "-volume.max=5000", "-master.volumeSizeLimitMB=64",
     ]  # fmt: skip
     (tmp_dir / "data").mkdir(exist_ok=True)
     with (tmp_dir / "weed.log").open("wb") as log:
