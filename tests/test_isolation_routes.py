@@ -17,13 +17,14 @@ from flask import Flask
 from saas.audit.operations import record
 from saas.core.database import SYSTEM, context, utcnow
 from saas.documents.annotations.models import Annotation
-from saas.documents.operations import add_document
+from saas.documents.operations import add_item_document
 from saas.identity import authentication
 from saas.identity.models import GrantKind, LoginSession
 from saas.mail.operations import queue_mail
 from saas.signing.book import operations as book
 from saas.signing.models import SigningAuthorisation, SigningBatch
 from saas.sittings import operations as sittings
+from saas.workflow.definitions import create_definition
 from tests.fixtures.pdfs import clean_pdf
 from tests.fixtures.web import bearer, login
 
@@ -121,7 +122,7 @@ def world(session, tmp_path, create_tenant, create_person, give_mandate, give_gr
         )
         beta_item = sittings.add_item(beta_sitting, title="Point Bêta", actor=None)
         pdf = io.BytesIO(clean_pdf(tmp_path / "beta.pdf").read_bytes())
-        beta_document = add_document(beta_item, "report", "Rapport Bêta", pdf, "r.pdf", None)
+        beta_document = add_item_document(beta_item, "report", "Rapport Bêta", pdf, "r.pdf", None)
         beta_annotation = Annotation(
             tenant_id=b.id,
             person_id=beta_member.id,
@@ -153,6 +154,17 @@ def world(session, tmp_path, create_tenant, create_person, give_mandate, give_gr
         )
         session.add(beta_batch)
         session.flush()
+        beta_circuit = create_definition(
+            b,
+            {
+                "key": "circuit-beta",
+                "name": "Circuit Bêta",
+                "applies_to": "reports",
+                "assembly_kind": "council",
+                "steps": [{"key": "visa-beta", "name": "Visa Bêta", "kind": "approval", "who": {"kind": "drafter"}}],
+            },
+            actor=None,
+        )
     ids = {
         "tenant_slug": b.slug,
         "slug": b.slug,
@@ -168,10 +180,13 @@ def world(session, tmp_path, create_tenant, create_person, give_mandate, give_gr
         "sitting_id": beta_sitting.id,
         "item_id": beta_item.id,
         "document_id": beta_document.id,
+        "report_id": beta_document.report_id,
         "number": 1,
         "request_id": beta_request.id,
         "batch_id": beta_batch.id,
         "annotation_id": beta_annotation.id,
+        "definition_id": beta_circuit.id,
+        "step_key": "visa-beta",
         # purchasing group objects are platform-level: any id, the caller is not the coordinator
         "membership_id": 1,
         "contract_id": 1,
@@ -187,7 +202,7 @@ def world(session, tmp_path, create_tenant, create_person, give_mandate, give_gr
 ID_ARGUMENTS = {
     "tenant_slug", "slug", "assembly_id", "group_id", "mandate_id", "grant_id", "person_id", "token_id",
     "session_id", "mail_id", "event_id", "sitting_id", "item_id",
-    "document_id", "number", "request_id", "batch_id", "annotation_id",
+    "document_id", "report_id", "number", "request_id", "batch_id", "annotation_id", "definition_id", "step_key",
     "membership_id", "contract_id", "lot_id", "milestone_id", "device_id", "statement_id", "signing_id",
 }  # fmt: skip
 

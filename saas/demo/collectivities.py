@@ -12,13 +12,13 @@ from datetime import date
 import pyotp
 import sqlalchemy as sa
 
-from saas.audit.operations import record
 from saas.core.extensions import db
+from saas.demo.circuits import STAFF as STAFF_OF_CIRCUITS
 from saas.demo.groupement import seed_purchasing
-from saas.demo.people import DEMO_PASSWORD, DEMO_TOTP_KEY, demo_email
+from saas.demo.people import DEMO_PASSWORD, DEMO_TOTP_KEY, demo_email, demo_person, ensure_password
 from saas.demo.signing import ensure_totp, seed_signing
 from saas.demo.sittings import seed_sittings
-from saas.identity import authentication, operations
+from saas.identity import operations
 from saas.identity.models import GrantKind, Mandate, MandateRole, Person
 from saas.reports import operations as reports
 from saas.reports.models import Service
@@ -97,23 +97,6 @@ def _elected_mandates() -> dict[int, list[tuple[str, str, MandateRole]]]:
     return seats
 
 
-def _person(first_name: str, last_name: str, **flags) -> Person:
-    """The demo person with this name, created with the demo password if missing."""
-    email = demo_email(first_name, last_name)
-    person = operations.person_by_email(email)
-    if person is None:
-        person = Person(email=email, first_name=first_name, last_name=last_name, **flags)
-        db.session.add(person)
-        db.session.flush()
-        record("person.created", obj=person, data={"demo": True})
-    return person
-
-
-def _ensure_password(person: Person) -> None:
-    if not person.password_hash:
-        authentication.set_password(person, DEMO_PASSWORD)
-
-
 def _ensure_mandate(tenant: Tenant, assembly: Assembly, first_name: str, last_name: str, role: MandateRole, group):
     email = demo_email(first_name, last_name)
     existing = db.session.execute(
@@ -181,7 +164,7 @@ def seed() -> list[DemoLogin]:
                 role,
                 groups.get((tenant.id, kind)),
             )
-        _ensure_password(_person(first_name, last_name))
+        ensure_password(demo_person(first_name, last_name))
 
     logins = [
         DemoLogin(
@@ -216,10 +199,10 @@ def seed() -> list[DemoLogin]:
     ]
     for slug, (admin_name, secretary_name) in STAFF.items():
         tenant = tenants[slug]
-        admin = _person(*admin_name)
+        admin = demo_person(*admin_name)
         operations.give_grant(admin, tenant, GrantKind.TENANT_ADMIN, assembly=None, actor=None)
         council = next(a for a in tenant.assemblies if a.kind == AssemblyKind.COUNCIL)
-        secretary = _person(*secretary_name)
+        secretary = demo_person(*secretary_name)
         operations.give_grant(secretary, tenant, GrantKind.SECRETARY, assembly=council, actor=None)
         # the validation circuits' rights: the admin heads the general directorate and may validate urgently,
         # the secretary drafts reports there
@@ -230,12 +213,12 @@ def seed() -> list[DemoLogin]:
             (admin, f"administration de « {tenant.name} »"),
             (secretary, f"secrétariat de « {council.name} » ({tenant.name})"),
         ):
-            _ensure_password(person)
+            ensure_password(person)
             ensure_totp(person)
             logins.append(DemoLogin(person.full_name, person.email, shows, totp_key=DEMO_TOTP_KEY))
 
     region = tenants["region-franche-comte"]
-    coordinator = _person(*COORDINATOR, is_coordinator=True)
+    coordinator = demo_person(*COORDINATOR, is_coordinator=True)
     _ensure_mandate(
         region,
         next(a for a in region.assemblies if a.kind == AssemblyKind.COUNCIL),
@@ -243,14 +226,20 @@ def seed() -> list[DemoLogin]:
         MandateRole.STAFF,
         None,
     )
-    operator = _person(*OPERATOR, is_operator=True)
+    operator = demo_person(*OPERATOR, is_operator=True)
     for person, shows in (
         (coordinator, "coordinateur du groupement (Région)"),
         (operator, "opérateur de la plateforme (boîte d'envoi)"),
     ):
-        _ensure_password(person)
+        ensure_password(person)
         ensure_totp(person)
         logins.append(DemoLogin(person.full_name, person.email, shows, totp_key=DEMO_TOTP_KEY))
+    city = STAFF_OF_CIRCUITS["besancon"]
+    for name, shows in (
+        (city.drafter, "rédactrice à la Ville (rapport n° 44 et ses suites) : dépose, soumet, resoumet"),
+        (city.head, "chef de service à la Ville : premier visa des rapports, « À traiter »"),
+    ):
+        logins.append(DemoLogin(_name(name), demo_email(*name), shows, totp_key=DEMO_TOTP_KEY))
     db.session.flush()
     seed_sittings(tenants)
     seed_signing(tenants)

@@ -2,6 +2,11 @@
 
 import unicodedata
 
+from saas.audit.operations import record
+from saas.core.extensions import db
+from saas.identity import authentication, operations
+from saas.identity.models import Person
+
 EMAIL_DOMAIN = "demo.quorum.localhost"
 
 #: the password of every demo account (documented in the README and printed by ``quorum demo``)
@@ -20,3 +25,20 @@ def demo_email(first_name: str, last_name: str) -> str:
         return "-".join(ascii_text.lower().replace("'", " ").split())
 
     return f"{part(first_name)}.{part(last_name)}@{EMAIL_DOMAIN}"
+
+
+def demo_person(first_name: str, last_name: str, **flags) -> Person:
+    """The demo person with this name, created if missing."""
+    email = demo_email(first_name, last_name)
+    person = operations.person_by_email(email)
+    if person is None:
+        person = Person(email=email, first_name=first_name, last_name=last_name, **flags)
+        db.session.add(person)
+        db.session.flush()
+        record("person.created", obj=person, data={"demo": True})
+    return person
+
+
+def ensure_password(person: Person) -> None:
+    if not person.password_hash:
+        authentication.set_password(person, DEMO_PASSWORD)

@@ -13,8 +13,11 @@ import sqlalchemy as sa
 from saas.core.database import utcnow
 from saas.core.extensions import db
 from saas.core.printing import render_pdf
+from saas.demo import circuits
 from saas.documents.operations import add_document
 from saas.identity.models import Mandate, MandateRole, Person
+from saas.reports import operations as reports
+from saas.reports.models import Report
 from saas.sittings import operations as sittings
 from saas.sittings.convocations.operations import send_convocations
 from saas.sittings.models import Sitting
@@ -110,8 +113,31 @@ def _pdf(tenant: Tenant, kind: str, number: int, title: str, rapporteur: Person 
     )
 
 
+def _documents(tenant: Tenant, number: int, title: str, rapporteur: Person | None, paragraphs):
+    """``documents(report, n)``: the report's documents, as a drafter gives them (n = 2: a later annex)."""
+
+    def give(report: Report, n: int = 1) -> None:
+        if n > 1:
+            plan = _pdf(tenant, "Annexe", number, f"Plan d'implantation — {title}", None, None)
+            add_document(report, "annex", "Plan d'implantation", plan, f"plan-{number}.pdf", report.drafter)
+            return
+        text = _pdf(tenant, "Rapport", number, title, rapporteur, paragraphs)
+        add_document(report, "report", f"Rapport n° {number}", text, f"rapport-{number}.pdf", report.drafter)
+        if tenant_rules(tenant).summary_note_required:
+            note = _pdf(tenant, "Note explicative de synthèse", number, title, None, None)
+            add_document(
+                report, "summary_note", "Note explicative de synthèse", note, f"note-{number}.pdf", report.drafter
+            )
+        annex = _pdf(tenant, "Annexe", number, f"Annexe — {title}", None, None)
+        add_document(report, "annex", "Annexe financière", annex, f"annexe-{number}.pdf", report.drafter)
+
+    return give
+
+
 def seed_sittings(tenants: dict[str, Tenant]) -> None:
-    """Create and convene the demo sittings once (an assembly that already has a sitting is left alone)."""
+    """Create and convene the demo sittings once (an assembly that already has a sitting is left alone): each
+    item's report is drafted, goes through its collectivity's circuit (saas.demo.circuits), then is placed on
+    the agenda; further reports stay in their circuits, aimed at the same sitting."""
     for slug, (key, place, items) in PROGRAMME.items():
         tenant = tenants[slug]
         assembly = db.session.execute(
@@ -119,19 +145,23 @@ def seed_sittings(tenants: dict[str, Tenant]) -> None:
         ).scalar_one()
         if db.session.execute(sa.select(Sitting.id).where(Sitting.assembly_id == assembly.id)).first():
             continue
+        service, drafter = circuits.seed_circuit(tenant)
         day = (utcnow() + timedelta(days=DAYS_AHEAD)).astimezone(ZoneInfo(tenant.timezone)).date()
         starts_at = datetime.combine(day, time(18, 0), ZoneInfo(tenant.timezone))
         sitting = sittings.create_sitting(tenant, assembly, starts_at=starts_at, place=place, actor=None)
         rapporteur = _rapporteur(assembly)
-        for number, (title, code, opinion, paragraphs) in enumerate(items, start=44 if slug == "besancon" else 1):
-            item = sittings.add_item(
-                sitting, title=title, subject_code=code, committee_opinion=opinion, rapporteur=rapporteur, actor=None
+        for number, (title, code, _opinion, paragraphs) in enumerate(items, start=44 if slug == "besancon" else 1):
+            fields = reports.ReportFields(
+                title=title, subject_code=code, assembly=assembly, sitting=sitting, rapporteur=rapporteur
             )
-            report = _pdf(tenant, "Rapport", number, title, rapporteur, paragraphs)
-            add_document(item, "report", f"Rapport n° {number}", report, f"rapport-{number}.pdf", None)
-            if tenant_rules(tenant).summary_note_required:
-                note = _pdf(tenant, "Note explicative de synthèse", number, title, None, None)
-                add_document(item, "summary_note", "Note explicative de synthèse", note, f"note-{number}.pdf", None)
-            annex = _pdf(tenant, "Annexe", number, f"Annexe — {title}", None, None)
-            add_document(item, "annex", "Annexe financière", annex, f"annexe-{number}.pdf", None)
+            report = reports.create_report(drafter, service, fields)
+            _documents(tenant, number, title, rapporteur, paragraphs)(report)
+            run = circuits.submit_and_complete(report, drafter)
+            reports.place_on_agenda(report, sitting, actor=None, committee_opinion=circuits.opinion_phrase(run))
+        first_running = 44 + len(items) if slug == "besancon" else len(items) + 1
+
+        def documents_for(title: str, index: int, first=first_running, tenant=tenant):
+            return _documents(tenant, first + index, title, None, None)
+
+        circuits.seed_running(tenant, service, drafter, assembly, sitting, documents_for)
         send_convocations(sitting, None)

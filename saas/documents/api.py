@@ -1,4 +1,5 @@
-"""Documents API: upload, replace, list and download the documents of an agenda item.
+"""Documents API: upload, replace, list and download the documents of a report, or of an agenda item (the
+documents of its report: an upload onto an item without a report makes one, see saas.documents.operations).
 
 Whatever the caller may not see answers 404 with the same body as what does not exist: another tenant's
 item, an item of an assembly where the caller sits nowhere, a closed-session item for a guest. Uploading
@@ -18,7 +19,7 @@ from saas.core.database import commit
 from saas.core.extensions import db
 from saas.core.rest import form_body, form_doc
 from saas.documents import operations
-from saas.documents.access import NOT_VISIBLE, document_or_404, item_or_404
+from saas.documents.access import NOT_VISIBLE, document_or_404, item_or_404, report_or_404
 from saas.documents.models import DocumentVersion
 from saas.documents.readings import note_download
 from saas.documents.schemas import (
@@ -35,7 +36,8 @@ blp = Blueprint(
     "documents_api",
     __name__,
     url_prefix="/api/v1",
-    description="Documents des points de l'ordre du jour : rapports, notes de synthèse, annexes, versions.",
+    description="Documents des rapports et des points de l'ordre du jour : rapports, notes de synthèse, annexes, "
+    "versions.",
 )
 
 PDF_REFUSED = "Le fichier est refusé (message en français : pas un PDF, endommagé, chiffré…) ou le formulaire invalide."
@@ -58,7 +60,9 @@ def add_document(tenant_slug, item_id):
     item = item_or_404(tenant_slug, item_id, manage=True)
     form = form_body(DocumentUploadSchema)
     upload = form["file"]
-    document = operations.add_document(item, form["kind"], form["title"], upload.stream, upload.filename, current_user)
+    document = operations.add_item_document(
+        item, form["kind"], form["title"], upload.stream, upload.filename, current_user
+    )
     commit(db.session)
     return document
 
@@ -76,7 +80,47 @@ def list_documents(tenant_slug, item_id):
     item = item_or_404(tenant_slug, item_id)
     return {
         "summary_note_required": operations.summary_note_required(item.sitting.tenant),
-        "documents": operations.documents_of(item),
+        "documents": operations.documents_of(item.report),
+    }
+
+
+@blp.route("/tenants/<tenant_slug>/reports/<int:report_id>/documents", methods=["POST"])
+@blp.response(201, DocumentSchema)
+@blp.alt_response(404, description=NOT_VISIBLE + " Aussi pour qui peut lire le rapport sans pouvoir le modifier.")
+@blp.alt_response(413, description=TOO_LARGE)
+@blp.alt_response(422, description=PDF_REFUSED)
+@blp.doc(
+    summary="Joindre un document à un rapport",
+    description="Rapport, note de synthèse ou annexe, au format PDF, vérifié comme tout document. Réservé au "
+    "rédacteur (tant que le rapport n'est pas prêt), au secrétariat et aux administrateurs. Un document changé "
+    "après une validation le signale, et l'étape qui le demande valide à nouveau (docs/workflows.md).",
+    **form_doc(DocumentUploadSchema),
+)
+def add_report_document(tenant_slug, report_id):
+    report = report_or_404(tenant_slug, report_id, manage=True)
+    form = form_body(DocumentUploadSchema)
+    upload = form["file"]
+    document = operations.add_document(
+        report, form["kind"], form["title"], upload.stream, upload.filename, current_user
+    )
+    commit(db.session)
+    return document
+
+
+@blp.route("/tenants/<tenant_slug>/reports/<int:report_id>/documents", methods=["GET"])
+@blp.response(200, ItemDocumentsSchema)
+@blp.alt_response(404, description=NOT_VISIBLE)
+@blp.doc(
+    summary="Documents d'un rapport",
+    description="Rapport, note de synthèse puis annexes, chacun avec sa version en vigueur. Visibles de qui voit "
+    "le rapport : son rédacteur, son rapporteur, les personnes que son circuit sollicite, le secrétariat, et les "
+    "membres des séances où il est inscrit.",
+)
+def list_report_documents(tenant_slug, report_id):
+    report = report_or_404(tenant_slug, report_id)
+    return {
+        "summary_note_required": operations.summary_note_required(report.tenant),
+        "documents": operations.documents_of(report),
     }
 
 

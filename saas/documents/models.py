@@ -1,8 +1,11 @@
-"""Documents of an agenda item (report, summary note, annexes) and their versions.
+"""Documents of a report (the draft deliberation, its summary note, its annexes) and their versions.
+
+A report carries its documents through its circuit and onto every agenda that refers to it (a committee
+sitting, then the council).
 
 A document is never deleted (council records are kept): it may be withdrawn, and replacing its file adds a
 version; every version stays downloadable. The file itself is a storage ``Blob`` (content-addressed,
-encrypted), so the same annex placed on two items is stored once.
+encrypted), so the same annex given to two reports is stored once.
 """
 
 import enum
@@ -13,13 +16,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from saas.core.database import Base, PersonOwned, TenantOwned, utcnow
 from saas.identity.models import Person
-from saas.sittings.models import AgendaItem
+from saas.reports.models import Report
 from saas.storage.models import Blob
 from saas.tenancy.models import enum_column
 
 
 class DocumentKind(enum.StrEnum):
-    #: the draft deliberation (projet de délibération) presented with the item
+    #: the draft deliberation (projet de délibération) itself
     REPORT = "report"
     #: note explicative de synthèse (L2121-12 CGCT), required in communes of 3 500 and more and EPCIs
     SUMMARY_NOTE = "summary_note"
@@ -34,17 +37,17 @@ KIND_LABELS = {
 
 
 class Document(TenantOwned, Base):
-    """One document of an agenda item; its current version is the one with the highest number."""
+    """One document of a report; its current version is the one with the highest number."""
 
     __tablename__ = "document"
     __table_args__ = (
-        # annexes are numbered 1..n on their item; reports and summary notes have no position
-        sa.UniqueConstraint("agenda_item_id", "position"),
+        # annexes are numbered 1..n on their report; reports and summary notes have no position
+        sa.UniqueConstraint("report_id", "position"),
         sa.CheckConstraint("(position IS NULL) = (kind <> 'annex')", name="only_annexes_have_a_position"),
-        # one report and one summary note per item (a withdrawn one may be followed by another)
+        # one report document and one summary note per report (a withdrawn one may be followed by another)
         sa.Index(
             "uq_document_single_kind",
-            "agenda_item_id",
+            "report_id",
             "kind",
             unique=True,
             sqlite_where=sa.text("kind <> 'annex' AND NOT withdrawn"),
@@ -53,15 +56,15 @@ class Document(TenantOwned, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    agenda_item_id: Mapped[int] = mapped_column(sa.ForeignKey("agenda_item.id"), index=True)
+    report_id: Mapped[int] = mapped_column(sa.ForeignKey("report.id"), index=True)
     kind: Mapped[DocumentKind] = enum_column(DocumentKind)
     title: Mapped[str] = mapped_column(sa.String(300))
-    #: order among the item's annexes (1..n); empty for the report and the summary note
+    #: order among the report's annexes (1..n); empty for the report and the summary note
     position: Mapped[int | None] = mapped_column()
     withdrawn: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    agenda_item: Mapped[AgendaItem] = relationship()
+    report: Mapped[Report] = relationship()
     versions: Mapped[list["DocumentVersion"]] = relationship(
         back_populates="document", order_by="DocumentVersion.number"
     )

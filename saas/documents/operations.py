@@ -1,4 +1,7 @@
-"""Adding and replacing the documents of an agenda item: upload → check → store → version row → audit.
+"""Adding and replacing the documents of a report: upload → check → store → version row → audit.
+
+The secretariat may upload straight onto an agenda item (``add_item_document``): the document goes to the
+item's report, made then if the item had none (saas.reports.operations.report_for_item).
 
 The upload is copied in chunks to a private temporary directory in the instance folder (flat memory,
 hard size limit), checked by ``check_pdf`` in its sandboxed process, and only the cleaned file is stored.
@@ -27,7 +30,9 @@ from saas.documents.models import KIND_LABELS, Document, DocumentKind, DocumentV
 from saas.documents.supplements.operations import notify_supplement
 from saas.documents.uploads import uploads_dir
 from saas.identity.models import Person
-from saas.sittings.models import AgendaItem, SittingStatus
+from saas.reports.models import Report
+from saas.reports.operations import report_for_item
+from saas.sittings.models import AgendaItem, Sitting, SittingStatus
 from saas.sittings.proof.operations import ProofError
 from saas.storage.operations import store
 from saas.tenancy.legal_rules import tenant_rules
@@ -105,10 +110,26 @@ def _clean_title(title: str | None) -> str:
     return title
 
 
-def _check_open(item: AgendaItem) -> None:
-    if item.withdrawn_at is not None:
-        raise DocumentError("Ce point a été retiré de l'ordre du jour : on ne peut plus y joindre de document.")
-    if item.sitting.status in FROZEN:
+def placed_items(report: Report) -> list[AgendaItem]:
+    """The agenda items (not withdrawn) that examine ``report``, the latest sitting first."""
+    return list(
+        db.session.execute(
+            sa.select(AgendaItem)
+            .join(Sitting, Sitting.id == AgendaItem.sitting_id)
+            .where(AgendaItem.report_id == report.id, AgendaItem.withdrawn_at.is_(None))
+            .order_by(Sitting.starts_at.desc(), AgendaItem.id.desc())
+        ).scalars()
+    )
+
+
+def latest_sitting(report: Report) -> Sitting | None:
+    """The latest sitting ``report`` is placed on (the one its signature and its readers refer to)."""
+    items = placed_items(report)
+    return items[0].sitting if items else None
+
+
+def _check_open(report: Report) -> None:
+    if any(item.sitting.status in FROZEN for item in placed_items(report)):
         raise DocumentError("La séance est close : ses documents ne peuvent plus être modifiés.")
 
 
@@ -138,7 +159,9 @@ def _add_version(document: Document, report: PdfReport, blob_id: int, filename, 
         page_sizes=report.page_sizes,
         pdf_version=report.pdf_version,
         removed_active_content=[{"kind": r.kind, "label": r.label, "count": r.count} for r in report.removed],
-        added_after_convocation=document.agenda_item.sitting.status != SittingStatus.DRAFT,
+        added_after_convocation=any(
+            item.sitting.status != SittingStatus.DRAFT for item in placed_items(document.report)
+        ),
         uploaded_by_id=actor.id if actor else None,
         note=(note or "").strip() or None,
     )
@@ -146,34 +169,41 @@ def _add_version(document: Document, report: PdfReport, blob_id: int, filename, 
     return version
 
 
-def add_document(
+def add_item_document(
     item: AgendaItem, kind, title: str | None, stream: BinaryIO, filename: str | None, actor: Person | None
 ):
-    """A new document on ``item`` with its first version. Raises DocumentError, DocumentTooLarge or
+    """The secretariat's upload onto an agenda item: a new document of the item's report."""
+    if item.withdrawn_at is not None:
+        raise DocumentError("Ce point a été retiré de l'ordre du jour : on ne peut plus y joindre de document.")
+    return add_document(report_for_item(item, actor=actor), kind, title, stream, filename, actor)
+
+
+def add_document(report: Report, kind, title: str | None, stream: BinaryIO, filename: str | None, actor: Person | None):
+    """A new document of ``report`` with its first version. Raises DocumentError, DocumentTooLarge or
     PdfRejected (French messages); nothing is left behind then."""
     try:
         kind = DocumentKind(kind)
     except ValueError:
         raise DocumentError(UNKNOWN_KIND) from None
     title = _clean_title(title)
-    _check_open(item)
-    if kind != DocumentKind.ANNEX and _single(item, kind) is not None:
-        raise DocumentError(f"Ce point a déjà un(e) {KIND_LABELS[kind]} : déposez-en une nouvelle version.")
-    report, blob_id = _publish(item.tenant_id, stream)
+    _check_open(report)
+    if kind != DocumentKind.ANNEX and _single(report, kind) is not None:
+        raise DocumentError(f"Ce rapport a déjà un(e) {KIND_LABELS[kind]} : déposez-en une nouvelle version.")
+    check, blob_id = _publish(report.tenant_id, stream)
     position = None
     if kind == DocumentKind.ANNEX:
         last = db.session.execute(
-            sa.select(sa.func.max(Document.position)).where(Document.agenda_item_id == item.id)
+            sa.select(sa.func.max(Document.position)).where(Document.report_id == report.id)
         ).scalar_one()
         position = (last or 0) + 1
-    document = Document(tenant_id=item.tenant_id, agenda_item=item, kind=kind, title=title, position=position)
-    version = _add_version(document, report, blob_id, filename, actor)
+    document = Document(tenant_id=report.tenant_id, report=report, kind=kind, title=title, position=position)
+    version = _add_version(document, check, blob_id, filename, actor)
     try:
         with db.session.begin_nested():
             db.session.add(document)
             db.session.flush()
     except sa.exc.IntegrityError:
-        raise DocumentError("Un autre document vient d'être déposé sur ce point : réessayez.") from None
+        raise DocumentError("Un autre document vient d'être déposé sur ce rapport : réessayez.") from None
     _audit("document.added", document, version, actor)
     _after_sending(version, actor)
     version_added.send(version, replaced=False)
@@ -184,9 +214,9 @@ def replace_document(document: Document, stream: BinaryIO, filename: str | None,
     """A new version of ``document``; the previous ones stay reachable."""
     if document.withdrawn:
         raise DocumentError("Ce document a été retiré : il ne peut plus être remplacé.")
-    _check_open(document.agenda_item)
-    report, blob_id = _publish(document.tenant_id, stream)
-    version = _add_version(document, report, blob_id, filename, actor, note)
+    _check_open(document.report)
+    check, blob_id = _publish(document.tenant_id, stream)
+    version = _add_version(document, check, blob_id, filename, actor, note)
     try:
         with db.session.begin_nested():
             db.session.flush()
@@ -206,9 +236,9 @@ def _after_sending(version: DocumentVersion, actor: Person | None) -> None:
         raise DocumentError(f"{error} Le document n'a pas été enregistré : réessayez.") from error
 
 
-def _single(item: AgendaItem, kind: DocumentKind) -> Document | None:
+def _single(report: Report, kind: DocumentKind) -> Document | None:
     return db.session.execute(
-        sa.select(Document).where(Document.agenda_item_id == item.id, Document.kind == kind, ~Document.withdrawn)
+        sa.select(Document).where(Document.report_id == report.id, Document.kind == kind, ~Document.withdrawn)
     ).scalar_one_or_none()
 
 
@@ -219,7 +249,7 @@ def _audit(action: str, document: Document, version: DocumentVersion, actor: Per
         actor_id=actor.id if actor else None,
         obj=document,
         data={
-            "agenda_item_id": document.agenda_item_id,
+            "report_id": document.report_id,
             "kind": document.kind.value,
             "version": version.number,
             "sha256": version.sha256,
@@ -230,13 +260,23 @@ def _audit(action: str, document: Document, version: DocumentVersion, actor: Per
     )
 
 
-def documents_of(item: AgendaItem) -> list[Document]:
-    """The item's documents: report, summary note, then annexes in order."""
+def documents_of(report: Report | None) -> list[Document]:
+    """The report's documents: report, summary note, then annexes in order (none for no report)."""
+    if report is None:
+        return []
     order = sa.case({"report": 0, "summary_note": 1}, value=Document.kind, else_=2)
     return list(
         db.session.execute(
-            sa.select(Document)
-            .where(Document.agenda_item_id == item.id)
-            .order_by(order, Document.position, Document.id)
+            sa.select(Document).where(Document.report_id == report.id).order_by(order, Document.position, Document.id)
         ).scalars()
     )
+
+
+def versions_seen(report: Report) -> list[dict]:
+    """The current versions of the report's documents in force, as [{"id", "sha256"}]: what a validator
+    sees when they act (every circuit action records it)."""
+    return [
+        {"id": document.current_version.id, "sha256": document.current_version.sha256}
+        for document in documents_of(report)
+        if not document.withdrawn
+    ]

@@ -49,14 +49,20 @@ def record_reading(person: Person, version: DocumentVersion) -> DocumentReading:
 
 
 def note_download(person: Person, version: DocumentVersion) -> None:
-    """The legal proofs a download leaves, when one is missing: the member's first opening of the sitting
-    (time-stamped first) and their first reading of the version. Called by the download routes (GET): the
-    write goes through ``write_apart`` and is skipped, with its lock, when both exist already."""
-    opening = proof.unrecorded_opening(version.document.agenda_item.sitting, person)
-    if opening is None and _reading(person.id, version.id) is not None:
+    """The legal proofs a download leaves, when one is missing: the member's first opening of each sitting
+    the report is placed on (time-stamped first) and their first reading of the version. Called by the
+    download routes (GET): the write goes through ``write_apart`` and is skipped, with its lock, when all
+    exist already."""
+    items = db.session.execute(
+        sa.select(AgendaItem).where(
+            AgendaItem.report_id == version.document.report_id, AgendaItem.withdrawn_at.is_(None)
+        )
+    ).scalars()
+    openings = [opening for item in items if (opening := proof.unrecorded_opening(item.sitting, person))]
+    if not openings and _reading(person.id, version.id) is not None:
         return
     with write_apart(db.session):
-        if opening is not None:
+        for opening in openings:
             proof.keep_opening(opening)
         record_reading(person, version)
 
@@ -70,7 +76,8 @@ def read_versions(person_id: int, item_ids: list[int]) -> set[int]:
             sa.select(DocumentReading.document_version_id)
             .join(DocumentVersion, DocumentVersion.id == DocumentReading.document_version_id)
             .join(Document, Document.id == DocumentVersion.document_id)
-            .where(DocumentReading.person_id == person_id, Document.agenda_item_id.in_(item_ids))
+            .join(AgendaItem, AgendaItem.report_id == Document.report_id)
+            .where(DocumentReading.person_id == person_id, AgendaItem.id.in_(item_ids))
         ).scalars()
     )
 
@@ -85,7 +92,7 @@ def unread_by_sitting(person_id: int, sitting_ids: list[int]) -> dict[tuple[int,
     later = aliased(DocumentVersion)
     rows = db.session.execute(
         sa.select(AgendaItem.sitting_id, AgendaItem.confidential, sa.func.count(DocumentVersion.id))
-        .join(Document, Document.agenda_item_id == AgendaItem.id)
+        .join(Document, Document.report_id == AgendaItem.report_id)
         .join(DocumentVersion, DocumentVersion.document_id == Document.id)
         .where(
             AgendaItem.sitting_id.in_(sitting_ids),

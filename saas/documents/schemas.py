@@ -37,7 +37,7 @@ class VersionSchema(ma.Schema):
     download_url = fields.Function(
         lambda v: url_for(
             "documents_api.download_version",
-            tenant_slug=v.document.agenda_item.sitting.tenant.slug,
+            tenant_slug=v.document.report.tenant.slug,
             document_id=v.document_id,
             number=v.number,
         )
@@ -46,10 +46,10 @@ class VersionSchema(ma.Schema):
 
 class DocumentSchema(ma.Schema):
     id = fields.Integer()
-    agenda_item_id = fields.Integer()
+    report_id = fields.Integer()
     kind = fields.Function(lambda d: d.kind.value, metadata={"description": "report, summary_note ou annex."})
     title = fields.String()
-    position = fields.Integer(allow_none=True, metadata={"description": "Rang parmi les annexes du point."})
+    position = fields.Integer(allow_none=True, metadata={"description": "Rang parmi les annexes du rapport."})
     withdrawn = fields.Boolean()
     created_at = fields.DateTime()
     current_version = fields.Nested(VersionSchema)

@@ -22,7 +22,14 @@ from saas.core.database import commit
 from saas.core.errors import on_refusal
 from saas.core.extensions import db
 from saas.documents import operations
-from saas.documents.access import document_or_404, item_or_404, sits_in_closed_session
+from saas.documents.access import (
+    document_or_404,
+    item_or_404,
+    may_change,
+    report_or_404,
+    seen_placement,
+    sits_in_closed_session,
+)
 from saas.documents.board_book.operations import (
     STATUS_LABELS,
     BoardBookStatus,
@@ -68,7 +75,7 @@ def documents_on_pages():
     """What the sitting page needs for documents and its board book, computed only when called; plus the
     sittings labels, so the page renders the same when another area's route shows it (a refused form)."""
     return sitting_labels() | {
-        "item_documents": lambda item: [d for d in operations.documents_of(item) if not d.withdrawn],
+        "item_documents": lambda item: [d for d in operations.documents_of(item.report) if not d.withdrawn],
         "board_book_of": find_board_book,
         "document_kind_labels": KIND_LABELS,
         "document_kind_choices": KIND_CHOICES,
@@ -90,13 +97,13 @@ def _form_refusal(form: FlaskForm) -> str:
     return " ".join(messages) or _("Le formulaire n'est pas valide ; rechargez la page et réessayez.")
 
 
-def _after_change(sitting, message: str, version=None):
+def _after_change(back: str, message: str, version=None):
     commit(db.session)
     flash(message, "success")
     if version is not None and version.removed_active_content:
         removed = ", ".join(removal["label"] for removal in version.removed_active_content)
         flash(_("Retiré du fichier avant publication : %(removed)s.", removed=removed), "warning")
-    return redirect(url_for("sittings.sitting", sitting_id=sitting.id))
+    return redirect(back)
 
 
 def _upload_error(error: Exception, back: str):
@@ -115,11 +122,42 @@ def upload(item_id: int):
     if not form.validate_on_submit():
         return _refused(_form_refusal(form), 422, back)
     on_refusal(lambda error: _upload_error(error, back))
-    document = operations.add_document(
+    document = operations.add_item_document(
         item, form.kind.data, form.title.data, form.file.data.stream, form.file.data.filename, current_user
     )
     message = _("Document ajouté au point %(n)s.", n=item.position)
-    return _after_change(item.sitting, message, document.current_version)
+    return _after_change(back, message, document.current_version)
+
+
+@bp.post("/rapports/<int:report_id>/documents")
+def upload_to_report(report_id: int):
+    report = report_or_404(g.tenant.slug, report_id, manage=True)
+    back = url_for(".report_documents", report_id=report.id)
+    form = UploadForm()
+    if not form.validate_on_submit():
+        return _refused(_form_refusal(form), 422, back)
+    on_refusal(lambda error: _upload_error(error, back))
+    document = operations.add_document(
+        report, form.kind.data, form.title.data, form.file.data.stream, form.file.data.filename, current_user
+    )
+    message = _("Document « %(title)s » ajouté au rapport.", title=document.title)
+    return _after_change(back, message, document.current_version)
+
+
+@bp.get("/rapports/<int:report_id>/documents")
+def report_documents(report_id: int):
+    """A report's documents, before and after it reaches an agenda; the upload form for who may change it."""
+    report = report_or_404(g.tenant.slug, report_id)
+    frozen = any(item.sitting.status in operations.FROZEN for item in operations.placed_items(report))
+    return render_template(
+        "documents/report_documents.html",
+        tenant=g.tenant,
+        report=report,
+        documents=[d for d in operations.documents_of(report) if not d.withdrawn],
+        may_upload=may_change(report) and not frozen,
+        form=UploadForm(),
+        summary_note_required=operations.summary_note_required(g.tenant),
+    )
 
 
 @bp.post("/documents/<int:document_id>/versions")
@@ -134,7 +172,7 @@ def replace(document_id: int):
         document, form.file.data.stream, form.file.data.filename, current_user, form.note.data
     )
     message = _("Version %(n)s de « %(title)s » déposée.", n=version.number, title=document.title)
-    return _after_change(document.agenda_item.sitting, message, version)
+    return _after_change(url_for(".history", document_id=document.id), message, version)
 
 
 def _visible_sitting(sitting_id: int):
@@ -145,16 +183,15 @@ def _visible_sitting(sitting_id: int):
 @bp.get("/documents/<int:document_id>")
 def history(document_id: int):
     document = document_or_404(g.tenant.slug, document_id)
-    sitting, manager = _visible_sitting(document.agenda_item.sitting_id)
+    placement = seen_placement(document.report)
     return render_template(
         "documents/history.html",
         tenant=g.tenant,
-        sitting=sitting,
+        placement=placement,
         document=document,
-        may_replace=manager
+        may_replace=may_change(document.report)
         and not document.withdrawn
-        and sitting.status not in operations.FROZEN
-        and document.agenda_item.withdrawn_at is None,
+        and not any(item.sitting.status in operations.FROZEN for item in operations.placed_items(document.report)),
         form=ReplaceForm(),
         kind_labels=KIND_LABELS,
         human_size=human_size,
@@ -164,7 +201,6 @@ def history(document_id: int):
 @bp.get("/documents/<int:document_id>/versions/<int:number>/file")
 def download(document_id: int, number: int):
     document = document_or_404(g.tenant.slug, document_id)
-    _visible_sitting(document.agenda_item.sitting_id)
     version = next((v for v in document.versions if v.number == number), None)
     if version is None:
         abort(404)

@@ -1,6 +1,7 @@
 """The report (projet de délibération) before any sitting, and the services that draft reports.
 
-A report's documents still hang on agenda items (saas.documents); issue 12 moves them here later.
+A report's documents (saas.documents) belong to it; agenda items refer to it (a committee sitting, then the
+council). An item whose documents the secretariat uploaded directly has a report of its own, made then.
 """
 
 import enum
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from saas.core.database import Base, TenantOwned, utcnow
 from saas.identity.models import Person
-from saas.tenancy.models import Assembly, enum_column
+from saas.tenancy.models import Assembly, Tenant, enum_column
 
 #: an @ctes subject code of level 2 ("matière"), e.g. "7.1" or "7.10" (docs: shared/domain/formats.md)
 SUBJECT_CODE_PATTERN = r"^[1-9]\.[0-9]{1,2}$"
@@ -65,13 +66,15 @@ class Report(TenantOwned, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: the person who drafts it (holds a drafter grant for ``service``)
-    drafter_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"))
+    #: the person who drafts it (holds a drafter grant for ``service``); empty for a report the secretariat
+    #: made by uploading a document straight onto an agenda item without anyone named
+    drafter_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"))
     service_id: Mapped[int] = mapped_column(sa.ForeignKey("service.id"))
     #: the object of the deliberation, e.g. "Équipement numérique — dématérialisation des documents"
     title: Mapped[str] = mapped_column(sa.String(499))
-    #: @ctes subject code (level 2), see SUBJECT_CODE_PATTERN
-    subject_code: Mapped[str] = mapped_column(sa.String(5))
+    #: @ctes subject code (level 2), see SUBJECT_CODE_PATTERN; required of drafters, possibly empty for a
+    #: report made from an agenda item that had none
+    subject_code: Mapped[str | None] = mapped_column(sa.String(5))
     #: the member who presents it to the assembly; optional until the agenda is drawn
     rapporteur_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"))
     #: the assembly that will deliberate
@@ -84,7 +87,8 @@ class Report(TenantOwned, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    drafter: Mapped[Person] = relationship(foreign_keys=[drafter_id])
+    tenant: Mapped[Tenant] = relationship()
+    drafter: Mapped[Person | None] = relationship(foreign_keys=[drafter_id])
     rapporteur: Mapped[Person | None] = relationship(foreign_keys=[rapporteur_id])
     service: Mapped[Service] = relationship()
     assembly: Mapped[Assembly] = relationship()
@@ -92,8 +96,3 @@ class Report(TenantOwned, Base):
     @property
     def editable(self) -> bool:
         return self.status in EDITABLE
-
-    def document_versions_seen(self) -> list[dict]:
-        """The document versions a validator sees now, as [{"id": …, "sha256": …}]: none until the report's
-        documents move here from the agenda items (issue 12); every task action records this list."""
-        return []

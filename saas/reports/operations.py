@@ -11,7 +11,8 @@ from saas.core.errors import DomainError
 from saas.core.extensions import db
 from saas.identity.models import GrantKind, Person, TenantGrant
 from saas.reports.models import SUBJECT_CODE_PATTERN, Report, ReportStatus, Service
-from saas.sittings.models import Sitting
+from saas.sittings.models import AgendaItem, Sitting
+from saas.sittings.operations import add_item
 from saas.tenancy.models import Assembly, Tenant
 
 
@@ -183,3 +184,101 @@ def reports_of(tenant: Tenant, status: ReportStatus | None = None) -> list[Repor
     if status is not None:
         query = query.where(Report.status == status)
     return list(db.session.execute(query).scalars())
+
+
+# --- Reports and agendas ----------------------------------------------------------------------------------
+
+#: the service that holds the reports the secretariat makes by uploading onto an agenda item
+SECRETARIAT_SERVICE = "Secrétariat des assemblées"
+
+
+def secretariat_service(tenant_id: int) -> Service:
+    service = db.session.execute(
+        sa.select(Service).where(Service.tenant_id == tenant_id, Service.name == SECRETARIAT_SERVICE)
+    ).scalar_one_or_none()
+    if service is None:
+        service = Service(tenant_id=tenant_id, name=SECRETARIAT_SERVICE)
+        db.session.add(service)
+        db.session.flush()
+    return service
+
+
+def report_for_item(item: AgendaItem, *, actor: Person | None) -> Report:
+    """The item's report; an item without one (the secretariat uploads a first document onto it) gets one
+    now, ready (it is on the agenda already, without a circuit), with the item's title and subject."""
+    if item.report is not None:
+        return item.report
+    sitting = item.sitting
+    report = Report(
+        tenant_id=item.tenant_id,
+        drafter=actor,
+        service=secretariat_service(item.tenant_id),
+        title=item.title[:499],
+        subject_code=item.subject_code,
+        rapporteur_id=item.rapporteur_id,
+        assembly_id=sitting.assembly_id,
+        sitting_id=sitting.id,
+        status=ReportStatus.READY,
+    )
+    db.session.add(report)
+    db.session.flush()
+    item.report = report
+    db.session.flush()
+    record(
+        "report.made_for_item",
+        tenant_id=report.tenant_id,
+        actor_id=actor.id if actor else None,
+        obj=report,
+        data={"agenda_item_id": item.id, "sitting_id": sitting.id, "title": report.title},
+    )
+    return report
+
+
+def place_on_agenda(
+    report: Report,
+    sitting: Sitting,
+    *,
+    actor: Person | None,
+    title: str | None = None,
+    confidential: bool = False,
+    committee_opinion: str | None = None,
+) -> AgendaItem:
+    """Put ``report`` on the agenda of ``sitting`` (a draft): on its own assembly's once its circuit is
+    complete; on another assembly's (the committee that gives its opinion) once it was submitted."""
+    if sitting.tenant_id != report.tenant_id:
+        raise ReportError("Cette séance n'appartient pas à la collectivité du rapport.", field="sitting")
+    own_assembly = sitting.assembly_id == report.assembly_id
+    if own_assembly and report.status != ReportStatus.READY:
+        raise ReportError(
+            f"Ce rapport n'a pas terminé son circuit de validation : il ne peut pas encore être inscrit à l'ordre"
+            f" du jour de « {sitting.assembly.name} ».",
+            field="sitting",
+        )
+    if not own_assembly and report.status not in (ReportStatus.IN_CIRCUIT, ReportStatus.READY):
+        raise ReportError("Soumettez d'abord ce rapport à son circuit de validation.", field="sitting")
+    already = db.session.execute(
+        sa.select(AgendaItem.id).where(
+            AgendaItem.sitting_id == sitting.id, AgendaItem.report_id == report.id, AgendaItem.withdrawn_at.is_(None)
+        )
+    ).first()
+    if already is not None:
+        raise ReportError("Ce rapport est déjà inscrit à l'ordre du jour de cette séance.", field="sitting")
+    item = add_item(
+        sitting,
+        title=title or report.title[:500],
+        actor=actor,
+        rapporteur=report.rapporteur if own_assembly else None,
+        subject_code=report.subject_code,
+        committee_opinion=committee_opinion,
+        confidential=confidential,
+    )
+    item.report = report
+    db.session.flush()
+    record(
+        "report.placed_on_agenda",
+        tenant_id=report.tenant_id,
+        actor_id=actor.id if actor else None,
+        obj=report,
+        data={"agenda_item_id": item.id, "sitting_id": sitting.id, "position": item.position},
+    )
+    return item

@@ -85,6 +85,9 @@ class AgendaItem(TenantOwned, Base):
     #: number on the agenda, 1..n without gaps among items not withdrawn; empty once withdrawn
     position: Mapped[int | None] = mapped_column()
     title: Mapped[str] = mapped_column(sa.String(500))
+    #: the report (projet de délibération) the item examines, with its documents; empty for an item without
+    #: documents (communications, questions diverses) until the secretariat uploads one
+    report_id: Mapped[int | None] = mapped_column(sa.ForeignKey("report.id"), index=True)
     #: the member who presents the item
     rapporteur_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"))
     #: @ctes subject code (matière), e.g. "9.1"
@@ -99,6 +102,8 @@ class AgendaItem(TenantOwned, Base):
 
     sitting: Mapped[Sitting] = relationship()
     rapporteur: Mapped[Person | None] = relationship()
+    #: by name: reports (saas.reports) sit above sittings, which do not import them
+    report: Mapped["Report | None"] = relationship("Report")  # noqa: F821
 
 
 class AttendanceAnswer(enum.StrEnum):

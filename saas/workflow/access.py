@@ -5,8 +5,10 @@ from datetime import date
 import sqlalchemy as sa
 
 from saas.core.extensions import db
+from saas.documents import access as documents_access
 from saas.identity.models import GrantKind, Person, TenantGrant
-from saas.workflow.models import Delegation, RunState, Task, TaskKind, TaskState
+from saas.reports.models import Report
+from saas.workflow.models import Delegation, RunState, Task, TaskKind, TaskState, WorkflowRun
 
 #: every action a task may offer, with its French name (for buttons and refusals)
 ACTIONS = {
@@ -79,3 +81,21 @@ def may_act(person: Person, task: Task, action: str, on: date | None = None) -> 
     if action not in ACTIONS:
         raise KeyError(f"unknown workflow action {action!r}")
     return action in allowed_actions(person, task, on)
+
+
+def holds_task_on(person: Person, report: Report) -> bool:
+    """Whether a circuit of ``report`` asks or asked ``person`` anything (they read its documents)."""
+    return (
+        db.session.execute(
+            sa.select(Task.id)
+            .join(WorkflowRun, WorkflowRun.id == Task.run_id)
+            .where(WorkflowRun.report_id == report.id, Task.person_id == person.id)
+            .limit(1)
+        ).first()
+        is not None
+    )
+
+
+def register_readers() -> None:
+    """Let the people a circuit asks read the report's documents (saas.documents.access)."""
+    documents_access.also_readable_by(holds_task_on)

@@ -43,6 +43,12 @@ TARGET_ASSEMBLY = "target"
 class WorkflowError(DomainError):
     """A definition or a circuit action refused by the rules (message in French)."""
 
+    def __init__(self, message: str, field: str | None = None, errors: dict | None = None, problems=()):
+        super().__init__(message, field, errors)
+        #: a document refused by the schema: each problem as (path in the document, French message), so that
+        #: a form can show it next to its field (``("steps", 2, "who", "grant")``)
+        self.problems: list[tuple[tuple, str]] = list(problems)
+
 
 def _choice(values) -> validate.OneOf:
     return validate.OneOf(values, error="valeur « {input} » inconnue ; valeurs possibles : {choices}")
@@ -210,7 +216,9 @@ def validate_document(source: str, raw: dict) -> dict:
     try:
         return DefinitionSchema().load(raw)
     except ValidationError as error:
-        raise WorkflowError("\n".join(describe_errors(source, raw, error.messages))) from None
+        raise WorkflowError(
+            "\n".join(describe_errors(source, raw, error.messages)), problems=_flatten(error.messages)
+        ) from None
 
 
 def read_file(path: Path) -> dict:
@@ -425,6 +433,28 @@ def reports_using(definition: WorkflowDefinition) -> list[Report]:
             .order_by(Report.id)
         ).scalars()
     )
+
+
+def definition_for(report: Report) -> WorkflowDefinition:
+    """The collectivity's one active circuit for reports of the target assembly's kind (submitting takes it)."""
+    candidates = list(
+        db.session.execute(
+            sa.select(WorkflowDefinition)
+            .where(
+                WorkflowDefinition.tenant_id == report.tenant_id,
+                WorkflowDefinition.applies_to == AppliesTo.REPORTS,
+                WorkflowDefinition.assembly_kind == report.assembly.kind,
+                WorkflowDefinition.status == DefinitionStatus.ACTIVE,
+            )
+            .order_by(WorkflowDefinition.id)
+        ).scalars()
+    )
+    if not candidates:
+        raise WorkflowError(f"Aucun circuit actif pour les rapports de « {report.assembly.name} ».")
+    if len(candidates) > 1:
+        names = ", ".join(f"« {definition.name} »" for definition in candidates)
+        raise WorkflowError(f"Plusieurs circuits conviennent ({names}) : choisissez-en un.", field="definition")
+    return candidates[0]
 
 
 def retire_definition(definition: WorkflowDefinition, *, actor: Person | None) -> None:

@@ -173,6 +173,9 @@ class WorkflowRun(TenantOwned, Base):
     started_by_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"))
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column()
+    #: for a report aimed at a sitting, the plan worked back from its legal notice day, as computed at
+    #: submission (saas.workflow.planning.Plan.as_json): its steps' latest finish dates and those already late
+    plan: Mapped[dict | None] = mapped_column(sa.JSON)
 
     version: Mapped[WorkflowVersion] = relationship()
 
@@ -224,7 +227,7 @@ class TaskAction(TenantOwned, Base):
     comment: Mapped[str | None] = mapped_column(sa.Text)
     #: the metadata the step requires (and a committee's opinion), as given
     data: Mapped[dict] = mapped_column(sa.JSON, default=dict)
-    #: the document versions seen, [{"id": …, "sha256": …}] (reports have none yet: see Report)
+    #: the current versions of the report's documents when the action was taken, [{"id": …, "sha256": …}]
     documents: Mapped[list] = mapped_column(sa.JSON, default=list)
     at: Mapped[datetime] = mapped_column(default=utcnow)
 

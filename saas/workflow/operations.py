@@ -15,14 +15,16 @@ import sqlalchemy as sa
 from saas.audit.operations import record
 from saas.core.database import utcnow
 from saas.core.extensions import db
-from saas.identity.models import GrantKind, Mandate, MandateRole, Person, TenantGrant
+from saas.documents.operations import versions_seen
+from saas.identity.models import GrantKind, Person
 from saas.jobs.queues import enqueue
 from saas.reports import access as report_access
 from saas.reports.models import Report, ReportStatus
 from saas.sittings.models import Sitting
-from saas.tenancy.models import Assembly, Tenant
+from saas.tenancy.models import Tenant
+from saas.workflow import planning
 from saas.workflow.access import ACTIONS, acts_for, allowed_actions, holds_grant
-from saas.workflow.definitions import TARGET_ASSEMBLY, WorkflowError, latest_version
+from saas.workflow.definitions import WorkflowError, definition_for, latest_version
 from saas.workflow.models import (
     AppliesTo,
     DefinitionStatus,
@@ -35,81 +37,14 @@ from saas.workflow.models import (
     WorkflowDefinition,
     WorkflowRun,
 )
+from saas.workflow.who import belongs, resolve
 
 OPINIONS = {"favourable": "favorable", "unfavourable": "défavorable", "reserved": "réservé"}
 #: the states of a task someone may still act on, or that waits for an inserted opinion
 PENDING = (TaskState.OPEN, TaskState.WAITING)
 
 
-def belongs(person: Person, tenant_id: int) -> bool:
-    """Whether ``person`` holds a mandate or a right in the collectivity (only such people get its tasks)."""
-    mandate = db.session.execute(
-        sa.select(Mandate.id).where(Mandate.tenant_id == tenant_id, Mandate.person_id == person.id)
-    ).first()
-    grant = db.session.execute(
-        sa.select(TenantGrant.id).where(TenantGrant.tenant_id == tenant_id, TenantGrant.person_id == person.id)
-    ).first()
-    return mandate is not None or grant is not None
-
-
-# --- Who a step asks, and by when ------------------------------------------------------------------------
-
-
-def _assembly(step: dict, report: Report, key: str) -> Assembly:
-    if key == TARGET_ASSEMBLY:
-        return report.assembly
-    assembly = db.session.execute(
-        sa.select(Assembly).where(Assembly.tenant_id == report.tenant_id, Assembly.key == key)
-    ).scalar_one_or_none()
-    if assembly is None:
-        raise WorkflowError(f"L'étape « {step['name']} » désigne l'assemblée « {key} », inconnue ici.")
-    return assembly
-
-
-def resolve(step: dict, report: Report, on: date) -> list[Person]:
-    """The people a step asks for ``report``, in a stable order, without duplicates; nobody is an error."""
-    who, tenant_id = step["who"], report.tenant_id
-    people: list[Person] = []
-    if who["kind"] == "persons":
-        for email in who["emails"]:
-            person = db.session.execute(sa.select(Person).where(Person.email == email.lower())).scalar_one_or_none()
-            if person is None or not belongs(person, tenant_id):
-                raise WorkflowError(
-                    f"L'étape « {step['name']} » désigne {email}, qui n'a ni mandat ni droit dans la collectivité."
-                )
-            people.append(person)
-    elif who["kind"] == "grant":
-        query = sa.select(TenantGrant).where(
-            TenantGrant.tenant_id == tenant_id, TenantGrant.kind == GrantKind(who["grant"])
-        )
-        if who.get("assembly"):
-            query = query.where(TenantGrant.assembly_id == _assembly(step, report, who["assembly"]).id)
-        people = [grant.person for grant in db.session.execute(query.order_by(TenantGrant.id)).scalars()]
-    elif who["kind"] == "role":
-        assembly = _assembly(step, report, who["assembly"])
-        mandates = db.session.execute(
-            sa.select(Mandate)
-            .where(
-                Mandate.tenant_id == tenant_id,
-                Mandate.assembly_id == assembly.id,
-                Mandate.role == MandateRole(who["role"]),
-                Mandate.in_office_on(on),
-            )
-            .order_by(Mandate.id)
-        ).scalars()
-        people = [mandate.person for mandate in mandates]
-    elif who["kind"] == "drafter":
-        people = [report.drafter]
-    elif who["kind"] == "drafter_service_head":
-        if report.service.head_person is None:
-            raise WorkflowError(
-                f"L'étape « {step['name']} » demande le chef du service « {report.service.name} », qui n'en a pas."
-            )
-        people = [report.service.head_person]
-    unique = list({person.id: person for person in people}.values())
-    if not unique:
-        raise WorkflowError(f"L'étape « {step['name']} » ne désigne personne dans la collectivité.")
-    return unique
+# --- By when a step asks (who it asks: saas.workflow.who) --------------------------------------------------
 
 
 def due_on(step: dict, report: Report, on: date) -> date | None:
@@ -242,7 +177,7 @@ def _act(
         on_behalf_of_id=behalf.id if behalf is not None and behalf.id != actor.id else None,
         comment=(comment or "").strip() or None,
         data=data or {},
-        documents=report.document_versions_seen(),
+        documents=versions_seen(report),
     )
     db.session.add(action)
     db.session.flush()
@@ -301,7 +236,9 @@ def _after_yes(run: WorkflowRun, report: Report, task: Task) -> str:
 
 def submit(report: Report, actor: Person, definition: WorkflowDefinition | None = None) -> WorkflowRun:
     """Start the report's circuit (a refused report starts again as its next version). A step that names
-    nobody is refused as a WorkflowError after the run was flushed: the caller's rollback undoes it all."""
+    nobody is refused as a WorkflowError after the run was flushed: the caller's rollback undoes it all.
+    For a report aimed at a sitting, the run keeps the plan worked back from its notice day
+    (``run.plan``); ``planning.submission_warning(run)`` says in French when it cannot be met."""
     report = db.session.execute(
         sa.select(Report).where(Report.id == report.id).with_for_update().execution_options(populate_existing=True)
     ).scalar_one()
@@ -309,7 +246,7 @@ def submit(report: Report, actor: Person, definition: WorkflowDefinition | None 
         raise WorkflowError("Ce rapport est déjà en cours de validation, ou validé.")
     if not report_access.can_edit(actor, report):
         raise WorkflowError("Seul le rédacteur du rapport, ou un administrateur, peut le soumettre.")
-    definition = definition or _definition_for(report)
+    definition = definition or definition_for(report)
     if definition.tenant_id != report.tenant_id or definition.applies_to != AppliesTo.REPORTS:
         raise WorkflowError("Ce circuit ne s'applique pas aux rapports de cette collectivité.")
     if definition.status == DefinitionStatus.RETIRED:
@@ -325,6 +262,7 @@ def submit(report: Report, actor: Person, definition: WorkflowDefinition | None 
         started_by_id=actor.id,
         position=0,
         round=1,
+        plan=planning.submission_plan(version, report),
     )
     db.session.add(run)
     report.status = ReportStatus.IN_CIRCUIT
@@ -340,32 +278,11 @@ def submit(report: Report, actor: Person, definition: WorkflowDefinition | None 
             "report_version": report.version,
             "definition": definition.key,
             "version": version.number,
-            "documents": report.document_versions_seen(),
+            "documents": versions_seen(report),
             "outcome": outcome,
         },
     )
     return run
-
-
-def _definition_for(report: Report) -> WorkflowDefinition:
-    candidates = list(
-        db.session.execute(
-            sa.select(WorkflowDefinition)
-            .where(
-                WorkflowDefinition.tenant_id == report.tenant_id,
-                WorkflowDefinition.applies_to == AppliesTo.REPORTS,
-                WorkflowDefinition.assembly_kind == report.assembly.kind,
-                WorkflowDefinition.status == DefinitionStatus.ACTIVE,
-            )
-            .order_by(WorkflowDefinition.id)
-        ).scalars()
-    )
-    if not candidates:
-        raise WorkflowError(f"Aucun circuit actif pour les rapports de « {report.assembly.name} ».")
-    if len(candidates) > 1:
-        names = ", ".join(f"« {definition.name} »" for definition in candidates)
-        raise WorkflowError(f"Plusieurs circuits conviennent ({names}) : choisissez-en un.", field="definition")
-    return candidates[0]
 
 
 def approve(task: Task, actor: Person, *, comment: str | None = None, metadata: dict | None = None) -> str:
@@ -554,3 +471,45 @@ def actions_of(run: WorkflowRun) -> list[TaskAction]:
     return list(
         db.session.execute(sa.select(TaskAction).where(TaskAction.run_id == run.id).order_by(TaskAction.id)).scalars()
     )
+
+
+# --- A document changed during the circuit ----------------------------------------------------------------
+
+
+def documents_changed(version, **_) -> None:
+    """Receiver of ``saas.documents.operations.version_added``: the report's running circuit learns that its
+    documents changed. Approvals given before keep the versions they saw (``TaskAction.documents``), so they
+    read as given on an earlier version; if a step already approved in this circuit says
+    ``reapprove_after_change``, the circuit goes back to the earliest such step, which is asked again."""
+    report = db.session.get(Report, version.document.report_id)
+    run = db.session.execute(
+        sa.select(WorkflowRun)
+        .where(WorkflowRun.report_id == report.id, WorkflowRun.state == RunState.RUNNING)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+    if run is None:
+        return
+    approved = db.session.execute(
+        sa.select(Task.position)
+        .where(Task.run_id == run.id, Task.kind == TaskKind.STEP, Task.state == TaskState.APPROVED)
+        .distinct()
+    ).scalars()
+    again = sorted(position for position in approved if run.version.steps[position]["reapprove_after_change"])
+    data = {
+        "report_id": report.id,
+        "document_id": version.document_id,
+        "version": version.number,
+        "sha256": version.sha256,
+        "asked_again_from": run.version.steps[again[0]]["key"] if again else None,
+    }
+    if again:
+        _cancel_pending(run)
+        data["outcome"] = _go_to(run, report, again[0])
+    record("workflow.documents_changed", tenant_id=run.tenant_id, actor_id=version.uploaded_by_id, obj=run, data=data)
+
+
+def approval_outdated(action: TaskAction, report: Report) -> bool:
+    """Whether an approval was given on earlier versions of the report's documents than the current ones."""
+    seen = {entry["sha256"] for entry in action.documents}
+    return any(entry["sha256"] not in seen for entry in versions_seen(report))

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from saas.core.database import SYSTEM, commit, context
 from saas.core.extensions import db
 from saas.documents.annotations.models import Annotation
-from saas.documents.operations import add_document
+from saas.documents.operations import add_item_document
 from saas.groupement import operations as groupement
 from saas.identity.models import GrantKind
 from saas.signing.book import operations as book
@@ -39,7 +39,7 @@ def create_collectivity(session, tmp_path, create_tenant, create_person, give_ma
             item = sittings.add_item(sitting, title="Budget", actor=None)
             sittings.set_status(sitting, SittingStatus.CONVENED, actor=None, at=STARTS_AT - timedelta(days=30))
             pdf = io.BytesIO(clean_pdf(tmp_path / f"{slug}.pdf").read_bytes())
-            document = add_document(item, "report", "Rapport", pdf, "rapport.pdf", None)
+            document = add_item_document(item, "report", "Rapport", pdf, "rapport.pdf", None)
             version = document.current_version
             annotation = Annotation(
                 tenant_id=tenant.id,

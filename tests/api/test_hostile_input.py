@@ -36,18 +36,18 @@ def assert_json_error(response, code: int) -> dict:
     return body
 
 
-def assert_error_page(response, code: int) -> str:
-    assert response.status_code == code, response.get_data(as_text=True)[:500]
-    assert response.mimetype == "text/html"
+def assert_error_page(response, code: int, url: str = "") -> str:
+    assert response.status_code == code, (url, response.get_data(as_text=True)[:500])
+    assert response.mimetype == "text/html", url
     page = response.get_data(as_text=True)
-    assert f"Erreur {code}" in page and 'lang="fr"' in page and "Retour à mes mandats" in page
+    assert f"Erreur {code}" in page and 'lang="fr"' in page and "Retour à mes mandats" in page, (url, page[:500])
     return page
 
 
 def assert_refused(response, code: int, url: str):
     if url.startswith("/api/"):
         return assert_json_error(response, code)
-    return assert_error_page(response, code)
+    return assert_error_page(response, code, url)
 
 
 def _url(rule, ids: dict, **values) -> str:

@@ -131,7 +131,7 @@ def _committed_council(app, pdf: bytes | None = None) -> Council:
         sitting = sittings.create_sitting(tenant, assembly, starts_at=MONDAY_15_MARCH_2027, place="Salle", actor=None)
         item = sittings.add_item(sitting, title="Budget primitif", actor=None)
         sittings.set_status(sitting, SittingStatus.CONVENED, actor=None, at=MONDAY_15_MARCH_2027.replace(month=2))
-        document = documents.add_document(
+        document = documents.add_item_document(
             item, "report", "Rapport budget", io.BytesIO(pdf or dossier()), "budget.pdf", None
         )
         commit(db.session)

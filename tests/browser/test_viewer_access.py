@@ -19,7 +19,7 @@ def dossier_on(session, storage, create_sitting):
     def add(tenant, convene=True):
         sitting = create_sitting(tenant, convene=convene)
         with context(session, TenantContext(tenant_id=tenant.id)):
-            document = documents.add_document(
+            document = documents.add_item_document(
                 active_items(sitting)[0], "report", "Rapport budget", io.BytesIO(dossier()), "budget.pdf", None
             )
         return sitting, document

@@ -51,7 +51,7 @@ def seed(app, pdf: Path) -> dict:
         )
         item = sittings.add_item(sitting, title="Budget primitif", actor=None)
         with pdf.open("rb") as stream:
-            document = documents.add_document(item, DocumentKind.REPORT, "Rapport", stream, "rapport.pdf", None)
+            document = documents.add_item_document(item, DocumentKind.REPORT, "Rapport", stream, "rapport.pdf", None)
         sittings.set_status(sitting, SittingStatus.CONVENED, actor=None, at=utcnow() - timedelta(days=1))
         keys = [
             authentication.open_session(person, mfa_verified=True, ip="127.0.0.1", user_agent="test")

@@ -1,5 +1,6 @@
 """``quorum demo``: seeds a fresh embedded installation, twice without duplicating anything."""
 
+from datetime import date
 from pathlib import Path
 
 import pyotp
@@ -14,11 +15,13 @@ from saas.documents.models import DocumentVersion
 from saas.identity import authentication, operations
 from saas.identity.models import GrantKind, Mandate, MandateRole, Person, TenantGrant
 from saas.mail.models import OutboundMail
+from saas.reports.models import Report
 from saas.signing.book.models import SignatureStep, StepStatus
 from saas.sittings.convocations.models import Convocation
 from saas.sittings.inbox import inbox_for
 from saas.sittings.models import AgendaItem, Sitting, SittingStatus
-from saas.tenancy.models import Assembly
+from saas.tenancy.models import Assembly, Tenant
+from saas.workflow.models import Task, TaskAction, TaskState, WorkflowRun
 from tests.fixtures.instances import fresh_app, system_session
 from tests.fixtures.web import login
 
@@ -31,6 +34,7 @@ COUNTED = {
     "sittings": Sitting,
     "document versions": DocumentVersion,
     "convocations": Convocation,
+    "reports": Report,
 }
 
 
@@ -43,6 +47,11 @@ def _counts(app) -> dict[str, int]:
         # a signer is told by mail when their turn comes: once per step that is or was pending
         counts["signature steps started"] = session.execute(
             sa.select(sa.func.count()).select_from(SignatureStep).where(SignatureStep.status != StepStatus.WAITING)
+        ).scalar_one()
+        # a circuit's task is announced by mail unless it was done before the job ran (the demo is one
+        # transaction, its jobs run after the commit)
+        counts["circuit tasks announced"] = session.execute(
+            sa.select(sa.func.count()).select_from(Task).where(Task.state.in_([TaskState.OPEN, TaskState.INFORMED]))
         ).scalar_one()
         return counts
 
@@ -63,11 +72,15 @@ def demo_run(tmp_path_factory):
 def test_second_run_creates_nothing(demo_run):
     app, _, after_first, after_second = demo_run
     assert after_second == after_first
-    assert 55 <= after_first["persons"] <= 65
-    # one invitation or notice per mandate, one convocation per person convened to a demo sitting, and one
-    # "your turn to sign" per signature step reached in the signature book
+    # about sixty elected members and staff, and the services' heads and drafters of the circuits
+    assert 65 <= after_first["persons"] <= 75
+    # one invitation or notice per mandate, one convocation per person convened to a demo sitting, one
+    # "your turn to sign" per signature step reached in the signature book, one mail per circuit task
     assert after_first["mails"] == (
-        after_first["mandates"] + after_first["convocations"] + after_first["signature steps started"]
+        after_first["mandates"]
+        + after_first["convocations"]
+        + after_first["signature steps started"]
+        + after_first["circuit tasks announced"]
     )
     # the City's deliberations: 6; the group agreement: the Agglomeration, the Department, then the Mayor
     assert after_first["signature steps started"] == 6 + 3
@@ -175,3 +188,34 @@ def test_every_collectivity_has_a_convened_sitting_with_report_44_at_the_city(de
         set_context(db.session, TenantContext(person_id=lambert.id))
         entries = inbox_for(db.session.get(Person, lambert.id))
         assert len({entry.tenant_slug for entry in entries}) >= 3
+
+
+def test_each_collectivity_has_its_circuit_and_reports_at_every_stage(demo_run):
+    app = demo_run[0]
+    with system_session(app) as session:
+        runs = session.execute(sa.select(WorkflowRun)).scalars().all()
+        keys = {(run.tenant_id, run.version.definition.key) for run in runs}
+        assert {key for _, key in keys} == {
+            "circuit-ville", "circuit-region", "circuit-departement", "circuit-agglomeration"
+        }  # fmt: skip
+        report_44 = session.execute(sa.select(Report).where(Report.title.like("Équipement numérique%"))).scalar_one()
+        assert report_44.status.value == "ready"
+        [run] = [run for run in runs if run.report_id == report_44.id]
+        steps = [action.kind for action in session.execute(
+            sa.select(TaskAction).where(TaskAction.run_id == run.id).order_by(TaskAction.id)
+        ).scalars()]  # fmt: skip
+        assert steps == ["approve", "approve", "approve", "give_opinion"]
+        [item] = session.execute(sa.select(AgendaItem).where(AgendaItem.report_id == report_44.id)).scalars()
+        assert item.committee_opinion == "Avis favorable unanime de la Commission n° 1"
+        assert item.rapporteur.last_name == "Dumont" and item.sitting.status == SittingStatus.CONVENED
+        by_title = {report.title: report for report in session.execute(sa.select(Report)).scalars()}
+        resubmitted = by_title["Convention d'occupation du domaine public — marché de Noël"]
+        assert resubmitted.version == 2 and resubmitted.status.value == "in_circuit"
+        late = (
+            session.execute(sa.select(Task).where(Task.state == TaskState.OPEN, Task.due_on < date.today()))
+            .scalars()
+            .all()
+        )
+        assert [task.step_key for task in late] == ["visa-rapporteur"]
+        in_circuit = [report for report in by_title.values() if report.status.value == "in_circuit"]
+        assert {report.tenant_id for report in in_circuit} == set(session.execute(sa.select(Tenant.id)).scalars())

@@ -9,13 +9,16 @@ from saas.core.database import SYSTEM, context
 from saas.sittings.models import SittingStatus
 from tests.fixtures import pdfs
 from tests.fixtures.documents import file_url, replace, upload
+from tests.fixtures.sittings import convene
 from tests.fixtures.web import bearer, post_form
 
 
 @pytest.fixture
-def document_id(client, draft_council, tmp_path):
+def document_id(client, session, draft_council, tmp_path):
+    """A report uploaded while the sitting is in preparation, then the sitting convened."""
     response = upload(client, draft_council, pdfs.clean_pdf(tmp_path / "a.pdf").read_bytes())
     assert response.status_code == 201
+    convene(session, draft_council.sitting)
     return response.json["id"]
 
 
@@ -56,6 +59,17 @@ def test_member_reads_and_downloads_but_cannot_upload(client, draft_council, doc
     data = pdfs.clean_pdf(tmp_path / "b.pdf", pages=2).read_bytes()
     assert upload(client, draft_council, data, headers=draft_council.member).status_code == 404
     assert replace(client, draft_council, document_id, data, headers=draft_council.member).status_code == 404
+
+
+def test_a_sitting_in_preparation_keeps_its_documents_for_its_secretariat(client, draft_council, tmp_path):
+    document_id = upload(client, draft_council, pdfs.clean_pdf(tmp_path / "a.pdf").read_bytes()).json["id"]
+    readable = [
+        url for method, url in routes(draft_council.tenant.slug, draft_council.item.id, document_id) if method == "GET"
+    ]
+    for path in readable:
+        assert client.get(path, headers=draft_council.member).status_code == 404, path
+        assert client.get(path, headers=draft_council.guest).status_code == 404, path
+        assert client.get(path, headers=draft_council.secretary).status_code == 200, path
 
 
 def test_admin_of_the_tenant_may_upload(client, draft_council, create_person, give_grant, tmp_path):

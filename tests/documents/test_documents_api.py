@@ -36,6 +36,7 @@ def test_upload_then_download_whole_and_range(client, session, draft_council, tm
     assert version["removed_active_content"] == [] and version["added_after_convocation"] is False
     assert version["download_url"] == file_url(draft_council, body["id"])
 
+    convene(session, draft_council.sitting)  # members read once the sitting is convened
     whole = client.get(version["download_url"], headers=draft_council.member)
     assert whole.status_code == 200 and whole.get_data() == data  # a clean file is published byte-identical
     assert whole.headers["Content-Type"] == "application/pdf"
@@ -63,6 +64,7 @@ def test_replacing_keeps_every_version_reachable(client, session, draft_council,
     assert response.json["number"] == 2 and response.json["note"] == "Chiffres corrigés"
     assert response.json["filename"] == "rapport-44-v2.pdf" and response.json["page_count"] == 5
 
+    convene(session, draft_council.sitting)
     versions = client.get(
         f"/api/v1/tenants/{draft_council.tenant.slug}/documents/{document_id}/versions", headers=draft_council.member
     )
@@ -79,12 +81,13 @@ def test_replacing_keeps_every_version_reachable(client, session, draft_council,
     assert event["version"] == 2 and event["sha256"] == hashlib.sha256(second).hexdigest()
 
 
-def test_javascript_is_removed_and_recorded(client, draft_council, tmp_path):
+def test_javascript_is_removed_and_recorded(client, session, draft_council, tmp_path):
     response = upload(client, draft_council, pdf_bytes(tmp_path, pdfs.active_pdf), kind="annex", title="Plan")
     assert response.status_code == 201, response.json
     assert response.json["position"] == 1
     removed = {r["kind"] for r in response.json["current_version"]["removed_active_content"]}
     assert {"document_javascript", "open_action", "launch_action", "embedded_files"} <= removed
+    convene(session, draft_council.sitting)
     published = client.get(response.json["current_version"]["download_url"], headers=draft_council.member).get_data()
     with pikepdf.open(io.BytesIO(published)) as pdf:
         assert "/OpenAction" not in pdf.Root and "/Names" not in pdf.Root or "/JavaScript" not in pdf.Root.Names
@@ -146,11 +149,12 @@ def test_version_after_convocation_is_flagged(client, session, draft_council, tm
         assert [flag for (flag,) in flags] == [False, True]
 
 
-def test_listing_orders_documents_and_says_if_a_summary_note_is_required(client, draft_council, tmp_path):
+def test_listing_orders_documents_and_says_if_a_summary_note_is_required(client, session, draft_council, tmp_path):
     upload(client, draft_council, pdf_bytes(tmp_path), kind="annex", title="Annexe A")
     upload(client, draft_council, pdf_bytes(tmp_path, name="b.pdf", pages=2), kind="annex", title="Annexe B")
     upload(client, draft_council, pdf_bytes(tmp_path, name="c.pdf", pages=3), kind="summary_note", title="Note")
     upload(client, draft_council, pdf_bytes(tmp_path, name="d.pdf", pages=4), kind="report", title="Rapport")
+    convene(session, draft_council.sitting)
     listing = client.get(
         f"/api/v1/tenants/{draft_council.tenant.slug}/items/{draft_council.item.id}/documents",
         headers=draft_council.member,

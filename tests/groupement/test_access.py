@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from saas.core.database import SYSTEM, TenantContext, context
-from saas.documents.operations import add_document
+from saas.documents.operations import add_item_document
 from saas.groupement import operations
 from saas.groupement.agreement import operations as agreement_signing
 from saas.groupement.console import API_URL_PREFIX, URL_PREFIX
@@ -115,7 +115,7 @@ def test_the_coordinator_gets_404_on_the_citys_sittings_and_documents(client, se
         )
         item = sittings.add_item(sitting, title="Équipement numérique", actor=None)
         pdf = io.BytesIO(clean_pdf(tmp_path / "r.pdf").read_bytes())
-        document = add_document(item, "report", "Rapport n° 44", pdf, "r.pdf", None)
+        document = add_item_document(item, "report", "Rapport n° 44", pdf, "r.pdf", None)
         session.flush()
     login(client, world.coordinator)
     headers = bearer(world.coordinator)

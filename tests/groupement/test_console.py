@@ -9,7 +9,7 @@ from xml.sax.saxutils import escape
 import sqlalchemy as sa
 
 from saas.core.database import SYSTEM, TenantContext, context
-from saas.documents.operations import add_document
+from saas.documents.operations import add_item_document
 from saas.groupement import charts, operations
 from saas.groupement.models import Milestone
 from saas.groupement.statements import reports
@@ -146,7 +146,7 @@ def test_usage_and_paper_saved_are_counts_of_convened_sittings(client, session, 
         )
         item = sittings.add_item(sitting, title="Point", actor=None)
         for name, pages in (("r.pdf", 3), ("a.pdf", 5)):
-            add_document(item, "report" if pages == 3 else "annex", name, io.BytesIO(
+            add_item_document(item, "report" if pages == 3 else "annex", name, io.BytesIO(
                 clean_pdf(tmp_path / name, pages=pages).read_bytes()), name, None)  # fmt: skip
         draft = sittings.create_sitting(
             world.city,

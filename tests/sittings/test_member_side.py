@@ -12,7 +12,7 @@ from itsdangerous import URLSafeSerializer
 
 from saas.core.database import SYSTEM, TenantContext, commit, context
 from saas.documents.models import DocumentReading
-from saas.documents.operations import add_document, replace_document
+from saas.documents.operations import add_item_document, placed_items, replace_document
 from saas.identity.models import GrantKind, Mandate, MandateRole
 from saas.mail.models import OutboundMail
 from saas.sittings import operations
@@ -61,8 +61,8 @@ def council(
         public = operations.active_items(sitting)[0]
         closed = operations.add_item(sitting, title="Acquisition amiable", confidential=True, actor=None)
         operations.set_status(sitting, SittingStatus.CONVENED, actor=None, at=ON_TIME)
-        report = add_document(public, "report", "Rapport n° 44", io.BytesIO(pdf), "rapport.pdf", None)
-        annex = add_document(closed, "annex", "Plan cadastral", io.BytesIO(pdf), "plan.pdf", None)
+        report = add_item_document(public, "report", "Rapport n° 44", io.BytesIO(pdf), "rapport.pdf", None)
+        annex = add_item_document(closed, "annex", "Plan cadastral", io.BytesIO(pdf), "plan.pdf", None)
         commit(session)
     return {
         "tenant": tenant,
@@ -162,7 +162,7 @@ def test_closed_session_documents_are_not_counted_for_a_guest(client, session, c
 def test_withdrawn_items_and_documents_are_not_counted(session, council, in_tenant):
     c = council
     with in_tenant(c["tenant"]):
-        operations.withdraw_item(c["annex"].agenda_item, actor=None)
+        operations.withdraw_item(placed_items(c["annex"].report)[0], actor=None)
         commit(session)
     assert unread(session, c["members"][0]) == [("ville", 1)]
 

@@ -24,6 +24,7 @@ from saas.core.inputs import is_integer
 from saas.documents.annotations.anchoring import page_sizes
 from saas.documents.annotations.models import Annotation, AnnotationKind, AnnotationShare, SharingScope
 from saas.documents.models import Document, DocumentVersion
+from saas.documents.operations import latest_sitting
 from saas.identity.access import can_access_tenant
 from saas.identity.models import Mandate, Person
 from saas.sittings.models import AgendaItem, Sitting
@@ -226,6 +227,13 @@ class Sharing:
     political_group_id: int | None = None
 
 
+def assembly_of(document: Document) -> int:
+    """The assembly whose members read ``document`` together (sharing "with the assembly"): that of the
+    latest sitting its report is placed on, else the report's own assembly."""
+    sitting = latest_sitting(document.report)
+    return sitting.assembly_id if sitting is not None else document.report.assembly_id
+
+
 def _sharing(value, author: Person, document: Document, errors) -> Sharing | None:
     value = value or {"scope": "private"}
     try:
@@ -234,7 +242,7 @@ def _sharing(value, author: Person, document: Document, errors) -> Sharing | Non
         errors["sharing"] = "Le partage est « private », « people », « group » ou « assembly »."
         return None
     people = value.get("people") or []
-    assembly_id = document.agenda_item.sitting.assembly_id
+    assembly_id = assembly_of(document)
     if scope == SharingScope.PEOPLE:
         if not isinstance(people, list) or not people or not all(is_integer(p) for p in people):
             errors["sharing"] = "Nommez au moins une personne (liste d'identifiants) avec qui partager."
@@ -356,7 +364,7 @@ def create(document: Document, author: Person, data: dict) -> Annotation:
         person_id=author.id,
         document_id=document.id,
         document_version_id=version.id,
-        assembly_id=document.agenda_item.sitting.assembly_id,
+        assembly_id=assembly_of(document),
         kind=kind,
         **values,
     )
@@ -610,11 +618,13 @@ def my_notes(person: Person, search: str | None = None) -> list[Note]:
     return sorted(notes, key=lambda note: (note.record["updated_at"], note.record["id"]), reverse=True)
 
 
-def _places(document_ids: set[int]) -> dict[int, tuple[str, datetime]]:
+def _places(document_ids: set[int]) -> dict[int, tuple[str, datetime | None]]:
+    """Each document's title and the date of the latest sitting its report is placed on (None: none yet)."""
     rows = db.session.execute(
-        sa.select(Document.id, Document.title, Sitting.starts_at)
-        .join(AgendaItem, AgendaItem.id == Document.agenda_item_id)
-        .join(Sitting, Sitting.id == AgendaItem.sitting_id)
+        sa.select(Document.id, Document.title, sa.func.max(Sitting.starts_at))
+        .outerjoin(AgendaItem, sa.and_(AgendaItem.report_id == Document.report_id, AgendaItem.withdrawn_at.is_(None)))
+        .outerjoin(Sitting, Sitting.id == AgendaItem.sitting_id)
         .where(Document.id.in_(document_ids))
+        .group_by(Document.id, Document.title)
     ).all()
     return {document_id: (title, starts_at) for document_id, title, starts_at in rows}

@@ -39,7 +39,7 @@ from saas.core.extensions import db
 from saas.core.printing import render_pdf
 from saas.documents.board_book.models import BoardBook, BoardBookStatus
 from saas.documents.models import KIND_LABELS, Document, DocumentVersion
-from saas.documents.operations import documents_of
+from saas.documents.operations import documents_of, placed_items
 from saas.jobs.queues import enqueue
 from saas.sittings.models import AgendaItem, Sitting
 from saas.sittings.operations import active_items
@@ -72,7 +72,7 @@ class Part:
 def book_parts(sitting: Sitting) -> list[Part]:
     """Items still on the agenda, in order, each with its documents (report, summary note, annexes)."""
     return [
-        Part(item, [(d, d.current_version) for d in documents_of(item) if not d.withdrawn and d.versions])
+        Part(item, [(d, d.current_version) for d in documents_of(item.report) if not d.withdrawn and d.versions])
         for item in active_items(sitting)
     ]
 
@@ -240,5 +240,7 @@ def _write_outline(book: pikepdf.Pdf, entries) -> None:
 
 
 def inputs_changed(version: DocumentVersion, **_) -> None:
-    """Receiver of ``documents.operations.version_added``: the sitting's board book is asked for again."""
-    request_board_book(version.document.agenda_item.sitting)
+    """Receiver of ``documents.operations.version_added``: the board book of every sitting the report is
+    placed on is asked for again."""
+    for item in placed_items(version.document.report):
+        request_board_book(item.sitting)

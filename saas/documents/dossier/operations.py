@@ -84,7 +84,7 @@ def exported_documents(items: list[AgendaItem], person: Person) -> list[Exported
     return [
         ExportedDocument(item, document, document.current_version, *my_annotations(person, document))
         for item in items
-        for document in documents_of(item)
+        for document in documents_of(item.report)
         if not document.withdrawn and document.versions
     ]
 

@@ -11,29 +11,31 @@ from saas.mail.models import OutboundMail
 from saas.mail.operations import find_mail, queue_mail
 from saas.mail.purposes import after_delivery
 from saas.sittings.convocations.models import Convocation
+from saas.sittings.models import AgendaItem
 from saas.sittings.proof import operations as proof
 
 
 @job(queue="mail", timeout=120)
-def prepare_supplement(version_id: int, person_id: int) -> None:
-    """Queue the person's one mail about the supplement; the convocation row is locked while it works."""
-    version = db.session.get(DocumentVersion, version_id)
-    if version is None:
+def prepare_supplement(version_id: int, item_id: int, person_id: int) -> None:
+    """Queue the person's one mail about the supplement on the item's sitting; the convocation row is locked
+    while it works."""
+    version, item = db.session.get(DocumentVersion, version_id), db.session.get(AgendaItem, item_id)
+    if version is None or item is None:
         return
-    sitting = version.document.agenda_item.sitting
+    sitting = item.sitting
     convocation = db.session.execute(
         sa.select(Convocation)
         .where(Convocation.sitting_id == sitting.id, Convocation.person_id == person_id)
         .with_for_update()
     ).scalar_one_or_none()
-    key = mail_key(version_id, person_id)
+    key = mail_key(version_id, sitting.id, person_id)
     if convocation is None or find_mail(key) is not None:
         return
     queue_mail(
         key,
         to=convocation.person.email,
-        subject=mail_subject(version),
-        body=mail_body(version, convocation.person),
+        subject=mail_subject(version, sitting),
+        body=mail_body(version, item, convocation.person),
         tenant_id=sitting.tenant_id,
         purpose=PURPOSE,
         ref={"sitting_id": sitting.id, "person_id": person_id, "version_id": version_id},

@@ -1,10 +1,11 @@
 """Documents added or replaced after sending (compléments, issue 3 item 1): recorded, re-notified, time-stamped.
 
-In the transaction that adds the version (``notify_supplement``, called by saas.documents.operations): a
-time-stamped statement naming the item, the document, the version, the file with its SHA-256 and size,
-every recipient and the time, and an audit event. After the commit, one job per convened or invited
-person queues one mail (unique key per version × person × channel, so a job run twice sends nothing
-more); once the mail server accepted it, its delivery is stamped like the convocation's.
+In the transaction that adds the version (``notify_supplement``, called by saas.documents.operations), on
+each sitting the report is placed on whose convocation went out: a time-stamped statement naming the item,
+the document, the version, the file with its SHA-256 and size, every recipient and the time, and an audit
+event. After the commit, one job per convened or invited person queues one mail (unique key per version ×
+sitting × person × channel, so a job run twice sends nothing more); once the mail server accepted it, its
+delivery is stamped like the convocation's.
 
 Everyone who received the convocation is told, also of closed-session items: like the convocation PDF,
 the mail then names neither the item nor the document, only that the item examined in closed session
@@ -23,7 +24,7 @@ from saas.documents.models import KIND_LABELS, DocumentVersion
 from saas.identity.models import Person
 from saas.jobs.queues import enqueue
 from saas.sittings.convocations.operations import convocations_of
-from saas.sittings.models import SittingStatus
+from saas.sittings.models import AgendaItem, Sitting, SittingStatus
 from saas.sittings.presentation import french_datetime, sitting_link
 from saas.sittings.proof import operations as proof
 from saas.sittings.proof.models import ProofRecord
@@ -34,8 +35,8 @@ CHANNEL = "email"
 PURPOSE = "supplement"
 
 
-def mail_key(version_id: int, person_id: int) -> str:
-    return f"supplement:{version_id}:{person_id}:{CHANNEL}"
+def mail_key(version_id: int, sitting_id: int, person_id: int) -> str:
+    return f"supplement:{version_id}:{sitting_id}:{person_id}:{CHANNEL}"
 
 
 def delivery_channel(version_id: int) -> str:
@@ -43,21 +44,29 @@ def delivery_channel(version_id: int) -> str:
     return f"{CHANNEL}-v{version_id}"
 
 
-def notify_supplement(version: DocumentVersion, actor: Person | None, at: datetime | None = None) -> ProofRecord | None:
-    """Stamp and announce ``version`` if its sitting's convocations went out; None (nothing done) otherwise.
+def notify_supplement(version: DocumentVersion, actor: Person | None, at: datetime | None = None) -> list[ProofRecord]:
+    """Stamp and announce ``version`` on every sitting its report is placed on whose convocations went out;
+    the statements made (none: nothing done).
 
-    Raises proof.ProofError (French) when the statement cannot be stamped: the caller rolls back, and
-    the version is not kept.
+    Raises proof.ProofError (French) when a statement cannot be stamped: the caller rolls back, and the
+    version is not kept.
     """
-    document = version.document
-    item = document.agenda_item
-    sitting = item.sitting
+    at = at or utcnow()
+    items = db.session.execute(
+        sa.select(AgendaItem)
+        .where(AgendaItem.report_id == version.document.report_id, AgendaItem.withdrawn_at.is_(None))
+        .order_by(AgendaItem.id)
+    ).scalars()
+    return [statement for item in items if (statement := _notify_on(item, version, actor, at)) is not None]
+
+
+def _notify_on(item: AgendaItem, version: DocumentVersion, actor: Person | None, at: datetime) -> ProofRecord | None:
+    document, sitting = version.document, item.sitting
     if sitting.status not in NOTIFIED_STATUSES:
         return None
     convocations = convocations_of(sitting)
     if not convocations:
         return None
-    at = at or utcnow()
     people = {
         p.id: p
         for p in db.session.execute(
@@ -104,17 +113,16 @@ def notify_supplement(version: DocumentVersion, actor: Person | None, at: dateti
         enqueue(
             "saas.documents.supplements.jobs.prepare_supplement",
             version.id,
+            item.id,
             convocation.person_id,
             tenant_id=sitting.tenant_id,
-            job_id=f"supplement-{version.id}-{convocation.person_id}",
+            job_id=f"supplement-{version.id}-{item.id}-{convocation.person_id}",
         )
     return statement
 
 
-def mail_body(version: DocumentVersion, person: Person) -> str:
-    document = version.document
-    item = document.agenda_item
-    sitting = item.sitting
+def mail_body(version: DocumentVersion, item: AgendaItem, person: Person) -> str:
+    document, sitting = version.document, item.sitting
     kind = KIND_LABELS[document.kind]
     if item.confidential:
         what = [f"Point n° {item.position} (examiné à huis clos) : un document a été ajouté ou remplacé."]
@@ -141,8 +149,7 @@ def mail_body(version: DocumentVersion, person: Person) -> str:
     return "\n".join(lines) + "\n"
 
 
-def mail_subject(version: DocumentVersion) -> str:
-    sitting = version.document.agenda_item.sitting
+def mail_subject(version: DocumentVersion, sitting: Sitting) -> str:
     day = display.format_date(sitting.starts_at, "full", sitting.tenant, locale=display.DOCUMENT_LOCALE)
     change = "Document remplacé" if version.number > 1 else "Document ajouté"
     return f"{change} — séance « {sitting.assembly.name} » du {day} — {sitting.tenant.name}"[:300]

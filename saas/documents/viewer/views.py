@@ -1,8 +1,9 @@
 """The document viewer: PDF.js reads the current version through the range-capable download route and the
 annotation tools talk to the JSON routes of saas/documents/annotations/views.py (session cookie + CSRF header).
 
-Access is the download route's own rule (``document_or_404`` then the sitting as its page shows it), so
-whoever may download the document may read it here, and everyone else gets the same 404.
+Access is the download route's own rule (``document_or_404``), so whoever may download the document may read
+it here, and everyone else gets the same 404. The sitting shown (and whose members the annotations may be
+shared with) is the latest one the report is placed on that the reader sees; before any, none.
 """
 
 from flask import g, render_template, url_for
@@ -11,9 +12,8 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from saas.core.security import VIEWER_CONTENT_SECURITY_POLICY
-from saas.documents.access import document_or_404
+from saas.documents.access import document_or_404, seen_placement
 from saas.identity.web import tenant_blueprint
-from saas.sittings.access import load_sitting
 from saas.sittings.operations import colleagues, current_mandate
 
 bp = tenant_blueprint("documents_viewer", __name__)
@@ -71,9 +71,10 @@ def labels() -> dict:
 @bp.get("/documents/<int:document_id>/lire")
 def read(document_id: int):
     document = document_or_404(g.tenant.slug, document_id)
-    sitting, _manager = load_sitting(g.tenant, document.agenda_item.sitting_id, current_user)
+    placement = seen_placement(document.report)
+    sitting = placement.sitting if placement is not None else None
     version = document.current_version
-    mandate = current_mandate(current_user.id, sitting)
+    mandate = current_mandate(current_user.id, sitting) if sitting is not None else None
     settings = {
         "pdfUrl": url_for("documents.download", document_id=document.id, number=version.number),
         "workerUrl": url_for("static", filename="vendor/pdfjs/pdf.worker.min.mjs"),
@@ -94,6 +95,6 @@ def read(document_id: int):
         version=version,
         settings=settings,
         group=mandate.political_group if mandate else None,
-        colleagues=colleagues(sitting, exclude=current_user.id),
+        colleagues=colleagues(sitting, exclude=current_user.id) if sitting is not None else [],
     )
     return page, {"Content-Security-Policy": VIEWER_CONTENT_SECURITY_POLICY}

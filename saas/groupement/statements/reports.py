@@ -93,7 +93,7 @@ def _distributed_rows(since: datetime | None = None, until: datetime | None = No
         )
         .join(Sitting, Sitting.id == Convocation.sitting_id)
         .join(AgendaItem, sa.and_(AgendaItem.sitting_id == Sitting.id, AgendaItem.withdrawn_at.is_(None)))
-        .join(Document, sa.and_(Document.agenda_item_id == AgendaItem.id, sa.not_(Document.withdrawn)))
+        .join(Document, sa.and_(Document.report_id == AgendaItem.report_id, sa.not_(Document.withdrawn)))
         .join(DocumentVersion, DocumentVersion.document_id == Document.id)
         .where(Sitting.status != SittingStatus.DRAFT)
         .group_by(Convocation.id, Convocation.tenant_id, Convocation.created_at)

@@ -19,6 +19,7 @@ from saas.core.extensions import db
 from saas.core.inputs import Id, load_json
 from saas.core.rest import FormSchema, form_body, json_body, json_response, operation
 from saas.documents.models import DocumentVersion
+from saas.documents.operations import latest_sitting
 from saas.documents.schemas import pdf_file
 from saas.identity.access import enter_tenant
 from saas.identity.web import api_blueprint
@@ -268,7 +269,7 @@ def create_request(tenant_slug):
     else:
         data = json_body(SignatureRequestCreateSchema)
         version = db.session.get(DocumentVersion, data["document_version_id"])
-        sitting = version.document.agenda_item.sitting if version and version.tenant_id == tenant.id else None
+        sitting = latest_sitting(version.document.report) if version and version.tenant_id == tenant.id else None
         if sitting is None or not book.may_request(current_user, tenant, sitting):
             abort(422, message="Version de document inconnue, ou d'une séance dont vous n'assurez pas le secrétariat.")
         created = book.request_signatures(

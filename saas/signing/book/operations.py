@@ -34,7 +34,7 @@ from saas.core.errors import DomainError
 from saas.core.extensions import db
 from saas.core.urls import external_url
 from saas.documents.models import Document, DocumentVersion
-from saas.documents.operations import documents_of
+from saas.documents.operations import documents_of, latest_sitting
 from saas.identity.access import can_access_tenant, can_manage
 from saas.identity.models import Mandate, MandateRole, Person
 from saas.mail.operations import queue_mail
@@ -185,7 +185,7 @@ def request_signatures(
     if version is not None:
         if version.tenant_id != tenant.id:
             raise BookError("Ce document n'appartient pas à la collectivité.")
-        sitting = version.document.agenda_item.sitting
+        sitting = latest_sitting(version.document.report)
         filename = version.filename
     else:
         filename = book_files.uploaded_name(upload[1])
@@ -230,7 +230,7 @@ def sitting_versions(sitting: Sitting) -> list[tuple[AgendaItem, Document, Docum
     return [
         (item, document, document.current_version)
         for item in active_items(sitting)
-        for document in documents_of(item)
+        for document in documents_of(item.report)
         if not document.withdrawn
     ]
 

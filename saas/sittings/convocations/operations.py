@@ -70,7 +70,7 @@ def manifest_files(sitting: Sitting) -> list[dict]:
     """The current version of every document of the agenda as sent: name, SHA-256 and size."""
     documents = db.session.execute(
         sa.select(Document)
-        .join(AgendaItem, AgendaItem.id == Document.agenda_item_id)
+        .join(AgendaItem, AgendaItem.report_id == Document.report_id)
         .where(
             AgendaItem.sitting_id == sitting.id,
             AgendaItem.withdrawn_at.is_(None),

@@ -4,6 +4,7 @@ import sqlalchemy as sa
 
 from saas.core.database import SYSTEM, context
 from saas.documents.annotations.models import Annotation, AnnotationShare
+from saas.documents.operations import placed_items
 from tests.fixtures.annotations import highlight, note
 
 
@@ -240,7 +241,7 @@ def test_bad_input_is_refused_in_french_and_nothing_is_written(client, report_co
 def test_a_guest_does_not_reach_a_closed_session_document(client, report_council, session):
     record = create(client, report_council, sharing={"scope": "assembly"})
     with context(session, SYSTEM):
-        report_council.document.agenda_item.confidential = True
+        placed_items(report_council.document.report)[0].confidential = True
         session.flush()
     assert (
         client.get(report_council.annotation_url(record["id"]), headers=report_council.headers["guest"]).status_code

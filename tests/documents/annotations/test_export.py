@@ -16,7 +16,7 @@ from saas.core.database import SYSTEM, TenantContext, context
 from saas.documents.annotations import operations as annotations
 from saas.documents.annotations.models import Annotation
 from saas.documents.dossier.operations import annotated_dossier, draw_annotations, exported_documents
-from saas.documents.operations import add_document
+from saas.documents.operations import add_item_document, placed_items
 from saas.identity.models import MandateRole
 from saas.sittings.models import AgendaItem
 from saas.storage.operations import read_all
@@ -62,7 +62,7 @@ def dossier(session, storage, create_tenant, create_person, give_mandate, create
     give_mandate(stranger, other)
     with in_tenant(tenant):
         item = session.query(AgendaItem).filter_by(sitting_id=sitting.id).one()
-        document = add_document(item, "report", "Rapport n° 44", io.BytesIO(report_pdf()), "rapport.pdf", None)
+        document = add_item_document(item, "report", "Rapport n° 44", io.BytesIO(report_pdf()), "rapport.pdf", None)
         session.flush()
     return Dossier(tenant, sitting, document, member, colleague, other, stranger)
 
@@ -230,7 +230,7 @@ def test_guest_export_leaves_out_closed_session_items(
     guest = create_person()
     give_mandate(guest, dossier.tenant, role=MandateRole.GUEST)
     with context(session, SYSTEM):
-        dossier.document.agenda_item.confidential = True
+        placed_items(dossier.document.report)[0].confidential = True
         session.flush()
     response = fetch(client, api_url(dossier), headers=bearer(guest))
     assert response.status_code == 200

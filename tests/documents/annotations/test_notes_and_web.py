@@ -3,7 +3,7 @@
 import io
 
 from saas.core.database import SYSTEM, context
-from saas.documents.operations import add_document
+from saas.documents.operations import add_item_document
 from tests.fixtures.annotations import FIRST, highlight, note, text_pdf
 from tests.fixtures.sittings import sitting_items
 from tests.fixtures.web import csrf_token, login
@@ -62,7 +62,7 @@ def test_my_notes_across_two_collectivities(client, session, report_council, giv
     with context(session, SYSTEM):
         item = sitting_items(session, sitting)[0]
         pdf = io.BytesIO(text_pdf(tmp_path / "second.pdf", FIRST))
-        other_document = add_document(item, "report", "Budget de l'agglomération", pdf, "budget.pdf", None)
+        other_document = add_item_document(item, "report", "Budget de l'agglomération", pdf, "budget.pdf", None)
     headers = report_council.headers["author"]
     here = client.post(report_council.documents_url(), json=highlight(), headers=headers).json
     there_url = f"/api/v1/tenants/{second.slug}/documents/{other_document.id}/annotations"

@@ -42,7 +42,7 @@ def dossier(session, storage, create_tenant, create_sitting, tmp_path):
         ]
         for n, (item, kind, title, pages) in enumerate(plan):
             data = pdfs.clean_pdf(tmp_path / f"{n}.pdf", pages=pages).read_bytes()
-            operations.add_document(item, kind, title, io.BytesIO(data), f"{n}.pdf", actor=None)
+            operations.add_item_document(item, kind, title, io.BytesIO(data), f"{n}.pdf", actor=None)
         session.flush()
     return tenant, sitting, items
 
@@ -193,7 +193,7 @@ def test_a_document_in_two_items_is_written_once(session, dossier, tmp_path):
     data = pdfs.clean_pdf(tmp_path / "shared.pdf", pages=2).read_bytes()
     with context(session, TenantContext(tenant_id=tenant.id)):
         for item in items[1:]:
-            operations.add_document(item, "annex", "Convention commune", io.BytesIO(data), "c.pdf", actor=None)
+            operations.add_item_document(item, "annex", "Convention commune", io.BytesIO(data), "c.pdf", actor=None)
         session.flush()
     pdf = opened(session, build(session, tenant, sitting))
     assert outline_of(pdf) == [
@@ -244,7 +244,7 @@ def test_building_keeps_memory_flat_whatever_the_documents_weigh(session, dossie
     path = large_pdf(tmp_path / "large.pdf", 60)
     with context(session, TenantContext(tenant_id=tenant.id)):
         with path.open("rb") as stream:
-            operations.add_document(items[0], "annex", "Plans", stream, "plans.pdf", actor=None)
+            operations.add_item_document(items[0], "annex", "Plans", stream, "plans.pdf", actor=None)
         session.flush()
     path.unlink()
     with context(session, TenantContext(tenant_id=tenant.id)):

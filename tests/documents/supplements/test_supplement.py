@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives import serialization
 from saas.core.database import SYSTEM, TenantContext, commit, context
 from saas.documents.intake.check import PdfRejected
 from saas.documents.models import Document, DocumentVersion
-from saas.documents.operations import DocumentError, add_document, replace_document
+from saas.documents.operations import DocumentError, add_item_document, placed_items, replace_document
 from saas.documents.supplements.jobs import prepare_supplement, record_supplement_delivery
 from saas.documents.supplements.operations import mail_key
 from saas.identity.models import MandateRole
@@ -79,7 +79,7 @@ def convene(session, in_tenant, council) -> None:
 
 def add_annex(session, in_tenant, council, data: bytes, item_key="item", title="Plan de financement"):
     with in_tenant(council["tenant"]):
-        document = add_document(council[item_key], "annex", title, io.BytesIO(data), "plan.pdf", None)
+        document = add_item_document(council[item_key], "annex", title, io.BytesIO(data), "plan.pdf", None)
         commit(session)
     return document
 
@@ -92,8 +92,11 @@ def supplement_mails(session, version_id: int) -> list[OutboundMail]:
 
 def drain_supplement(session, tenant, version_id: int, people) -> None:
     """Run every job of the supplement (each is idempotent: in the embedded column they already ran)."""
-    for person in people:
-        run("saas.documents.supplements.jobs.prepare_supplement", tenant.id, [version_id, person.id])
+    with context(session, SYSTEM):
+        item_ids = [item.id for item in placed_items(session.get(DocumentVersion, version_id).document.report)]
+    for item_id in item_ids:
+        for person in people:
+            run("saas.documents.supplements.jobs.prepare_supplement", tenant.id, [version_id, item_id, person.id])
     for mail in supplement_mails(session, version_id):
         run("saas.mail.jobs.deliver_mail", None, [mail.id])
         run("saas.documents.supplements.jobs.record_supplement_delivery", tenant.id, [mail.id])
@@ -121,7 +124,7 @@ def test_annex_after_sending_is_stamped_and_sent_once_to_each_person(
         drain_supplement(session, tenant, version.id, people)
 
     mails = supplement_mails(session, version.id)
-    assert sorted(m.key for m in mails) == sorted(mail_key(version.id, p.id) for p in people)
+    assert sorted(m.key for m in mails) == sorted(mail_key(version.id, sitting.id, p.id) for p in people)
     assert all(m.sent_at is not None and m.purpose == "supplement" for m in mails)
     body = mails[0].body_text
     assert "Point n° 1 : Équipement numérique" in body and "Nouveau document (annexe) : « Plan de financement »" in body
@@ -213,7 +216,7 @@ def test_a_refused_file_sends_and_stores_nothing(session, council, in_tenant, au
     convene(session, in_tenant, council)
     before = _counts(session, council["tenant"])
     with in_tenant(council["tenant"]), pytest.raises(PdfRejected):
-        add_document(council["item"], "annex", "Plan", io.BytesIO(b"%PDF-1.7 broken"), "plan.pdf", None)
+        add_item_document(council["item"], "annex", "Plan", io.BytesIO(b"%PDF-1.7 broken"), "plan.pdf", None)
     session.rollback()
     assert _counts(session, council["tenant"]) == before
     assert audit_events(council["tenant"], "sitting.supplement_sent") == []
@@ -228,7 +231,7 @@ def test_an_unreachable_timestamp_authority_refuses_the_document(session, counci
         commit(session)
         before = _counts(session, tenant)
         with pytest.raises(DocumentError, match="horodatage"):
-            add_document(council["item"], "annex", "Plan", io.BytesIO(pdf_bytes(tmp_path, "p.pdf")), "p.pdf", None)
+            add_item_document(council["item"], "annex", "Plan", io.BytesIO(pdf_bytes(tmp_path, "p.pdf")), "p.pdf", None)
     session.rollback()
     assert _counts(session, tenant) == before
 
@@ -238,12 +241,16 @@ def test_an_unreachable_timestamp_authority_refuses_the_document(session, counci
 _numbers = itertools.count(500)
 
 
-def release_everything_again(app, tenant_id: int, version_id: int, person_ids: list[int]) -> None:
+def release_everything_again(app, tenant_id: int, version_id: int, item_id: int, person_ids: list[int]) -> None:
     """Every job of the supplement released once more, as retries after a crash would."""
     with system_session(app) as session:
         for person_id in person_ids:
             prepare_supplement.delay(
-                version_id, person_id, tenant_id=tenant_id, job_id=f"supplement-{version_id}-{person_id}"
+                version_id,
+                item_id,
+                person_id,
+                tenant_id=tenant_id,
+                job_id=f"supplement-{version_id}-{item_id}-{person_id}",
             )
         for mail in supplement_mails(session, version_id):
             deliver_mail.delay(mail.id, tenant_id=None, job_id=f"mail-{mail.id}")
@@ -279,17 +286,18 @@ def test_a_real_worker_sends_one_supplement_mail_each_whatever_is_retried(tmp_pa
         with system_session(app) as session, context(session, TenantContext(tenant_id=tenant_id)):
             item = session.execute(sa.select(AgendaItem).where(AgendaItem.sitting_id == sitting_id)).scalar_one()
             data = io.BytesIO(pdf_bytes(tmp_path, "annexe.pdf"))
-            version_id = add_document(item, "annex", "Annexe", data, "annexe.pdf", None).current_version.id
+            version_id = add_item_document(item, "annex", "Annexe", data, "annexe.pdf", None).current_version.id
+            item_id = item.id
             commit(session)
         if production():
             assert worker_state(app, sitting_id, version_id) == ([], [])  # waiting in Redis for a worker
             run_worker(app)
         first = worker_state(app, sitting_id, version_id)
-        person_ids = sorted(int(key.split(":")[2]) for key in first[0])
+        person_ids = sorted(int(key.split(":")[3]) for key in first[0])
         assert len(person_ids) == 6 and first[1] == person_ids
         assert sorted(m["To"] for m in received(app, smtp_server, addresses)) == sorted(addresses)
 
-        release_everything_again(app, tenant_id, version_id, person_ids)
+        release_everything_again(app, tenant_id, version_id, item_id, person_ids)
         if production():
             run_worker(app)
         assert worker_state(app, sitting_id, version_id) == first

@@ -4,7 +4,8 @@ signed by all. Real PAdES signatures, checked by poppler's pdfsig."""
 
 import io
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pikepdf
 import pytest
@@ -30,6 +31,8 @@ from tests.fixtures.pdfs import clean_pdf
 from tests.fixtures.signing import enrol, fresh_code
 from tests.fixtures.verifiers import pdfsig
 from tests.fixtures.web import bearer, post, sign_in
+
+PARIS = ZoneInfo("Europe/Paris")
 
 
 @pytest.fixture
@@ -168,7 +171,7 @@ def test_every_member_signs_in_turn_and_the_coordinator_gets_the_pdf_signed_by_a
     pdf_report = client.get(f"/group/agreement/signings/{signing.id}/report")
     assert pdf_report.status_code == 200 and pdf_report.data.startswith(b"%PDF-")
 
-    today = date.today()
+    today = datetime.now(PARIS).date()  # the day of signing is the collectivity's, in Paris
     for tenant, person, role in order(world):
         member = membership(world, tenant)
         assert member.agreement_signed_on in (today, today - timedelta(days=1))

@@ -35,7 +35,7 @@ import sqlalchemy as sa
 from saas import ROOT
 from saas.core.database import TenantContext, commit, context, utcnow
 from saas.core.printing import render_pdf
-from saas.documents.operations import add_document
+from saas.documents.operations import add_item_document
 from saas.identity import operations as identity
 from saas.identity.models import GrantKind, Mandate, MandateRole, Person
 from saas.mail.jobs import deliver_mail
@@ -132,7 +132,7 @@ def seat_the_council(app) -> tuple[int, int, int, dict[str, int], dict[str, int]
                 title=REPORT_TITLE,
                 paragraphs=REPORT_PARAGRAPHS,
             )
-            add_document(item, "report", "Rapport n° 44", io.BytesIO(report), "rapport-44.pdf", None)
+            add_item_document(item, "report", "Rapport n° 44", io.BytesIO(report), "rapport-44.pdf", None)
             commit(session)
         return tenant.id, sitting.id, secretary.id, convened, invited
 
