@@ -52,7 +52,7 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
 
 def _connect_signals() -> None:
     """What one area does when another's record changes: the group's agreement goes on to the next member
-    once a member's signature request closes; a new document version moves the annotations, asks for the
+    once a member's signature request closes, and a circuit's signature step once its request does; a new document version moves the annotations, asks for the
     board book again and tells the report's running circuit; the circuits' people read the documents they
     are asked about. Connected here, so the area that sends never imports the one that listens."""
     from saas.documents.annotations.anchoring import follow_new_version
@@ -61,9 +61,10 @@ def _connect_signals() -> None:
     from saas.groupement.agreement.operations import carry_on
     from saas.signing.book.operations import request_closed
     from saas.workflow.access import register_readers
-    from saas.workflow.operations import documents_changed
+    from saas.workflow.operations import documents_changed, signature_closed
 
     request_closed.connect(carry_on)
+    request_closed.connect(signature_closed)
     version_added.connect(follow_new_version)
     version_added.connect(inputs_changed)
     version_added.connect(documents_changed)

@@ -68,9 +68,12 @@ def allowed_actions(person: Person, task: Task, on: date | None = None) -> froze
     if task.kind == TaskKind.INSERTED:
         return frozenset(actions | {"approve", "refuse"})
     step = run.version.steps[task.position]
+    if step["kind"] == "signature":
+        # signed (or refused) in the signature book, with the signer's own second factor; never here
+        return frozenset(actions)
     if step["kind"] == "committee_opinion":
         actions |= {"give_opinion", "insert"}
-    elif step["kind"] in ("approval", "signature"):
+    elif step["kind"] == "approval":
         actions |= {"approve", "refuse", "insert"}
     if task.position > 0:
         actions.add("send_back")

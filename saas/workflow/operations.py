@@ -1,5 +1,6 @@
-"""The engine: submit a report, then approve, refuse, send back, insert someone, give an opinion, validate
-urgently, delegate. Plain functions: they flush, write audit events and queue notifications, never commit.
+"""The engine: submit a report (or an adopted act, to sign), then approve, refuse, send back, insert someone,
+give an opinion, validate urgently, delegate; a signature step's request in the signature book closing moves
+the circuit too (``signature_closed``). Plain functions: they flush, write audit events and queue notifications, never commit.
 
 Exactly once under concurrency: every action on a circuit first locks the run's row (SELECT … FOR UPDATE;
 SQLite's writers queue anyway), then reads the task again and closes it with a conditional
@@ -15,14 +16,17 @@ import sqlalchemy as sa
 from saas.audit.operations import record
 from saas.core.database import utcnow
 from saas.core.extensions import db
-from saas.documents.operations import versions_seen
+from saas.documents.models import DocumentKind, DocumentVersion
+from saas.documents.operations import latest_sitting, versions_seen
 from saas.identity.models import GrantKind, Person
 from saas.jobs.queues import enqueue
 from saas.reports import access as report_access
 from saas.reports.models import Report, ReportStatus
+from saas.signing.book import operations as book
+from saas.signing.book.models import RequestStatus, SignatureRequest
 from saas.sittings.models import Sitting
 from saas.tenancy.models import Tenant
-from saas.workflow import planning
+from saas.workflow import planning, signatures
 from saas.workflow.access import ACTIONS, acts_for, allowed_actions, holds_grant
 from saas.workflow.definitions import WorkflowError, definition_for, latest_version
 from saas.workflow.models import (
@@ -65,14 +69,21 @@ def _notify(task: Task) -> None:
     enqueue("saas.workflow.jobs.notify_task", task.id, tenant_id=task.tenant_id, job_id=f"workflow-task-{task.id}")
 
 
-def _enter(run: WorkflowRun, report: Report, position: int) -> str:
-    """Make the tasks of the step at ``position`` (information steps pass at once); "completed" at the end."""
+def _for_acts(run: WorkflowRun) -> bool:
+    """Whether the run signs an adopted act (its report is deliberated: the circuit never changes its status)."""
+    return run.version.definition.applies_to == AppliesTo.ACTS
+
+
+def _enter(run: WorkflowRun, report: Report, position: int, actor: Person) -> str:
+    """Make the tasks of the step at ``position`` (information steps pass at once); "completed" at the end.
+    ``actor`` moved the circuit there: a signature step's request in the book is made in their name."""
     steps, today = run.version.steps, date.today()
     while position < len(steps):
         step = steps[position]
         run.position = position
-        information = step["kind"] == "information"
-        for person in resolve(step, report, today):
+        information, signature = step["kind"] == "information", step["kind"] == "signature"
+        people = resolve(step, report, today)
+        for person in people:
             task = Task(
                 tenant_id=run.tenant_id,
                 run=run,
@@ -86,19 +97,48 @@ def _enter(run: WorkflowRun, report: Report, position: int) -> str:
             )
             db.session.add(task)
             db.session.flush()
-            _notify(task)
+            if not signature:  # a signer is told by the signature book, when their turn comes
+                _notify(task)
+        if signature:
+            _request_signatures(run, report, step, people, actor, today)
         if not information:
             return step["key"]
         position, run.round = position + 1, run.round + 1
     run.state, run.finished_at = RunState.COMPLETED, utcnow()
-    report.status = ReportStatus.READY
+    if not _for_acts(run):
+        report.status = ReportStatus.READY
     db.session.flush()
     return "completed"
 
 
-def _go_to(run: WorkflowRun, report: Report, position: int) -> str:
+def _request_signatures(run: WorkflowRun, report: Report, step: dict, people: list, actor: Person, on) -> None:
+    """Put the main document into the signature book for the step's people, in order; record which request
+    it is (the run's ``request_signature`` action), so that its closing is recognised."""
+    request, spare = signatures.open_request(run, report, step, people, actor, on)
+    data = {
+        "request_id": request.id,
+        "position": run.position,
+        "round": run.round,
+        "document_version_id": request.document_version_id,
+        "spare_fields": spare,
+        "sha256": request.current_blob.sha256,
+    }
+    action = _act(run, None, actor, signatures.REQUESTED, report, None, data)
+    _audit("workflow.signature_requested", run, action, step["key"], step=step["key"], request_id=request.id)
+
+
+def _withdraw_requests(run: WorkflowRun, actor: Person) -> None:
+    """Withdraw from the book the run's requests still awaiting signatures (the circuit left their step).
+    Call after the step's tasks are cancelled: the book's closing signal then finds nothing to do."""
+    for made in signatures.requests_made(run):
+        request = db.session.get(SignatureRequest, made.data["request_id"])
+        if request is not None and request.status == RequestStatus.PENDING:
+            book.cancel(request, actor)
+
+
+def _go_to(run: WorkflowRun, report: Report, position: int, actor: Person) -> str:
     run.round += 1
-    return _enter(run, report, position)
+    return _enter(run, report, position, actor)
 
 
 def _cancel_pending(run: WorkflowRun, **where) -> None:
@@ -202,7 +242,7 @@ def _audit(event: str, run: WorkflowRun, action: TaskAction, outcome: str, **dat
     )
 
 
-def _after_yes(run: WorkflowRun, report: Report, task: Task) -> str:
+def _after_yes(run: WorkflowRun, report: Report, task: Task, actor: Person) -> str:
     """After a task said yes: an inserted task returns to whoever asked; a step moves on once it is done."""
     if task.kind == TaskKind.INSERTED:
         db.session.execute(
@@ -228,7 +268,20 @@ def _after_yes(run: WorkflowRun, report: Report, task: Task) -> str:
         if left:
             return "waiting_for_others"
     _cancel_pending(run, position=task.position, round=task.round)
-    return _go_to(run, report, task.position + 1)
+    return _go_to(run, report, task.position + 1, actor)
+
+
+def _after_refusal(run: WorkflowRun, report: Report, step: dict, actor: Person) -> str:
+    """A step refused: back to the drafter (the run ends refused; a report becomes editable again, an act
+    keeps its status) or to the earlier step the definition names."""
+    _cancel_pending(run)
+    if step["on_refusal"] == "drafter":
+        run.state, run.finished_at = RunState.REFUSED, utcnow()
+        if not _for_acts(run):
+            report.status = ReportStatus.REFUSED
+        db.session.flush()
+        return "drafter"
+    return _go_to(run, report, run.version.position_of(step["on_refusal"]), actor)
 
 
 # --- The actions ------------------------------------------------------------------------------------------
@@ -267,7 +320,7 @@ def submit(report: Report, actor: Person, definition: WorkflowDefinition | None 
     db.session.add(run)
     report.status = ReportStatus.IN_CIRCUIT
     db.session.flush()
-    outcome = _enter(run, report, 0)
+    outcome = _enter(run, report, 0, actor)
     record(
         "workflow.submitted",
         tenant_id=run.tenant_id,
@@ -285,6 +338,76 @@ def submit(report: Report, actor: Person, definition: WorkflowDefinition | None 
     return run
 
 
+def start_signing(report: Report, actor: Person, definition: WorkflowDefinition | None = None) -> WorkflowRun:
+    """Start the circuit that signs a report's adopted act (a definition for "acts", e.g. the president then
+    the secretary of the sitting): the report must be on an agenda; the secretariat (or an admin) starts it.
+    Its signature steps put the main document into the signature book; the report's status stays as is."""
+    report = db.session.execute(
+        sa.select(Report).where(Report.id == report.id).with_for_update().execution_options(populate_existing=True)
+    ).scalar_one()
+    tenant = db.session.get(Tenant, report.tenant_id)
+    sitting = latest_sitting(report)
+    if sitting is None:
+        raise WorkflowError("Ce rapport n'est inscrit à l'ordre du jour d'aucune séance : il n'y a pas d'acte à signer.")
+    if not book.may_request(actor, tenant, sitting):
+        raise WorkflowError("Seul le secrétariat des assemblées, ou un administrateur, peut faire signer un acte.")
+    if definition is None:
+        candidates = db.session.execute(
+            sa.select(WorkflowDefinition)
+            .where(
+                WorkflowDefinition.tenant_id == report.tenant_id,
+                WorkflowDefinition.applies_to == AppliesTo.ACTS,
+                WorkflowDefinition.status == DefinitionStatus.ACTIVE,
+            )
+            .order_by(WorkflowDefinition.id)
+        ).scalars().all()
+        if len(candidates) != 1:
+            raise WorkflowError(
+                "Aucun circuit actif pour les actes à signer." if not candidates
+                else "Plusieurs circuits d'actes à signer conviennent : choisissez-en un.",
+                field="definition",
+            )
+        definition = candidates[0]
+    if definition.tenant_id != report.tenant_id or definition.applies_to != AppliesTo.ACTS:
+        raise WorkflowError("Ce circuit ne s'applique pas aux actes de cette collectivité.", field="definition")
+    if definition.status == DefinitionStatus.RETIRED:
+        raise WorkflowError(f"Le circuit « {definition.name} » est retiré : choisissez-en un autre.")
+    running = db.session.execute(
+        sa.select(WorkflowRun.id).where(WorkflowRun.report_id == report.id, WorkflowRun.state == RunState.RUNNING)
+    ).first()
+    if running is not None:
+        raise WorkflowError("Un circuit de ce rapport est déjà en cours.")
+    version = latest_version(definition)
+    run = WorkflowRun(
+        tenant_id=report.tenant_id,
+        report_id=report.id,
+        version=version,
+        report_version=report.version,
+        started_by_id=actor.id,
+        position=0,
+        round=1,
+    )
+    db.session.add(run)
+    db.session.flush()
+    outcome = _enter(run, report, 0, actor)
+    record(
+        "workflow.submitted",
+        tenant_id=run.tenant_id,
+        actor_id=actor.id,
+        obj=run,
+        data={
+            "report_id": report.id,
+            "report_version": report.version,
+            "definition": definition.key,
+            "version": version.number,
+            "applies_to": AppliesTo.ACTS.value,
+            "documents": versions_seen(report),
+            "outcome": outcome,
+        },
+    )
+    return run
+
+
 def approve(task: Task, actor: Person, *, comment: str | None = None, metadata: dict | None = None) -> str:
     """Approve (or sign) a task; returns what followed: the next step's key, "completed", "returned" (an
     inserted opinion went back), or "waiting_for_others" (an "all of them" step)."""
@@ -294,7 +417,7 @@ def approve(task: Task, actor: Person, *, comment: str | None = None, metadata: 
         _require_metadata(run.version.steps[task.position], "approve", metadata)
     _close(task, TaskState.APPROVED)
     action = _act(run, task, actor, "approve", report, comment, metadata)
-    outcome = _after_yes(run, report, task)
+    outcome = _after_yes(run, report, task, actor)
     _audit("workflow.approved", run, action, outcome, step=task.step_key)
     return outcome
 
@@ -321,7 +444,7 @@ def give_opinion(
     _close(task, TaskState.APPROVED)
     data = {"opinion": opinion, "unanimous": unanimous, **counts}
     action = _act(run, task, actor, "give_opinion", report, comment, data)
-    outcome = _after_yes(run, report, task)
+    outcome = _after_yes(run, report, task, actor)
     _audit("workflow.opinion_given", run, action, outcome, step=task.step_key, opinion=opinion)
     return outcome
 
@@ -338,16 +461,9 @@ def refuse(task: Task, actor: Person, reason: str, *, metadata: dict | None = No
     _close(task, TaskState.REFUSED)
     action = _act(run, task, actor, "refuse", report, reason, metadata)
     if task.kind == TaskKind.INSERTED:
-        outcome = _after_yes(run, report, task)
-    elif step["on_refusal"] == "drafter":
-        _cancel_pending(run)
-        run.state, run.finished_at = RunState.REFUSED, utcnow()
-        report.status = ReportStatus.REFUSED
-        db.session.flush()
-        outcome = "drafter"
+        outcome = _after_yes(run, report, task, actor)
     else:
-        _cancel_pending(run)
-        outcome = _go_to(run, report, run.version.position_of(step["on_refusal"]))
+        outcome = _after_refusal(run, report, step, actor)
     _audit("workflow.refused", run, action, outcome, step=task.step_key)
     return outcome
 
@@ -361,7 +477,7 @@ def send_back(task: Task, actor: Person, to_step: str, *, comment: str | None = 
     _close(task, TaskState.SENT_BACK)
     action = _act(run, task, actor, "send_back", report, comment, {"to_step": to_step})
     _cancel_pending(run)
-    outcome = _go_to(run, report, position)
+    outcome = _go_to(run, report, position, actor)
     _audit("workflow.sent_back", run, action, outcome, step=task.step_key, to_step=to_step)
     return outcome
 
@@ -412,6 +528,7 @@ def validate_urgently(run: WorkflowRun, actor: Person, reason: str) -> None:
         run, None, actor, "validate_urgently", report, reason, {"skipped_from": run.version.steps[run.position]["key"]}
     )
     _cancel_pending(run)
+    _withdraw_requests(run, actor)
     run.state, run.finished_at = RunState.COMPLETED, utcnow()
     report.status = ReportStatus.READY
     db.session.flush()
@@ -473,6 +590,77 @@ def actions_of(run: WorkflowRun) -> list[TaskAction]:
     )
 
 
+# --- A signature step's request closed in the book ---------------------------------------------------------
+
+
+def signature_closed(request: SignatureRequest, **_) -> None:
+    """Receiver of ``saas.signing.book.operations.request_closed`` (connected in ``saas.create_app``), in the
+    book's transaction. A request this run made for its current step: signed by all, the step's tasks are
+    done (one ``sign`` action per signer, with the signed file's SHA-256) and the circuit moves on; refused
+    (or withdrawn from the book by hand), the step is refused as its definition says. Exactly once: the run
+    is locked, and a second delivery finds the step passed (no open task, another round) and changes nothing."""
+    if request.document_version_id is None:
+        return
+    version = db.session.get(DocumentVersion, request.document_version_id)
+    run = db.session.execute(
+        sa.select(WorkflowRun)
+        .where(WorkflowRun.report_id == version.document.report_id, WorkflowRun.state == RunState.RUNNING)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+    if run is None or signatures.request_action(run, request) is None:
+        return
+    tasks = list(
+        db.session.execute(
+            sa.select(Task)
+            .where(
+                Task.run_id == run.id,
+                Task.position == run.position,
+                Task.round == run.round,
+                Task.kind == TaskKind.STEP,
+                Task.state == TaskState.OPEN,
+            )
+            .order_by(Task.id)
+            .execution_options(populate_existing=True)
+        ).scalars()
+    )
+    if not tasks:
+        return
+    report = db.session.get(Report, run.report_id)
+    step = run.version.steps[run.position]
+    by_person = {task.person_id: task for task in tasks}
+    if request.status == RequestStatus.SIGNED:
+        sha256, actions = request.current_blob.sha256, []
+        for signed in request.steps:
+            task = by_person.get(signed.person_id)
+            if task is None:
+                continue
+            _close(task, TaskState.APPROVED)
+            data = {"request_id": request.id, "sha256": sha256, "signed_at": signed.signed_at.isoformat()}
+            actions.append(_act(run, task, task.person, "sign", report, signed.comment, data))
+        if not actions:
+            return
+        _cancel_pending(run, position=run.position, round=run.round)
+        last = actions[-1]
+        outcome = _go_to(run, report, run.position + 1, last.actor)
+        _audit("workflow.signed", run, last, outcome, step=step["key"], request_id=request.id, sha256=sha256)
+        return
+    refused = next((s for s in request.steps if s.refused_at is not None), None)
+    task = by_person.get(refused.person_id) if refused is not None else None
+    if task is not None:
+        _close(task, TaskState.REFUSED)
+        action = _act(run, task, task.person, "refuse", report, refused.reason, {"request_id": request.id})
+    else:  # withdrawn from the book by hand: the circuit cannot stay on a step nobody can sign any more
+        reason = "La demande de signature a été retirée du parapheur."
+        action = _act(
+            run, None, db.session.get(Person, run.started_by_id), "signature_withdrawn", report, reason,
+            {"request_id": request.id},
+        )
+    actor = action.actor
+    outcome = _after_refusal(run, report, step, actor)
+    _audit("workflow.refused", run, action, outcome, step=step["key"], request_id=request.id)
+
+
 # --- A document changed during the circuit ----------------------------------------------------------------
 
 
@@ -496,6 +684,8 @@ def documents_changed(version, **_) -> None:
         .distinct()
     ).scalars()
     again = sorted(position for position in approved if run.version.steps[position]["reapprove_after_change"])
+    if not again and version.document.kind == DocumentKind.REPORT and run.version.steps[run.position]["kind"] == "signature":
+        again = [run.position]  # the request in the book is on the version before: sign the new one
     data = {
         "report_id": report.id,
         "document_id": version.document_id,
@@ -504,8 +694,10 @@ def documents_changed(version, **_) -> None:
         "asked_again_from": run.version.steps[again[0]]["key"] if again else None,
     }
     if again:
+        actor = db.session.get(Person, version.uploaded_by_id or run.started_by_id)
         _cancel_pending(run)
-        data["outcome"] = _go_to(run, report, again[0])
+        _withdraw_requests(run, actor)
+        data["outcome"] = _go_to(run, report, again[0], actor)
     record("workflow.documents_changed", tenant_id=run.tenant_id, actor_id=version.uploaded_by_id, obj=run, data=data)
 
 

@@ -175,13 +175,21 @@ def request_signatures(
     version: DocumentVersion | None = None,
     upload: tuple[BinaryIO, str] | None = None,
     sitting: Sitting | None = None,
+    spare_fields: int = 0,
+    after: SignatureRequest | None = None,
 ) -> SignatureRequest:
     """A request on a document version (its file is copied; the version stays as it is) or on an uploaded
-    PDF (checked like any document), with every signature field prepared before the first signature."""
+    PDF (checked like any document), with every signature field prepared before the first signature.
+
+    ``spare_fields`` prepares that many more empty fields, for people who will sign the result later in a
+    request ``after`` this one: such a request starts from the signed file of ``after`` (on the same
+    version) and its signers fill the fields left empty, so that every signature is on one file."""
     title = _clean_text(title, "Le titre", 300)
     signers = _check_signers(tenant, signers)
     if (version is None) == (upload is None):
         raise BookError("Choisissez un document à faire signer.")
+    if after is not None:
+        return _request_after(tenant, title, signers, actor, version, after)
     if version is not None:
         if version.tenant_id != tenant.id:
             raise BookError("Ce document n'appartient pas à la collectivité.")
@@ -197,13 +205,47 @@ def request_signatures(
                 source = book_files.write_blob(version.blob, folder / "source.pdf")
             else:
                 source = book_files.receive(upload[0], folder)
-            specs = book_files.plan_fields(source, len(signers))
+            specs = book_files.plan_fields(source, len(signers) + spare_fields)
             pades.prepare_fields(source, folder / "prepared.pdf", specs)
         except pades.PadesError as error:
             raise BookError(str(error)) from error
         prepared = book_files.store_file(tenant.id, folder / "prepared.pdf")
+    names = [spec.name for spec in specs[: len(signers)]]
+    return _open_request(tenant, title, filename, prepared, signers, names, actor, version, sitting)
+
+
+def _request_after(
+    tenant: Tenant,
+    title: str,
+    signers: Sequence[Signer],
+    actor: Person | None,
+    version: DocumentVersion | None,
+    after: SignatureRequest,
+) -> SignatureRequest:
+    """The next signers of a version signed by all of ``after``: its signed file, its empty fields."""
+    if after.tenant_id != tenant.id or after.status != RequestStatus.SIGNED or after.document_version_id != (
+        version.id if version else None
+    ):
+        raise BookError("La signature ne peut reprendre que sur un document signé de la même version.")
+    with book_files.workspace() as folder:
+        signed = book_files.write_blob(after.current_blob, folder / "signed.pdf")
+        try:
+            empty = [field.name for field in pades.signature_fields(signed) if not field.signed]
+        except pades.PadesError as error:
+            raise BookError(str(error)) from error
+    if len(empty) < len(signers):
+        raise BookError("Le document signé n'a plus assez d'emplacements de signature libres.")
+    sitting = latest_sitting(version.document.report)
     return _open_request(
-        tenant, title, filename, prepared, signers, [spec.name for spec in specs], actor, version, sitting
+        tenant,
+        title,
+        after.filename,
+        after.current_blob,
+        signers,
+        empty[: len(signers)],
+        actor,
+        version,
+        sitting if sitting is not None and sitting.tenant_id == tenant.id else None,
     )
 
 
