@@ -25,6 +25,7 @@ from saas.signing.book import operations as book
 from saas.signing.models import SigningAuthorisation, SigningBatch
 from saas.sittings import operations as sittings
 from saas.workflow.definitions import create_definition
+from saas.workflow.models import Delegation
 from tests.fixtures.pdfs import clean_pdf
 from tests.fixtures.web import bearer, login
 
@@ -165,6 +166,13 @@ def world(session, tmp_path, create_tenant, create_person, give_mandate, give_gr
             },
             actor=None,
         )
+        # a delegation of B whose delegate is, of all people, the caller from A: still 404 for them
+        beta_delegation = Delegation(
+            tenant_id=b.id, person_id=beta_member.id, delegate_id=caller.id, starts_on=date(2026, 1, 1),
+            ends_on=date(2099, 12, 31),
+        )
+        session.add(beta_delegation)
+        session.flush()
     ids = {
         "tenant_slug": b.slug,
         "slug": b.slug,
@@ -186,6 +194,7 @@ def world(session, tmp_path, create_tenant, create_person, give_mandate, give_gr
         "batch_id": beta_batch.id,
         "annotation_id": beta_annotation.id,
         "definition_id": beta_circuit.id,
+        "delegation_id": beta_delegation.id,
         "step_key": "visa-beta",
         # purchasing group objects are platform-level: any id, the caller is not the coordinator
         "membership_id": 1,
@@ -204,6 +213,7 @@ ID_ARGUMENTS = {
     "session_id", "mail_id", "event_id", "sitting_id", "item_id",
     "document_id", "report_id", "number", "request_id", "batch_id", "annotation_id", "definition_id", "step_key",
     "membership_id", "contract_id", "lot_id", "milestone_id", "device_id", "statement_id", "signing_id",
+    "delegation_id",
 }  # fmt: skip
 
 

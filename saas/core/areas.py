@@ -38,6 +38,7 @@ AREAS = (
     "workflow",
     "workflow.editor",
     "workflow.board",
+    "workflow.absences",
     "groupement",
     "groupement.agreement",
     "groupement.contracts",

@@ -569,6 +569,54 @@ def delegate(
     return delegation
 
 
+def end_delegation(delegation: Delegation, *, actor: Person, today: date) -> None:
+    """End a delegation now (the absent person is back, or an admin ends it): one that ran before ``today``
+    ends yesterday, and its record stays; one that has not begun yet (or begins today) is withdrawn."""
+    if actor.id != delegation.person_id and not holds_grant(actor, delegation.tenant_id, GrantKind.TENANT_ADMIN):
+        raise WorkflowError("Seule la personne absente, ou un administrateur, peut mettre fin à la délégation.")
+    if delegation.ends_on < today:
+        raise WorkflowError("Cette délégation est déjà terminée.")
+    data = {"person_id": delegation.person_id, "delegate_id": delegation.delegate_id}
+    if delegation.starts_on < today:
+        delegation.ends_on = today - timedelta(days=1)
+        data["ends_on"] = delegation.ends_on.isoformat()
+    else:
+        db.session.delete(delegation)
+        data["withdrawn"] = True
+    db.session.flush()
+    record("workflow.delegation_ended", tenant_id=delegation.tenant_id, actor_id=actor.id, obj=delegation, data=data)
+
+
+def delegations_of(person: Person, tenant_id: int, today: date) -> list[Delegation]:
+    """``person``'s delegations in the collectivity that are not over (current and to come), soonest first."""
+    return list(
+        db.session.execute(
+            sa.select(Delegation)
+            .where(Delegation.tenant_id == tenant_id, Delegation.person_id == person.id, Delegation.ends_on >= today)
+            .order_by(Delegation.starts_on, Delegation.id)
+        ).scalars()
+    )
+
+
+def replacing(person: Person, tenant_id: int, today: date) -> list[tuple[Delegation, list[Task]]]:
+    """The delegations in force today where ``person`` is the delegate, each with the absent person's open
+    tasks that ``person`` may now do for them (``access.acts_for``)."""
+    delegations = db.session.execute(
+        sa.select(Delegation)
+        .where(
+            Delegation.tenant_id == tenant_id,
+            Delegation.delegate_id == person.id,
+            Delegation.starts_on <= today,
+            Delegation.ends_on >= today,
+        )
+        .order_by(Delegation.ends_on, Delegation.id)
+    ).scalars()
+    return [
+        (delegation, [task for task in open_tasks(delegation.person, tenant_id) if acts_for(person, task, today)])
+        for delegation in delegations
+    ]
+
+
 def open_tasks(person: Person, tenant_id: int) -> list[Task]:
     """``person``'s open tasks in one collectivity (the inbox groups these by collectivity)."""
     return list(
