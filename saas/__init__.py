@@ -52,8 +52,9 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
 
 def _connect_signals() -> None:
     """What one area does when another's record changes: the group's agreement goes on to the next member
-    once a member's signature request closes, and a circuit's signature step once its request does; a new document version moves the annotations, asks for the
-    board book again and tells the report's running circuit; the circuits' people read the documents they
+    once a member's signature request closes, and a circuit's signature step once its request does; a new
+    document version moves the annotations, asks for the board book again and tells the report's running
+    circuit; the circuits' people read the documents they
     are asked about. Connected here, so the area that sends never imports the one that listens."""
     from saas.documents.annotations.anchoring import follow_new_version
     from saas.documents.board_book.operations import inputs_changed

@@ -168,7 +168,10 @@ def world(session, tmp_path, create_tenant, create_person, give_mandate, give_gr
         )
         # a delegation of B whose delegate is, of all people, the caller from A: still 404 for them
         beta_delegation = Delegation(
-            tenant_id=b.id, person_id=beta_member.id, delegate_id=caller.id, starts_on=date(2026, 1, 1),
+            tenant_id=b.id,
+            person_id=beta_member.id,
+            delegate_id=caller.id,
+            starts_on=date(2026, 1, 1),
             ends_on=date(2099, 12, 31),
         )
         session.add(beta_delegation)

@@ -1,6 +1,7 @@
 """The engine: submit a report (or an adopted act, to sign), then approve, refuse, send back, insert someone,
 give an opinion, validate urgently, delegate; a signature step's request in the signature book closing moves
-the circuit too (``signature_closed``). Plain functions: they flush, write audit events and queue notifications, never commit.
+the circuit too (``signature_closed``). Plain functions: they flush, write audit events and queue notifications,
+never commit.
 
 Exactly once under concurrency: every action on a circuit first locks the run's row (SELECT … FOR UPDATE;
 SQLite's writers queue anyway), then reads the task again and closes it with a conditional
@@ -348,22 +349,29 @@ def start_signing(report: Report, actor: Person, definition: WorkflowDefinition 
     tenant = db.session.get(Tenant, report.tenant_id)
     sitting = latest_sitting(report)
     if sitting is None:
-        raise WorkflowError("Ce rapport n'est inscrit à l'ordre du jour d'aucune séance : il n'y a pas d'acte à signer.")
+        raise WorkflowError(
+            "Ce rapport n'est inscrit à l'ordre du jour d'aucune séance : il n'y a pas d'acte à signer."
+        )
     if not book.may_request(actor, tenant, sitting):
         raise WorkflowError("Seul le secrétariat des assemblées, ou un administrateur, peut faire signer un acte.")
     if definition is None:
-        candidates = db.session.execute(
-            sa.select(WorkflowDefinition)
-            .where(
-                WorkflowDefinition.tenant_id == report.tenant_id,
-                WorkflowDefinition.applies_to == AppliesTo.ACTS,
-                WorkflowDefinition.status == DefinitionStatus.ACTIVE,
+        candidates = (
+            db.session.execute(
+                sa.select(WorkflowDefinition)
+                .where(
+                    WorkflowDefinition.tenant_id == report.tenant_id,
+                    WorkflowDefinition.applies_to == AppliesTo.ACTS,
+                    WorkflowDefinition.status == DefinitionStatus.ACTIVE,
+                )
+                .order_by(WorkflowDefinition.id)
             )
-            .order_by(WorkflowDefinition.id)
-        ).scalars().all()
+            .scalars()
+            .all()
+        )
         if len(candidates) != 1:
             raise WorkflowError(
-                "Aucun circuit actif pour les actes à signer." if not candidates
+                "Aucun circuit actif pour les actes à signer."
+                if not candidates
                 else "Plusieurs circuits d'actes à signer conviennent : choisissez-en un.",
                 field="definition",
             )
@@ -701,7 +709,12 @@ def signature_closed(request: SignatureRequest, **_) -> None:
     else:  # withdrawn from the book by hand: the circuit cannot stay on a step nobody can sign any more
         reason = "La demande de signature a été retirée du parapheur."
         action = _act(
-            run, None, db.session.get(Person, run.started_by_id), "signature_withdrawn", report, reason,
+            run,
+            None,
+            db.session.get(Person, run.started_by_id),
+            "signature_withdrawn",
+            report,
+            reason,
             {"request_id": request.id},
         )
     actor = action.actor
@@ -732,7 +745,11 @@ def documents_changed(version, **_) -> None:
         .distinct()
     ).scalars()
     again = sorted(position for position in approved if run.version.steps[position]["reapprove_after_change"])
-    if not again and version.document.kind == DocumentKind.REPORT and run.version.steps[run.position]["kind"] == "signature":
+    if (
+        not again
+        and version.document.kind == DocumentKind.REPORT
+        and run.version.steps[run.position]["kind"] == "signature"
+    ):
         again = [run.position]  # the request in the book is on the version before: sign the new one
     data = {
         "report_id": report.id,

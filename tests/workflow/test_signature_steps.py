@@ -105,10 +105,13 @@ def test_the_acts_circuit_signs_one_file_by_the_president_then_the_secretary(ses
     assert actions[3].data["sha256"] == second.current_blob.sha256
     assert actions[3].documents == [{"id": city.version.id, "sha256": city.version.sha256}]
     with in_city(session, city):
-        signed_events = session.execute(
-            sa.select(AuditEvent).where(AuditEvent.action == "workflow.signed")
-        ).scalars().all()
-    assert [json.loads(event.data)["sha256"] for event in signed_events] == [first.current_blob.sha256, second.current_blob.sha256]
+        signed_events = (
+            session.execute(sa.select(AuditEvent).where(AuditEvent.action == "workflow.signed")).scalars().all()
+        )
+    assert [json.loads(event.data)["sha256"] for event in signed_events] == [
+        first.current_blob.sha256,
+        second.current_blob.sha256,
+    ]
 
     # a second delivery of the book's signal changes nothing
     with in_city(session, city):

@@ -223,8 +223,10 @@ def _request_after(
     after: SignatureRequest,
 ) -> SignatureRequest:
     """The next signers of a version signed by all of ``after``: its signed file, its empty fields."""
-    if after.tenant_id != tenant.id or after.status != RequestStatus.SIGNED or after.document_version_id != (
-        version.id if version else None
+    if (
+        after.tenant_id != tenant.id
+        or after.status != RequestStatus.SIGNED
+        or after.document_version_id != (version.id if version else None)
     ):
         raise BookError("La signature ne peut reprendre que sur un document signé de la même version.")
     with book_files.workspace() as folder:

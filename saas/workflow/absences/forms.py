@@ -19,7 +19,9 @@ def _person_id(value) -> int:
 
 
 class AbsenceForm(FlaskForm):
-    starts_on = DateField(_l("Absent ou absente du"), validators=[InputRequired(_l("Indiquez le premier jour d'absence."))])
+    starts_on = DateField(
+        _l("Absent ou absente du"), validators=[InputRequired(_l("Indiquez le premier jour d'absence."))]
+    )
     ends_on = DateField(_l("Au (inclus)"), validators=[InputRequired(_l("Indiquez le dernier jour d'absence."))])
     delegate = SelectField(_l("Mes tâches seront faites par"), coerce=_person_id, validate_choice=False)
 

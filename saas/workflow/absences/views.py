@@ -70,12 +70,14 @@ def declare_absence():
     elif form.delegate.data in chosen:
         delegate = chosen[form.delegate.data]
     else:
-        raise WorkflowError(_("Choisissez la personne qui vous remplace parmi celles de la collectivité."), field="delegate")
+        raise WorkflowError(
+            _("Choisissez la personne qui vous remplace parmi celles de la collectivité."), field="delegate"
+        )
     if form.ends_on.data < planning.local_today(g.tenant):
-        raise WorkflowError(_("Cette absence est déjà passée : le dernier jour est avant aujourd'hui."), field="ends_on")
-    operations.delegate(
-        current_user, delegate, g.tenant, form.starts_on.data, form.ends_on.data, actor=current_user
-    )
+        raise WorkflowError(
+            _("Cette absence est déjà passée : le dernier jour est avant aujourd'hui."), field="ends_on"
+        )
+    operations.delegate(current_user, delegate, g.tenant, form.starts_on.data, form.ends_on.data, actor=current_user)
     commit(db.session)
     flash(
         _(
@@ -101,5 +103,3 @@ def end_delegation(delegation_id: int):
     commit(db.session)
     flash(_("Délégation à %(name)s terminée.", name=name), "success")
     return redirect(url_for(".absences"))
-
-
