@@ -38,6 +38,7 @@ AREAS = (
     "workflow",
     "workflow.editor",
     "workflow.board",
+    "workflow.reports",
     "groupement",
     "groupement.agreement",
     "groupement.contracts",
