@@ -18,6 +18,10 @@ def _holds(person: Person, tenant_id: int, kinds: tuple[GrantKind, ...]) -> bool
     )
 
 
+#: the grants whose holders see every report of the collectivity
+SEE_ALL = (GrantKind.TENANT_ADMIN, GrantKind.SECRETARY, GrantKind.URGENT_VALIDATOR)
+
+
 def can_edit(person: Person, report: Report) -> bool:
     """The drafter, or an admin of the collectivity, while the report is a draft or refused."""
     if not report.editable:
@@ -26,11 +30,12 @@ def can_edit(person: Person, report: Report) -> bool:
 
 
 def can_see(person: Person, report: Report) -> bool:
-    """Its drafter, its rapporteur, the drafters of its service, the collectivity's admins and secretaries
-    (validators see it through their tasks: saas.workflow.access)."""
+    """Its drafter, its rapporteur, the drafters of its service, the collectivity's admins, secretaries and
+    holders of the urgent-validation right, who may end any circuit (validators see it through their tasks:
+    saas.workflow.access)."""
     if person.id in (report.drafter_id, report.rapporteur_id):
         return True
-    if _holds(person, report.tenant_id, (GrantKind.TENANT_ADMIN, GrantKind.SECRETARY)):
+    if _holds(person, report.tenant_id, SEE_ALL):
         return True
     return drafts_in_service(person, report.tenant_id, report.service_id)
 

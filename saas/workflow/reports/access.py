@@ -1,9 +1,10 @@
 """Who sees which report on the drafters' pages and in the API (one rule for both doors).
 
 A report is seen by whoever ``saas.reports.access.can_see`` names (its drafter, its rapporteur, the drafters
-of its service, the collectivity's admins and secretaries) and by whoever its circuit asks or asked something
-(``saas.workflow.access.holds_task_on``): the same people read its documents (saas.documents.access). Anyone
-else, and anyone of another collectivity, gets 404, exactly like a missing id; the list shows them nothing.
+of its service; every report: the collectivity's admins, secretaries and urgent validators) and by whoever
+its circuit asks or asked something (``saas.workflow.access.holds_task_on``): the same people read its
+documents (saas.documents.access). Anyone else, and anyone of another collectivity, gets 404, exactly like a
+missing id; the list shows them nothing.
 """
 
 import sqlalchemy as sa
@@ -44,7 +45,7 @@ def visible_reports(tenant: Tenant, person: Person) -> list[Report]:
     """Every report of ``tenant`` that ``person`` may see, newest first (the same rule as ``may_see``)."""
     grants = _grants(person, tenant)
     query = sa.select(Report).where(Report.tenant_id == tenant.id)
-    if not any(grant.kind in (GrantKind.TENANT_ADMIN, GrantKind.SECRETARY) for grant in grants):
+    if not any(grant.kind in report_access.SEE_ALL for grant in grants):
         services = [grant.service_id for grant in grants if grant.kind == GrantKind.DRAFTER]
         asked = (
             sa.select(WorkflowRun.report_id)

@@ -70,7 +70,9 @@ def _committee(step: dict, report: Report) -> str:
     if key:
         query = sa.select(Assembly).where(Assembly.tenant_id == report.tenant_id)
         assembly = db.session.execute(
-            query.where(Assembly.id == report.assembly_id) if key == TARGET_ASSEMBLY else query.where(Assembly.key == key)
+            query.where(Assembly.id == report.assembly_id)
+            if key == TARGET_ASSEMBLY
+            else query.where(Assembly.key == key)
         ).scalar_one_or_none()
         if assembly is not None:
             return committee_name(assembly.name)
@@ -114,11 +116,11 @@ def opinions_of(report: Report) -> list[Opinion]:
         at = (run.id, task.round)
         kept = latest.get(step["key"])
         if kept is None or kept[0] != at:
-            latest[step["key"]] = (at, step, run, [action])
+            latest[step["key"]] = (at, task.position, step, [action])
         else:
             kept[3].append(action)
     opinions = []
-    for _at, step, run, actions in sorted(latest.values(), key=lambda kept: kept[2].version.position_of(kept[1]["key"])):
+    for _at, _position, step, actions in sorted(latest.values(), key=lambda kept: kept[1]):
         committee = _committee(step, report)
         if len(actions) == 1:
             data = actions[0].data

@@ -30,8 +30,8 @@ from saas.workflow import labels as workflow_labels
 from saas.workflow import operations as engine
 from saas.workflow import planning
 from saas.workflow.access import holds_grant
-from saas.workflow.models import RunState
 from saas.workflow.editor.operations import people_of, services_of
+from saas.workflow.models import RunState
 from saas.workflow.reports import access, forms, opinions
 from saas.workflow.reports import labels as report_labels
 from saas.workflow.reports import operations as ops
@@ -119,7 +119,9 @@ def create():
         service = next(service for service in services if service.id == form.service.data)
         report = reports.create_report(current_user, service, _fields(form), actor=current_user)
         commit(db.session)
-        flash(_("Rapport n° %(id)s créé : joignez ses documents, puis soumettez-le au circuit.", id=report.id), "success")
+        flash(
+            _("Rapport n° %(id)s créé : joignez ses documents, puis soumettez-le au circuit.", id=report.id), "success"
+        )
         return redirect(url_for(".report", report_id=report.id))
     return _form_page(form, _("Nouveau rapport"), status=422 if request.method == "POST" else 200)
 
