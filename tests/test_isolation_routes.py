@@ -203,7 +203,8 @@ def world(session, tmp_path, create_tenant, create_person, give_mandate, give_gr
 ID_ARGUMENTS = {
     "tenant_slug", "slug", "assembly_id", "group_id", "mandate_id", "grant_id", "person_id", "token_id",
     "session_id", "mail_id", "event_id", "sitting_id", "item_id",
-    "document_id", "report_id", "service_id", "number", "request_id", "batch_id", "annotation_id", "definition_id", "step_key",
+    "document_id", "report_id", "service_id", "number", "request_id", "batch_id", "annotation_id", "definition_id",
+    "step_key",
     "membership_id", "contract_id", "lot_id", "milestone_id", "device_id", "statement_id", "signing_id",
 }  # fmt: skip
 

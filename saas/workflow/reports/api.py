@@ -8,8 +8,9 @@ message (``errors.json`` names the field: ``service``, ``title``, ``subject_code
 ``rapporteur``).
 """
 
+from flask import request
 from flask_login import current_user
-from flask_smorest import Blueprint
+from flask_smorest import Blueprint, abort
 
 from saas.core.database import commit
 from saas.core.extensions import db
@@ -30,8 +31,8 @@ from saas.workflow.models import RunState
 from saas.workflow.reports import access, opinions
 from saas.workflow.reports import operations as ops
 from saas.workflow.reports.schemas import (
-    ReportHistoryEntrySchema,
     ReportDetailSchema,
+    ReportHistoryEntrySchema,
     ReportInSchema,
     ReportPatchSchema,
     ReportSchema,
@@ -76,7 +77,7 @@ def _detail(report: Report, status: int = 200):
             "state": run.state.value,
             "started_at": run.started_at,
             "finished_at": run.finished_at,
-            "steps": ops.progress(run),
+            "steps": ops.progress(run, planning.local_today(report.tenant)),
         }
     detail = _Detail(
         report,
@@ -197,7 +198,7 @@ def get_report(tenant_slug, report_id):
     ReportDetailSchema,
     summary="Modifier un rapport",
     description="Les champs donnés changent, les autres restent ; seulement un brouillon ou un rapport refusé, par "
-    "son rédacteur ou un administrateur. « sitting_id » ou « rapporteur_id » à null les retire.",
+    "son rédacteur ou un administrateur. « sitting_id » ou « rapporteur_id » à null les retire ; {} ne change rien.",
     body=ReportPatchSchema,
     not_found=NOT_VISIBLE,
     refused=REFUSED,
@@ -205,7 +206,11 @@ def get_report(tenant_slug, report_id):
 def patch_report(tenant_slug, report_id):
     tenant = enter_tenant(tenant_slug, current_user)
     report = access.load_report(tenant, report_id, current_user)
+    if not isinstance(request.get_json(silent=True), dict):
+        abort(422, message="Le corps de la requête doit être un objet JSON : les champs à modifier.")
     data = json_body(ReportPatchSchema)
+    if not data:
+        return _detail(report)  # nothing asked, nothing changed
     if report.editable and not report_access.can_edit(current_user, report):
         raise reports.ReportError("Seul le rédacteur du rapport, ou un administrateur, peut le modifier.")
     reports.edit_report(report, _fields(tenant, data, report), actor=current_user)

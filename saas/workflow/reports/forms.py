@@ -48,4 +48,4 @@ class HeadForm(FlaskForm):
 
 
 class DrafterForm(FlaskForm):
-    person = SelectField(_l("Personne"), coerce=int, validators=[InputRequired(REQUIRED)])
+    person = SelectField(_l("Donner le droit de rédiger à"), coerce=int, validators=[InputRequired(REQUIRED)])

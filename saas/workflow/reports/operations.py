@@ -12,7 +12,7 @@ from saas.documents.models import Document, DocumentVersion
 from saas.identity.models import GrantKind, Mandate, MandateRole, Person, TenantGrant
 from saas.reports.models import Report
 from saas.sittings.models import Sitting, SittingStatus
-from saas.tenancy.models import Assembly, Tenant
+from saas.tenancy.models import Assembly, AssemblyKind, Tenant
 from saas.workflow.models import RunState, Task, TaskState, WorkflowRun
 from saas.workflow.operations import actions_of, approval_outdated, tasks_of
 
@@ -44,10 +44,13 @@ class StepProgress:
     #: the latest day to finish, from the plan kept at submission (a report aimed at a sitting)
     finish_by: date | None
     late: bool
+    #: the current step's earliest deadline (``Task.due_on``) when it is past
+    overdue: date | None = None
 
 
-def progress(run: WorkflowRun) -> list[StepProgress]:
+def progress(run: WorkflowRun, today: date | None = None) -> list[StepProgress]:
     """Each step of the run's version, with where it stands and who holds it."""
+    today = today or date.today()
     tasks = tasks_of(run)
     planned = {step["key"]: step for step in (run.plan or {}).get("steps", [])}
     urgent = run.state == RunState.COMPLETED and any(a.kind == "validate_urgently" for a in actions_of(run))
@@ -76,9 +79,17 @@ def progress(run: WorkflowRun) -> list[StepProgress]:
                 tasks=[task for task in passages if task.round == latest],
                 finish_by=finish_by,
                 late=bool(plan.get("late")),
+                overdue=_overdue([task for task in passages if task.round == latest], today)
+                if state == "current"
+                else None,
             )
         )
     return rows
+
+
+def _overdue(tasks: list[Task], today: date) -> date | None:
+    due = [task.due_on for task in tasks if task.state == TaskState.OPEN and task.due_on is not None]
+    return min(due) if due and min(due) < today else None
 
 
 @dataclasses.dataclass
@@ -191,11 +202,13 @@ def holders(run: WorkflowRun) -> list[Person]:
 
 
 def target_assemblies(tenant: Tenant) -> list[Assembly]:
+    """The assemblies a report may aim at, the council first (the usual choice)."""
+    council_first = sa.case((Assembly.kind == AssemblyKind.COUNCIL, 0), else_=1)
     return list(
         db.session.execute(
             sa.select(Assembly)
             .where(Assembly.tenant_id == tenant.id, Assembly.archived.is_(False))
-            .order_by(Assembly.name)
+            .order_by(council_first, Assembly.name)
         ).scalars()
     )
 

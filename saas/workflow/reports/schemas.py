@@ -2,7 +2,7 @@
 (saas.reports.operations, saas.workflow.operations) check the rules and refuse in French."""
 
 import marshmallow as ma
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import fields, validate
 
 from saas.core.inputs import Id
 
@@ -38,7 +38,7 @@ class ReportInSchema(_Input):
 
 
 class ReportPatchSchema(_Input):
-    """The fields to change; the others stay as they are (the service does not change)."""
+    """The fields to change; the others stay as they are (the service does not change); ``{}`` changes nothing."""
 
     title = fields.String(
         validate=validate.Length(min=1, max=499, error="Entre 1 et 499 caractères."), error_messages=REQUIRED
@@ -49,11 +49,6 @@ class ReportPatchSchema(_Input):
     assembly_id = Id(error_messages={"null": "Ce champ ne peut pas être vide."})
     sitting_id = Id(allow_none=True)
     rapporteur_id = Id(allow_none=True)
-
-    @validates_schema
-    def something(self, data, **kwargs):
-        if not data:
-            raise ValidationError("Indiquez au moins un champ à modifier.", "_schema")
 
 
 class UrgentValidationInSchema(_Input):
@@ -89,7 +84,8 @@ class CircuitStepSchema(ma.Schema):
     mode = fields.String(metadata={"description": "one (l'un d'eux) ou all (tous)."})
     state = fields.String(metadata={"description": "done, current, to_come, refused, skipped (validation d'urgence)."})
     finish_by = fields.Date(allow_none=True, metadata={"description": "À finir au plus tard (plan de la soumission)."})
-    late = fields.Boolean()
+    late = fields.Boolean(metadata={"description": "Déjà en retard sur ce plan à la soumission."})
+    overdue = fields.Date(allow_none=True, metadata={"description": "Étape en cours : son échéance passée."})
     tasks = fields.List(fields.Nested(CircuitTaskSchema))
 
 

@@ -162,7 +162,7 @@ def report(report_id: int):
         run=run,
         starter=db.session.get(Person, run.started_by_id) if run else None,
         sitting=db.session.get(Sitting, report.sitting_id) if report.sitting_id else None,
-        steps=ops.progress(run) if run else [],
+        steps=ops.progress(run, planning.local_today(g.tenant)) if run else [],
         warning=planning.submission_warning(run) if running else [],
         quote=opinions.quote(report),
         history=ops.history(report),
@@ -248,7 +248,7 @@ def services_context():
 
 
 def _people_choices(empty: str | None = None) -> list[tuple[int, str]]:
-    people = [(person.id, f"{person.full_name} ({person.email})") for person in people_of(g.tenant)]
+    people = [(person.id, person.full_name) for person in people_of(g.tenant)]
     return ([(forms.NO_CHOICE, empty)] if empty else []) + people
 
 

@@ -246,3 +246,15 @@ def test_the_services_page_creates_a_service_names_its_head_and_gives_drafter_gr
     ).scalar_one()
     assert grant.service_id == service.id
     assert f'href="{base}"' in client.get(f"/t/{town.tenant.slug}/admin/grants").get_data(as_text=True)
+
+
+def test_a_current_step_past_its_deadline_is_marked(client, session, town, circuit, make_report, clock):
+    report = make_report(town)
+    with context(session, SYSTEM):
+        engine.submit(report, town.drafter)
+    login(client, town.drafter)
+    assert "data-overdue" not in client.get(url(town, f"/{report.id}")).get_data(as_text=True)
+    clock.shift(timedelta(days=5))
+    login(client, town.drafter)
+    html = client.get(url(town, f"/{report.id}")).get_data(as_text=True)
+    assert re.search(r'data-step="visa" data-state="current">.*?data-overdue', html, re.S)
