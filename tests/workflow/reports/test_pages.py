@@ -10,10 +10,12 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 import sqlalchemy as sa
+from flask import url_for
 
 from saas.core.database import SYSTEM, context
 from saas.documents.operations import add_document, replace_document
 from saas.identity.models import GrantKind, TenantGrant
+from saas.reports import operations as reports
 from saas.reports.models import Report, ReportStatus, Service
 from saas.workflow import operations as engine
 from saas.workflow.models import TaskState
@@ -51,6 +53,11 @@ def url(town, path=""):
     return f"/t/{town.tenant.slug}/rapports{path}"
 
 
+def url_for_home(client, town):
+    with client.application.test_request_context():
+        return url_for("tenancy.home", tenant_slug=town.tenant.slug)
+
+
 def form(town, **values):
     return {
         "service": town.service.id,
@@ -64,6 +71,8 @@ def form(town, **values):
 
 def test_a_drafter_creates_edits_and_submits_a_report(client, session, town, circuit, clock):
     login(client, town.drafter)
+    home = client.get(url_for_home(client, town))
+    assert f'href="{url(town)}"' in home.get_data(as_text=True)  # the collectivity's home links to the list
     listing = client.get(url(town))
     assert listing.status_code == 200 and "Nouveau rapport" in text(listing)
     page = client.get(url(town, "/nouveau"))
@@ -214,8 +223,6 @@ def test_a_service_colleague_sees_the_services_reports(client, session, town, ma
     report = make_report(town)
     colleague = create_person(first_name="Colette")
     with context(session, SYSTEM):
-        from saas.reports import operations as reports
-
         reports.give_drafter_grant(colleague, town.service, actor=None)
     login(client, colleague)
     assert report.title in text(client.get(url(town)))
