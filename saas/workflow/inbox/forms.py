@@ -6,6 +6,7 @@ become fields of the approve and refuse forms; the engine checks them again."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from saas.workflow.operations import OPINIONS
@@ -74,7 +75,7 @@ class InsertForm(FlaskForm):
 class OpinionForm(FlaskForm):
     opinion = RadioField(
         _l("Avis de la commission"),
-        choices=[(key, label.capitalize()) for key, label in OPINIONS.items()],
+        choices=[SelectChoice(key, label.capitalize()) for key, label in OPINIONS.items()],
         validators=[InputRequired(_l("Choisissez l'avis : favorable, défavorable ou réservé."))],
     )
     unanimous = BooleanField(_l("À l'unanimité"))
@@ -94,13 +95,15 @@ class UrgentForm(FlaskForm):
 
 def send_back_form(steps: list[dict], **kwargs) -> SendBackForm:
     form = SendBackForm(**kwargs)
-    form.to_step.choices = [(step["key"], step["name"]) for step in steps]
+    form.to_step.choices = [SelectChoice(step["key"], step["name"]) for step in steps]
     return _ids(form, "send_back")
 
 
 def insert_form(people, **kwargs) -> InsertForm:
     form = InsertForm(**kwargs)
-    form.person.choices = [("", _l("Choisissez…"))] + [(str(person.id), person.full_name) for person in people]
+    form.person.choices = [SelectChoice("", _l("Choisissez…"))] + [
+        SelectChoice(str(person.id), person.full_name) for person in people
+    ]
     return _ids(form, "insert")
 
 

@@ -1,4 +1,4 @@
-""""À traiter": every open task of a person, in every collectivity, under that collectivity only; those of
+""" "À traiter": every open task of a person, in every collectivity, under that collectivity only; those of
 an absent colleague they stand in for; late ones marked; the documents to sign of the book in the same
 inbox, a signature step's task not repeated; the count in the navigation; and a constant number of
 queries whatever the number of tasks."""
@@ -58,7 +58,9 @@ def test_a_person_in_two_collectivities_sees_each_ones_tasks_under_it(
 def test_a_delegate_sees_the_absent_persons_tasks_late_ones_marked(
     client, town, make_circuit, submitted, acting, clock
 ):
-    make_circuit(town, step("visa", persons(town.validator_b), name="Visa juridique", deadline={"days_after_arrival": 2}))
+    make_circuit(
+        town, step("visa", persons(town.validator_b), name="Visa juridique", deadline={"days_after_arrival": 2})
+    )
     run = submitted(town, title="Rapport du stade")
     with acting(town.validator_b, town.tenant):
         engine.delegate(
