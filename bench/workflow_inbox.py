@@ -49,7 +49,8 @@ def build(env: dict) -> dict:
                             siren=f"99999999{n}", population=20000)  # fmt: skip
             session.add(tenant)
             session.flush()
-            session.add(Assembly(tenant_id=tenant.id, key="conseil", name="Conseil", kind=AssemblyKind.COUNCIL, seats=33))
+            council = Assembly(tenant_id=tenant.id, key="conseil", name="Conseil", kind=AssemblyKind.COUNCIL, seats=33)
+            session.add(council)
             tenants.append(tenant)
         session.flush()
         member = Person(email=MEMBER, first_name="Élue", last_name="Multi")
@@ -66,7 +67,8 @@ def build(env: dict) -> dict:
             for place, kind in SEATS:
                 if place == index:
                     assembly = council if kind == "council" else committee
-                    session.add(Mandate(tenant_id=tenant.id, person=member, assembly=assembly, start_date=date(2026, 1, 1)))
+                    start = date(2026, 1, 1)
+                    session.add(Mandate(tenant_id=tenant.id, person=member, assembly=assembly, start_date=start))
             drafter = Person(email=f"redacteur{index}@banc.example", first_name="Rédacteur", last_name=str(index))
             secretary = Person(email=f"secretariat{index}@banc.example", first_name="Secrétariat", last_name=str(index))
             session.add_all([drafter, secretary])
@@ -77,8 +79,8 @@ def build(env: dict) -> dict:
             create_definition(
                 tenant,
                 {"key": "visa", "name": "Visa", "applies_to": "reports", "assembly_kind": "council", "steps": [
-                    {"key": "visa-elu", "name": "Visa de l'élue", "kind": "approval", "who": {"kind": "persons", "emails": [MEMBER]},
-                     "deadline": {"days_after_arrival": 10}},
+                    {"key": "visa-elu", "name": "Visa de l'élue", "kind": "approval",
+                     "who": {"kind": "persons", "emails": [MEMBER]}, "deadline": {"days_after_arrival": 10}},
                     {"key": "secretariat", "name": "Secrétariat", "kind": "approval",
                      "who": {"kind": "grant", "grant": "tenant_admin"}},
                 ]},
@@ -145,7 +147,7 @@ def counted(env: dict, built: dict) -> dict[str, int]:
         for path, headers in (("/a-traiter", {}), ("/api/v1/me/tasks", {"Authorization": f"Bearer {built['token']}"})):
             statements = []
 
-            def count(conn, cursor, statement, *args):
+            def count(conn, cursor, statement, *args, statements=statements):
                 statements.append(statement)
 
             for _ in range(2):
@@ -223,7 +225,7 @@ def main() -> int:
             print(f"Setup: {per_place * 4} running reports submitted through the engine in {seconds:.0f} s "
                   f"({seconds * 1000 / (per_place * 4 - 4):.0f} ms each).\n")  # fmt: skip
             large = counted(env, built)
-            print("| request | SQL statements, 4 tasks | SQL statements, " f"{per_place * 4} tasks |")
+            print(f"| request | SQL statements, 4 tasks | SQL statements, {per_place * 4} tasks |")
             print("|---|---|---|")
             for path in small:
                 print(f"| `GET {path}` | {small[path]} | {large[path]} |")

@@ -21,10 +21,10 @@ from saas.documents.operations import add_item_document
 from saas.identity import authentication
 from saas.identity.models import GrantKind, LoginSession
 from saas.mail.operations import queue_mail
+from saas.reports import operations as reports
 from saas.signing.book import operations as book
 from saas.signing.models import SigningAuthorisation, SigningBatch
 from saas.sittings import operations as sittings
-from saas.reports import operations as reports
 from saas.workflow import operations as engine
 from saas.workflow.definitions import create_definition
 from tests.fixtures.pdfs import clean_pdf

@@ -98,7 +98,7 @@ def test_each_action_through_the_api(client, town, make_circuit, submitted):
     assert answer.get_json()["task"]["state"] == "approved" and answer.get_json()["task"]["allowed_actions"] == []
     opinion = _open(run, town.committee_president)
     answer = client.post(f"{tasks}/{opinion.id}/actions", headers=president,
-                         json={"action": "insert", "person_id": town.other_member.id, "comment": "Ton avis ?"})  # fmt: skip
+                         json={"action": "insert", "person_id": town.other_member.id, "comment": "Avis ?"})  # fmt: skip
     assert answer.status_code == 200 and answer.get_json()["outcome"] == "inserted"
     inserted = _open(run, town.other_member)
     answer = client.post(f"{tasks}/{inserted.id}/actions", headers=bearer(town.other_member),
