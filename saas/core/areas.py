@@ -38,6 +38,7 @@ AREAS = (
     "workflow",
     "workflow.editor",
     "workflow.board",
+    "workflow.inbox",
     "groupement",
     "groupement.agreement",
     "groupement.contracts",
