@@ -39,6 +39,7 @@ AREAS = (
     "workflow.editor",
     "workflow.board",
     "workflow.reports",
+    "workflow.inbox",
     "groupement",
     "groupement.agreement",
     "groupement.contracts",
