@@ -21,9 +21,11 @@ from saas.documents.operations import add_item_document
 from saas.identity import authentication
 from saas.identity.models import GrantKind, LoginSession
 from saas.mail.operations import queue_mail
+from saas.reports import operations as reports
 from saas.signing.book import operations as book
 from saas.signing.models import SigningAuthorisation, SigningBatch
 from saas.sittings import operations as sittings
+from saas.workflow import operations as engine
 from saas.workflow.definitions import create_definition
 from saas.workflow.models import Delegation
 from tests.fixtures.pdfs import clean_pdf
@@ -60,6 +62,8 @@ OWN_DATA_ENDPOINTS = {
     "signature_book_api.my_signatures",
     "annotation_notes.my_notes",
     "annotations_api.my_annotations",
+    "workflow_inbox.my_tasks",
+    "workflow_tasks_api.my_tasks",
 }
 #: platform routes for operators only (checked: 404 for anyone else)
 OPERATOR_ENDPOINTS = {
@@ -176,6 +180,15 @@ def world(session, tmp_path, create_tenant, create_person, give_mandate, give_gr
         )
         session.add(beta_delegation)
         session.flush()
+        beta_service = reports.create_service(b, "Service Bêta", head=None, actor=None)
+        reports.give_drafter_grant(beta_member, beta_service, actor=None)
+        beta_report = reports.create_report(
+            beta_member,
+            beta_service,
+            reports.ReportFields(title="Rapport Bêta", subject_code="7.1", assembly=beta_assembly),
+        )
+        beta_run = engine.submit(beta_report, beta_member)
+        beta_task = engine.tasks_of(beta_run)[0]
     ids = {
         "tenant_slug": b.slug,
         "slug": b.slug,
@@ -192,6 +205,7 @@ def world(session, tmp_path, create_tenant, create_person, give_mandate, give_gr
         "item_id": beta_item.id,
         "document_id": beta_document.id,
         "report_id": beta_document.report_id,
+        "service_id": beta_document.report.service_id,
         "number": 1,
         "request_id": beta_request.id,
         "batch_id": beta_batch.id,
@@ -199,6 +213,7 @@ def world(session, tmp_path, create_tenant, create_person, give_mandate, give_gr
         "definition_id": beta_circuit.id,
         "delegation_id": beta_delegation.id,
         "step_key": "visa-beta",
+        "task_id": beta_task.id,
         # purchasing group objects are platform-level: any id, the caller is not the coordinator
         "membership_id": 1,
         "contract_id": 1,
@@ -214,7 +229,8 @@ def world(session, tmp_path, create_tenant, create_person, give_mandate, give_gr
 ID_ARGUMENTS = {
     "tenant_slug", "slug", "assembly_id", "group_id", "mandate_id", "grant_id", "person_id", "token_id",
     "session_id", "mail_id", "event_id", "sitting_id", "item_id",
-    "document_id", "report_id", "number", "request_id", "batch_id", "annotation_id", "definition_id", "step_key",
+    "document_id", "report_id", "service_id", "number", "request_id", "batch_id", "annotation_id", "definition_id",
+    "step_key", "task_id",
     "membership_id", "contract_id", "lot_id", "milestone_id", "device_id", "statement_id", "signing_id",
     "delegation_id",
 }  # fmt: skip

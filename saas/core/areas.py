@@ -38,6 +38,8 @@ AREAS = (
     "workflow",
     "workflow.editor",
     "workflow.board",
+    "workflow.reports",
+    "workflow.inbox",
     "workflow.absences",
     "groupement",
     "groupement.agreement",

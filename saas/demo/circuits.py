@@ -27,13 +27,6 @@ from saas.workflow import definitions
 from saas.workflow import operations as engine
 from saas.workflow.models import RunState, Task, TaskState, WorkflowRun
 
-#: how the deliberation names each committee ("sur avis favorable unanime de la Commission n° 1")
-COMMITTEES = {
-    "commission-1": "de la Commission n° 1",
-    "commission-permanente": "de la commission permanente",
-    "bureau": "du bureau",
-}
-
 
 @dataclasses.dataclass(frozen=True)
 class Staff:
@@ -207,15 +200,6 @@ def advance(run: WorkflowRun, *, until: str | None = None) -> None:
             else:
                 engine.approve(task, task.person, comment="Vu, bon pour la suite.")
             db.session.refresh(run)
-
-
-def opinion_phrase(run: WorkflowRun) -> str | None:
-    """ "Avis favorable unanime de la Commission n° 1", once the run's committee gave it (the demo's opinions
-    are all favourable and unanimous)."""
-    for step in run.version.steps:
-        if step["kind"] == "committee_opinion":
-            return f"Avis favorable unanime {COMMITTEES.get(step['who'].get('assembly'), step['name'])}"
-    return None
 
 
 def submit_and_complete(report: Report, drafter: Person) -> WorkflowRun:

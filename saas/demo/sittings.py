@@ -23,6 +23,7 @@ from saas.sittings.convocations.operations import send_convocations
 from saas.sittings.models import Sitting
 from saas.tenancy.legal_rules import tenant_rules
 from saas.tenancy.models import Assembly, Tenant
+from saas.workflow.reports import opinions
 
 #: days ahead: beyond the longest notice period (12 days for départements and régions)
 DAYS_AHEAD = 21
@@ -41,7 +42,8 @@ REPORT_44 = [
     "de commandes et à autoriser M. le Maire à signer la convention constitutive de ce groupement.",
 ]
 
-#: per tenant slug: (assembly key, place, items as (title, @ctes code, committee opinion, paragraphs))
+#: per tenant slug: (assembly key, place, items as (title, @ctes code, paragraphs)); each item's committee opinion
+#: is quoted from its circuit (saas.workflow.reports.opinions)
 PROGRAMME = {
     "besancon": (
         "conseil-municipal",
@@ -50,34 +52,33 @@ PROGRAMME = {
             (
                 "Équipement numérique – Dématérialisation des documents et procédures",
                 "1.1",
-                "Avis favorable unanime de la Commission n° 1",
                 REPORT_44,
             ),
-            ("Budget supplémentaire 2027", "7.1", "Avis favorable de la Commission n° 1", None),
+            ("Budget supplémentaire 2027", "7.1", None),
         ],
     ),
     "grand-besancon": (
         "conseil-communautaire",
         "Siège de la Communauté d'Agglomération",
         [
-            ("Adhésion au groupement de commandes pour l'équipement numérique des élus", "1.1", None, None),
-            ("Rapport d'activité des services communautaires", "5.7", None, None),
+            ("Adhésion au groupement de commandes pour l'équipement numérique des élus", "1.1", None),
+            ("Rapport d'activité des services communautaires", "5.7", None),
         ],
     ),
     "region-franche-comte": (
         "conseil-regional",
         "Hôtel de Région, hémicycle",
         [
-            ("Coordination du groupement de commandes : convention constitutive", "1.1", None, None),
-            ("Schéma régional de développement économique", "8.4", None, None),
+            ("Coordination du groupement de commandes : convention constitutive", "1.1", None),
+            ("Schéma régional de développement économique", "8.4", None),
         ],
     ),
     "doubs": (
         "conseil-departemental",
         "Hôtel du Département",
         [
-            ("Participation au groupement de commandes pour l'équipement numérique", "1.1", None, None),
-            ("Plan départemental de l'habitat", "8.5", None, None),
+            ("Participation au groupement de commandes pour l'équipement numérique", "1.1", None),
+            ("Plan départemental de l'habitat", "8.5", None),
         ],
     ),
 }
@@ -150,14 +151,14 @@ def seed_sittings(tenants: dict[str, Tenant]) -> None:
         starts_at = datetime.combine(day, time(18, 0), ZoneInfo(tenant.timezone))
         sitting = sittings.create_sitting(tenant, assembly, starts_at=starts_at, place=place, actor=None)
         rapporteur = _rapporteur(assembly)
-        for number, (title, code, _opinion, paragraphs) in enumerate(items, start=44 if slug == "besancon" else 1):
+        for number, (title, code, paragraphs) in enumerate(items, start=44 if slug == "besancon" else 1):
             fields = reports.ReportFields(
                 title=title, subject_code=code, assembly=assembly, sitting=sitting, rapporteur=rapporteur
             )
             report = reports.create_report(drafter, service, fields)
             _documents(tenant, number, title, rapporteur, paragraphs)(report)
-            run = circuits.submit_and_complete(report, drafter)
-            reports.place_on_agenda(report, sitting, actor=None, committee_opinion=circuits.opinion_phrase(run))
+            circuits.submit_and_complete(report, drafter)
+            reports.place_on_agenda(report, sitting, actor=None, committee_opinion=opinions.agenda_phrase(report))
         first_running = 44 + len(items) if slug == "besancon" else len(items) + 1
 
         def documents_for(title: str, index: int, first=first_running, tenant=tenant):

@@ -10,6 +10,7 @@ from saas.core.database import utcnow
 from saas.core.errors import DomainError
 from saas.core.extensions import db
 from saas.identity.models import GrantKind, Person, TenantGrant
+from saas.reports import access
 from saas.reports.models import SUBJECT_CODE_PATTERN, Report, ReportStatus, Service
 from saas.sittings.models import AgendaItem, Sitting
 from saas.sittings.operations import add_item
@@ -82,17 +83,7 @@ def give_drafter_grant(person: Person, service: Service, *, actor: Person | None
 
 
 def drafts_in(person: Person, service: Service) -> bool:
-    return (
-        db.session.execute(
-            sa.select(TenantGrant.id).where(
-                TenantGrant.tenant_id == service.tenant_id,
-                TenantGrant.person_id == person.id,
-                TenantGrant.kind == GrantKind.DRAFTER,
-                TenantGrant.service_id == service.id,
-            )
-        ).first()
-        is not None
-    )
+    return access.drafts_in_service(person, service.tenant_id, service.id)
 
 
 @dataclasses.dataclass

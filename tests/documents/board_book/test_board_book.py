@@ -113,7 +113,7 @@ def test_a_replaced_document_rebuilds_the_book(session, dossier, tmp_path):
     with context(session, SYSTEM):
         old_object = session.get(Blob, old_blob).object_key
     with context(session, TenantContext(tenant_id=tenant.id)):
-        report = operations.documents_of(items[1])[0]
+        report = operations.documents_of(items[1].report)[0]
         kept = [version.blob.object_key for version in report.versions]
         data = pdfs.clean_pdf(tmp_path / "v2.pdf", pages=6).read_bytes()
         operations.replace_document(report, io.BytesIO(data), "v2.pdf", actor=None, note="Chiffres corrigés")
