@@ -82,12 +82,16 @@ class EndMandateForm(FlaskForm):
     end_date = DateField(_l("Dernier jour du mandat"), default=date.today, validators=[InputRequired(REQUIRED)])
 
 
+#: the rights given on the whole collectivity, without an assembly
+WHOLE_COLLECTIVITY_GRANTS = (GrantKind.TENANT_ADMIN, GrantKind.URGENT_VALIDATOR)
+
+
 class GrantForm(FlaskForm):
     person = SelectField(_l("Personne"), coerce=int, validators=[InputRequired(REQUIRED)])
     #: the rights this form gives; a drafter's service is chosen elsewhere (saas.reports)
     kind = SelectField(
         _l("Droit"),
-        choices=_choices({kind: GRANT_KINDS[kind] for kind in (GrantKind.TENANT_ADMIN, GrantKind.SECRETARY)}),
+        choices=_choices({kind: GRANT_KINDS[kind] for kind in WHOLE_COLLECTIVITY_GRANTS + (GrantKind.SECRETARY,)}),
         validators=[InputRequired(REQUIRED)],
     )
     assembly = SelectField(_l("Assemblée (pour le secrétariat)"), coerce=int, validators=[Optional()])
@@ -95,10 +99,8 @@ class GrantForm(FlaskForm):
     def validate_assembly(self, field):
         if self.kind.data == GrantKind.SECRETARY.value and field.data == NO_CHOICE:
             raise ValidationError(_l("Choisissez l'assemblée dont la personne assurera le secrétariat."))
-        if self.kind.data == GrantKind.TENANT_ADMIN.value and field.data != NO_CHOICE:
-            raise ValidationError(
-                _l("Le droit d'administration porte sur toute la collectivité : ne choisissez pas d'assemblée.")
-            )
+        if self.kind.data in WHOLE_COLLECTIVITY_GRANTS and field.data != NO_CHOICE:
+            raise ValidationError(_l("Ce droit porte sur toute la collectivité : ne choisissez pas d'assemblée."))
 
 
 class ImportForm(FlaskForm):

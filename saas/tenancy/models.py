@@ -1,4 +1,6 @@
 import enum
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -60,6 +62,11 @@ class Tenant(Base):
     require_mfa_for_members: Mapped[bool] = mapped_column(default=False)
 
     assemblies: Mapped[list["Assembly"]] = relationship(back_populates="tenant", order_by="Assembly.id")
+
+    def today(self) -> date:
+        """The day it is now in the collectivity (its time zone), not on the server: deadlines, delegations
+        and mandates in office are counted in its days."""
+        return datetime.now(ZoneInfo(self.timezone)).date()
 
 
 class Assembly(TenantOwned, Base):

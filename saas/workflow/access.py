@@ -8,6 +8,7 @@ from saas.core.extensions import db
 from saas.documents import access as documents_access
 from saas.identity.models import GrantKind, Person, TenantGrant
 from saas.reports.models import Report
+from saas.tenancy.models import Tenant
 from saas.workflow.models import Delegation, RunState, Task, TaskKind, TaskState, WorkflowRun
 
 #: every action a task may offer, with its French name (for buttons and refusals)
@@ -56,7 +57,7 @@ def holds_grant(person: Person, tenant_id: int, kind: GrantKind) -> bool:
 
 def allowed_actions(person: Person, task: Task, on: date | None = None) -> frozenset[str]:
     """The actions ``person`` may take on ``task`` now, and only those (an empty set: show nothing)."""
-    on = on or date.today()
+    on = on or db.session.get(Tenant, task.tenant_id).today()
     run = task.run
     if run is None or run.state != RunState.RUNNING:  # a run of another collectivity than the current one
         return frozenset()
@@ -87,12 +88,21 @@ def may_act(person: Person, task: Task, action: str, on: date | None = None) -> 
 
 
 def holds_task_on(person: Person, report: Report) -> bool:
-    """Whether a circuit of ``report`` asks or asked ``person`` anything (they read its documents)."""
+    """Whether a circuit of ``report`` asks or asked ``person`` anything, or someone they stand in for today
+    (they read its documents)."""
+    today = report.tenant.today()
+    replaced = sa.select(Delegation.person_id).where(
+        Delegation.tenant_id == report.tenant_id,
+        Delegation.delegate_id == person.id,
+        Delegation.starts_on <= today,
+        Delegation.ends_on >= today,
+    )
     return (
         db.session.execute(
             sa.select(Task.id)
             .join(WorkflowRun, WorkflowRun.id == Task.run_id)
-            .where(WorkflowRun.report_id == report.id, Task.person_id == person.id)
+            .where(WorkflowRun.report_id == report.id)
+            .where(sa.or_(Task.person_id == person.id, Task.person_id.in_(replaced)))
             .limit(1)
         ).first()
         is not None

@@ -78,7 +78,7 @@ def _for_acts(run: WorkflowRun) -> bool:
 def _enter(run: WorkflowRun, report: Report, position: int, actor: Person) -> str:
     """Make the tasks of the step at ``position`` (information steps pass at once); "completed" at the end.
     ``actor`` moved the circuit there: a signature step's request in the book is made in their name."""
-    steps, today = run.version.steps, date.today()
+    steps, today = run.version.steps, report.tenant.today()
     while position < len(steps):
         step = steps[position]
         run.position = position
@@ -208,7 +208,7 @@ def _act(
     comment: str | None,
     data: dict | None = None,
 ) -> TaskAction:
-    behalf = acts_for(actor, task, date.today()) if task is not None else actor
+    behalf = acts_for(actor, task, report.tenant.today()) if task is not None else actor
     action = TaskAction(
         tenant_id=run.tenant_id,
         run_id=run.id,
@@ -308,6 +308,14 @@ def submit(report: Report, actor: Person, definition: WorkflowDefinition | None 
     if report.status == ReportStatus.REFUSED:
         report.version += 1
     version = latest_version(definition)
+    report.status = ReportStatus.IN_CIRCUIT
+    return _start(report, definition, version, actor, plan=planning.submission_plan(version, report))
+
+
+def _start(
+    report: Report, definition: WorkflowDefinition, version, actor: Person, plan: dict | None = None
+) -> WorkflowRun:
+    """Make the run of ``version`` for ``report``, enter its first step and write ``workflow.submitted``."""
     run = WorkflowRun(
         tenant_id=report.tenant_id,
         report_id=report.id,
@@ -316,10 +324,9 @@ def submit(report: Report, actor: Person, definition: WorkflowDefinition | None 
         started_by_id=actor.id,
         position=0,
         round=1,
-        plan=planning.submission_plan(version, report),
+        plan=plan,
     )
     db.session.add(run)
-    report.status = ReportStatus.IN_CIRCUIT
     db.session.flush()
     outcome = _enter(run, report, 0, actor)
     record(
@@ -332,6 +339,7 @@ def submit(report: Report, actor: Person, definition: WorkflowDefinition | None 
             "report_version": report.version,
             "definition": definition.key,
             "version": version.number,
+            **({"applies_to": definition.applies_to.value} if definition.applies_to != AppliesTo.REPORTS else {}),
             "documents": versions_seen(report),
             "outcome": outcome,
         },
@@ -385,35 +393,7 @@ def start_signing(report: Report, actor: Person, definition: WorkflowDefinition 
     ).first()
     if running is not None:
         raise WorkflowError("Un circuit de ce rapport est déjà en cours.")
-    version = latest_version(definition)
-    run = WorkflowRun(
-        tenant_id=report.tenant_id,
-        report_id=report.id,
-        version=version,
-        report_version=report.version,
-        started_by_id=actor.id,
-        position=0,
-        round=1,
-    )
-    db.session.add(run)
-    db.session.flush()
-    outcome = _enter(run, report, 0, actor)
-    record(
-        "workflow.submitted",
-        tenant_id=run.tenant_id,
-        actor_id=actor.id,
-        obj=run,
-        data={
-            "report_id": report.id,
-            "report_version": report.version,
-            "definition": definition.key,
-            "version": version.number,
-            "applies_to": AppliesTo.ACTS.value,
-            "documents": versions_seen(report),
-            "outcome": outcome,
-        },
-    )
-    return run
+    return _start(report, definition, latest_version(definition), actor)
 
 
 def approve(task: Task, actor: Person, *, comment: str | None = None, metadata: dict | None = None) -> str:

@@ -107,7 +107,7 @@ def duration(step: dict) -> int:
 
 
 def local_today(tenant: Tenant) -> date:
-    return datetime.now(ZoneInfo(tenant.timezone)).date()
+    return tenant.today()
 
 
 def sitting_day(tenant: Tenant, sitting: Sitting) -> date:

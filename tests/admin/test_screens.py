@@ -216,6 +216,24 @@ def test_grants_are_given_to_people_of_the_tenant_and_removed(client, session, w
     assert "grant.created" in actions and "grant.removed" in actions
 
 
+def test_urgent_validation_is_given_on_the_whole_collectivity(client, session, world):
+    sign_in(client, world.admin)
+    assert "Validation d'urgence" in text(client.get(world.url("grants/new")))
+    assembly = first_assembly(session, world.tenant)
+    with_assembly = post(
+        client,
+        world.url("grants/new"),
+        {"person": world.member.id, "kind": "urgent_validator", "assembly": assembly.id},
+    )
+    assert with_assembly.status_code == 422 and "Ce droit porte sur toute la collectivité" in text(with_assembly)
+    given = post(
+        client, world.url("grants/new"), {"person": world.member.id, "kind": "urgent_validator", "assembly": "0"}
+    )
+    assert given.status_code == 302
+    grant = one(session, sa.select(TenantGrant).where(TenantGrant.person_id == world.member.id))
+    assert (grant.kind, grant.assembly_id) == (GrantKind.URGENT_VALIDATOR, None)
+
+
 def test_an_admin_cannot_remove_their_own_admin_grant(client, session, world):
     sign_in(client, world.admin)
     own = one(session, sa.select(TenantGrant).where(TenantGrant.person_id == world.admin.id))

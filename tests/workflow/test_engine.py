@@ -251,7 +251,7 @@ def test_information_steps_pass_at_once(town, make_circuit, make_report, acting)
         ("info", town.drafter.id, TaskState.INFORMED),
         ("service", town.head.id, TaskState.OPEN),
     ]
-    assert tasks[1].due_on == run.started_at.date() + timedelta(days=3)
+    assert tasks[1].due_on == town.tenant.today() + timedelta(days=3)  # days of the collectivity
 
 
 def test_a_step_that_names_nobody_refuses_the_submission(town, make_circuit, make_report, acting, create_person):

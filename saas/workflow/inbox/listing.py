@@ -11,8 +11,8 @@ The number of queries grows with the number of collectivities, never with the nu
 collectivity, one query for the tasks (joined to their run, report and person, the delegations in a
 subquery), one for the steps of their circuits' versions, and one for the reports of the documents to sign.
 
-One inbox, not two: when a signature request of the book is shown for a report, a task of a circuit step of
-kind "signature" on the same report is not shown again (``signature_shown``); the request is the one row.
+One inbox, not two: a task of a circuit step of kind "signature" is done in the signature book, whose
+request is its one row (``signed_in_the_book``).
 """
 
 import dataclasses
@@ -111,6 +111,17 @@ def _open_tasks(person: Person, tenant_id: int, on: date):
     )
 
 
+def _steps_of(version_ids: set[int]) -> dict[int, list[dict]]:
+    """The circuits' steps, once per version (a few versions serve thousands of tasks); one query, even
+    for none, so the count of queries does not depend on the tasks."""
+    return {
+        version_id: document["steps"]
+        for version_id, document in db.session.execute(
+            sa.select(WorkflowVersion.id, WorkflowVersion.document).where(WorkflowVersion.id.in_(version_ids))
+        ).all()
+    }
+
+
 def _task_entries(person: Person, tenant: Tenant, on: date) -> list[TaskEntry]:
     rows = db.session.execute(
         sa.select(Task, Report.id, Report.title, WorkflowRun.version_id, Person.first_name, Person.last_name)
@@ -120,17 +131,10 @@ def _task_entries(person: Person, tenant: Tenant, on: date) -> list[TaskEntry]:
         .where(_open_tasks(person, tenant.id, on))
         .order_by(Task.id)
     ).all()
-    # the circuits' steps, once per version (a few versions serve thousands of tasks)
-    steps = dict(
-        db.session.execute(
-            sa.select(WorkflowVersion.id, WorkflowVersion.document).where(
-                WorkflowVersion.id.in_({row.version_id for row in rows})
-            )
-        ).all()
-    )
+    steps = _steps_of({row.version_id for row in rows})
     entries = []
     for task, report_id, title, version_id, first_name, last_name in rows:
-        step = steps[version_id]["steps"][task.position]
+        step = steps[version_id][task.position]
         entries.append(
             TaskEntry(
                 task_id=task.id,
@@ -163,10 +167,10 @@ def _reports_of_requests(request_ids: list[int]) -> dict[int, int]:
     )
 
 
-def signature_shown(task: TaskEntry, reports_to_sign: set[int]) -> bool:
-    """The hook of "one inbox, not two": a signature step's task whose report has a signature request shown
-    in the same collectivity's inbox is that request; it is not listed twice."""
-    return task.step_kind == "signature" and task.kind == TaskKind.STEP.value and task.report_id in reports_to_sign
+def signed_in_the_book(kind: TaskKind | str, step_kind: str) -> bool:
+    """One inbox, not two: a signature step's task is done in the signature book, whose request is its one
+    row (shown when the book's order reaches the person), so the task itself is not listed."""
+    return step_kind == "signature" and kind == TaskKind.STEP
 
 
 def _order(entry: TaskEntry):
@@ -198,8 +202,9 @@ def inbox_for(person: Person) -> list[TenantInbox]:
                 )
                 for entry in waiting
             ]
-            to_sign = {entry.report_id for entry in signatures if entry.report_id is not None}
-            tasks = [task for task in _task_entries(person, tenant, on) if not signature_shown(task, to_sign)]
+            tasks = [
+                task for task in _task_entries(person, tenant, on) if not signed_in_the_book(task.kind, task.step_kind)
+            ]
         if tasks or signatures:
             inboxes.append(
                 TenantInbox(
@@ -215,18 +220,20 @@ def inbox_for(person: Person) -> list[TenantInbox]:
 
 
 def count_for(person: Person) -> int:
-    """How many things await ``person`` (the number beside "À traiter" in the navigation): a count per
-    collectivity, without loading the rows. A signature step's task doubled by its request counts once only
-    on the page itself; no circuit makes signature requests yet, so the two agree."""
+    """How many things await ``person`` (the number beside "À traiter" in the navigation): the rows the page
+    lists, counted without loading the reports (per collectivity: the open tasks' step positions, the steps
+    of their circuits' versions)."""
     total = 0
     tenants = tenants_of(person)
     for tenant in tenants:
         with context(db.session, TenantContext(tenant_id=tenant.id, person_id=person.id)):
-            total += db.session.execute(
-                sa.select(sa.func.count(Task.id))
+            rows = db.session.execute(
+                sa.select(Task.kind, Task.position, WorkflowRun.version_id)
                 .join(WorkflowRun, WorkflowRun.id == Task.run_id)
                 .where(_open_tasks(person, tenant.id, local_today(tenant)))
-            ).scalar_one()
+            ).all()
+            steps = _steps_of({row.version_id for row in rows})
+            total += sum(not signed_in_the_book(row.kind, steps[row.version_id][row.position]["kind"]) for row in rows)
     with context(db.session, TenantContext(person_id=person.id)):
         total += db.session.execute(
             sa.select(sa.func.count(SignatureStep.id)).where(

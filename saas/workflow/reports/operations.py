@@ -50,7 +50,7 @@ class StepProgress:
 
 def progress(run: WorkflowRun, today: date | None = None) -> list[StepProgress]:
     """Each step of the run's version, with where it stands and who holds it."""
-    today = today or date.today()
+    today = today or db.session.get(Tenant, run.tenant_id).today()
     tasks = tasks_of(run)
     planned = {step["key"]: step for step in (run.plan or {}).get("steps", [])}
     urgent = run.state == RunState.COMPLETED and any(a.kind == "validate_urgently" for a in actions_of(run))

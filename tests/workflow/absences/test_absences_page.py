@@ -1,13 +1,14 @@
 """« Mes absences »: a person declares an absence and the colleague who replaces them, sees and ends it; the
 delegate sees the absent person's tasks and may do them; refusals are French, on the form, and write nothing."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 
 from saas.core.database import SYSTEM, context
+from saas.reports.models import Report
 from saas.workflow import operations as engine
-from saas.workflow.access import allowed_actions
+from saas.workflow.access import allowed_actions, holds_task_on
 from saas.workflow.models import Delegation
 from tests.fixtures.web import login, post, text
 from tests.fixtures.workflow import persons, step
@@ -26,7 +27,7 @@ def test_declare_an_absence_the_delegate_sees_and_does_the_tasks_then_it_ends(
         run = engine.submit(make_report(town, title="Rapport sur la voirie"), town.drafter)
     (task,) = engine.tasks_of(run)
     url = f"/t/{town.tenant.slug}/absences"
-    today = date.today()
+    today = town.tenant.today()
     login(client, town.validator_a)
     page = client.get(url)
     assert page.status_code == 200
@@ -55,6 +56,7 @@ def test_declare_an_absence_the_delegate_sees_and_does_the_tasks_then_it_ends(
     assert "Rapport sur la voirie" in page and "Visa juridique" in page
     with acting(town.validator_b, town.tenant):
         assert "approve" in allowed_actions(town.validator_b, task)
+        assert holds_task_on(town.validator_b, session.get(Report, run.report_id))  # they read its documents too
 
     login(client, town.validator_a)  # back: ended today, it began today, so it is withdrawn
     assert post(client, f"{url}/{delegation.id}/fin").status_code == 302
@@ -63,6 +65,7 @@ def test_declare_an_absence_the_delegate_sees_and_does_the_tasks_then_it_ends(
     assert "Vous ne remplacez personne aujourd'hui." in text(client.get(url))
     with acting(town.validator_b, town.tenant):
         assert "approve" not in allowed_actions(town.validator_b, task)
+        assert not holds_task_on(town.validator_b, session.get(Report, run.report_id))
 
 
 def test_a_delegation_that_ran_ends_yesterday_and_stays_on_record(client, session, town, clock):
@@ -71,21 +74,21 @@ def test_a_delegation_that_ran_ends_yesterday_and_stays_on_record(client, sessio
             town.validator_a,
             town.validator_b,
             town.tenant,
-            date.today() - timedelta(days=3),
-            date.today() + timedelta(days=3),
+            town.tenant.today() - timedelta(days=3),
+            town.tenant.today() + timedelta(days=3),
             actor=town.validator_a,
         )
     login(client, town.validator_a)
     assert post(client, f"/t/{town.tenant.slug}/absences/{delegation.id}/fin").status_code == 302
     (kept,) = delegations(session, town)
-    assert kept.ends_on == date.today() - timedelta(days=1)
+    assert kept.ends_on == town.tenant.today() - timedelta(days=1)
     assert "Aucune absence déclarée." in text(client.get(f"/t/{town.tenant.slug}/absences"))
 
 
 def test_refusals_are_french_on_the_form_and_write_nothing(client, session, town, make_collectivity):
     elsewhere = make_collectivity()
     url = f"/t/{town.tenant.slug}/absences"
-    today = date.today()
+    today = town.tenant.today()
 
     def later(days: int) -> str:
         return (today + timedelta(days=days)).isoformat()
@@ -130,7 +133,12 @@ def test_another_persons_or_collectivitys_delegation_is_404(client, session, tow
     other = make_collectivity()
     with context(session, SYSTEM):
         mine = engine.delegate(
-            town.validator_a, town.validator_b, town.tenant, date.today(), date.today(), actor=town.validator_a
+            town.validator_a,
+            town.validator_b,
+            town.tenant,
+            town.tenant.today(),
+            town.tenant.today(),
+            actor=town.validator_a,
         )
     login(client, town.validator_b)  # the delegate may not end it: only the absent person, from their page
     assert post(client, f"/t/{town.tenant.slug}/absences/{mine.id}/fin").status_code == 404
