@@ -214,12 +214,18 @@ def _filter_by_tenant(state: ORMExecuteState) -> None:
     if not (state.is_select or state.is_update or state.is_delete):
         return
     tenant_id, person_id = ctx.tenant_id, ctx.person_id
+    # propagate_to_loaders=False: an object's later lazy loads pass through here again and take the context
+    # of that moment, not the one it was loaded under (a collectivity loaded for a person-only context would
+    # otherwise keep "no tenant" for its assemblies, and show none)
     state.statement = state.statement.options(
-        sa.orm.with_loader_criteria(TenantOwned, lambda cls: cls.tenant_id == tenant_id, include_aliases=True),
+        sa.orm.with_loader_criteria(
+            TenantOwned, lambda cls: cls.tenant_id == tenant_id, include_aliases=True, propagate_to_loaders=False
+        ),
         sa.orm.with_loader_criteria(
             PersonOwned,
             lambda cls: sa.or_(cls.tenant_id == tenant_id, cls.person_id == person_id),
             include_aliases=True,
+            propagate_to_loaders=False,
         ),
     )
 

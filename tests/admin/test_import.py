@@ -81,17 +81,12 @@ def test_a_valid_file_imports_every_row_and_reports_each_account(client, session
     mandates = tenant_mandates(session, world)
     assert len(mandates) == before_mandates + 3
     with context(session, SYSTEM):
-        council = (
-            session.execute(sa.select(Assembly).where(Assembly.tenant_id == world.tenant.id).order_by(Assembly.id))
-            .scalars()
-            .first()
-        )
         created = session.execute(sa.select(Person).where(Person.email == new)).scalar_one()
         by_person = {(m.person_id, m.assembly_id): m for m in mandates}
-        first = by_person[(created.id, council.id)]
+        first = by_person[(created.id, world.tenant.assemblies[0].id)]
         assert first.political_group.name == "Majorité" and first.start_date.isoformat() == "2026-03-01"
         assert by_person[(created.id, committee.id)].role == MandateRole.SECRETARY_OF_SITTING
-        attached = by_person[(existing.id, council.id)]  # the same Person, no second account
+        attached = by_person[(existing.id, world.tenant.assemblies[0].id)]  # the same Person, no second account
         assert attached.role == MandateRole.PRESIDENT and attached.end_date.isoformat() == "2026-12-31"
         keys = set(session.execute(sa.select(OutboundMail.key)).scalars())
     assert f"invitation:mandate:{first.id}" in keys and f"mandate-notice:mandate:{attached.id}" in keys

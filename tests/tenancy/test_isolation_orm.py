@@ -2,9 +2,9 @@
 
 import sqlalchemy as sa
 
-from saas.core.database import TenantContext, context
+from saas.core.database import SYSTEM, TenantContext, context
 from saas.identity.models import Mandate
-from saas.tenancy.models import Assembly
+from saas.tenancy.models import Assembly, Tenant
 from tests import services
 
 
@@ -40,6 +40,21 @@ def test_person_reads_own_mandates_across_tenants(session, create_tenant, create
         session.expunge_all()
         mandates = session.execute(sa.select(Mandate)).scalars().all()
         assert {m.tenant_id for m in mandates} == {a.id, c.id}
+
+
+def test_a_lazy_load_takes_the_context_of_its_moment_not_of_the_objects_load(session, create_tenant, create_person):
+    """A page's collectivity, expired by a commit, is loaded again by the navigation for the person alone
+    (« À traiter » crosses collectivities); read on by system code, it still has its assemblies: the filter
+    of the query that loaded it does not stick to its relationships."""
+    a = create_tenant()
+    person = create_person()
+    with context(session, TenantContext(tenant_id=a.id)):
+        tenant = session.get(Tenant, a.id)
+    session.expire(tenant)
+    with context(session, TenantContext(person_id=person.id)):
+        session.execute(sa.select(Tenant).where(Tenant.id == a.id)).scalar_one()
+    with context(session, SYSTEM):
+        assert tenant.assemblies and {x.tenant_id for x in tenant.assemblies} == {a.id}
 
 
 def test_raw_sql_sees_only_current_tenant_on_postgresql(session, create_tenant):
