@@ -7,7 +7,7 @@ from saas.identity.mandates.labels import ASSEMBLY_KIND_LABELS, GRANT_LABELS
 from saas.identity.models import GrantKind, MandateRole
 from saas.tenancy.models import AssemblyKind
 from saas.workflow.definitions import TARGET_ASSEMBLY
-from saas.workflow.models import AppliesTo, DefinitionStatus
+from saas.workflow.models import AppliesTo, DefinitionStatus, TaskState
 
 STEP_KIND_LABELS = {
     "approval": _l("Visa"),
@@ -35,6 +35,25 @@ APPLIES_TO_LABELS = {
     AppliesTo.REPORTS: _l("Rapports"),
     AppliesTo.ACTS: _l("Actes à signer"),
     AppliesTo.GROUP_AGREEMENT: _l("Convention de groupement"),
+}
+TASK_STATE_LABELS = {
+    TaskState.OPEN: _l("à traiter"),
+    TaskState.WAITING: _l("attend l'avis demandé"),
+    TaskState.APPROVED: _l("fait"),
+    TaskState.REFUSED: _l("refusé"),
+    TaskState.SENT_BACK: _l("renvoyé à une étape précédente"),
+    TaskState.INFORMED: _l("informé"),
+    TaskState.CANCELLED: _l("sans suite"),
+}
+#: what each recorded action says in a report's or a task's history
+ACTION_LABELS = {
+    "submit": _l("Soumis au circuit"),
+    "approve": _l("Validé"),
+    "refuse": _l("Refusé"),
+    "send_back": _l("Renvoyé à une étape précédente"),
+    "insert": _l("Avis demandé à une autre personne"),
+    "give_opinion": _l("Avis rendu"),
+    "validate_urgently": _l("Validé en urgence"),
 }
 DEFINITION_STATUS_LABELS = {DefinitionStatus.ACTIVE: _l("En service"), DefinitionStatus.RETIRED: _l("Retiré")}
 TARGET_LABEL = _l("l'assemblée visée par le rapport")

@@ -55,8 +55,6 @@ def act(
         engine.insert(task, person, other, comment=comment)
         return "inserted"
     if action == "give_opinion":
-        if checked and not opinion:
-            raise WorkflowError("L'avis est favorable, défavorable ou réservé.", field="opinion")
         return engine.give_opinion(task, person, opinion, unanimous=unanimous, counts=counts, comment=comment)
     if action == "validate_urgently":
         engine.validate_urgently(task.run, person, reason or "")

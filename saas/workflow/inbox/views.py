@@ -24,29 +24,12 @@ from saas.workflow.inbox import forms
 from saas.workflow.inbox.access import earlier_steps, history, load_task, people_to_ask
 from saas.workflow.inbox.listing import count_for, inbox_for
 from saas.workflow.inbox.operations import act, outcome_message
-from saas.workflow.models import TaskKind, TaskState
+from saas.workflow.models import TaskKind
+from saas.workflow.operations import OPINIONS
 from saas.workflow.planning import local_today
 
 inbox_bp = Blueprint("workflow_inbox", __name__)
 bp = tenant_blueprint("workflow_tasks", __name__, "/taches")
-
-TASK_STATES = {
-    TaskState.OPEN: "à traiter",
-    TaskState.WAITING: "en attente de l'avis demandé",
-    TaskState.APPROVED: "traitée",
-    TaskState.REFUSED: "refusée",
-    TaskState.SENT_BACK: "renvoyée à une étape précédente",
-    TaskState.INFORMED: "pour information",
-    TaskState.CANCELLED: "close sans vous",
-}
-HISTORY_KINDS = {
-    "approve": "a validé",
-    "refuse": "a refusé",
-    "send_back": "a renvoyé à une étape précédente",
-    "insert": "a demandé l'avis de quelqu'un",
-    "give_opinion": "a rendu l'avis",
-    "validate_urgently": "a validé en urgence",
-}
 
 
 @inbox_bp.app_context_processor
@@ -106,8 +89,9 @@ def _page(task, actions: list[str], refusal: str | None = None, **given):
         forms=_forms(task, actions, given),
         action_names=ACTIONS,
         step_kinds=labels.STEP_KIND_LABELS,
-        task_states=TASK_STATES,
-        history_kinds=HISTORY_KINDS,
+        task_states=labels.TASK_STATE_LABELS,
+        action_labels=labels.ACTION_LABELS,
+        opinions=OPINIONS,
         today=local_today(g.tenant),
         stand_in=task.person_id != current_user.id,
         refusal=refusal,

@@ -19,8 +19,8 @@ from saas.reports.models import Report
 from saas.tenancy.models import Assembly
 from saas.workflow.definitions import TARGET_ASSEMBLY
 from saas.workflow.models import Task, TaskAction, WorkflowRun
+from saas.workflow.operations import OPINIONS
 
-WORDS = {"favourable": "favorable", "unfavourable": "défavorable", "reserved": "réservé"}
 #: how a committee is named after "avis": the article its name's first word takes
 FEMININE = {"commission", "conférence", "délégation", "assemblée"}
 
@@ -39,7 +39,7 @@ class Opinion:
     @property
     def phrase(self) -> str:
         """ "avis favorable unanime de la Commission n° 1 (7 pour, 2 contre)" """
-        text = f"avis {WORDS[self.opinion]}{' unanime' if self.unanimous else ''} {self.committee}"
+        text = f"avis {OPINIONS[self.opinion]}{' unanime' if self.unanimous else ''} {self.committee}"
         if self.counts and not self.unanimous:
             text += f" ({counts_text(self.counts)})"
         return text

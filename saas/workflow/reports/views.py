@@ -44,12 +44,12 @@ def context():
     return {
         "tenant": g.get("tenant"),
         "report_statuses": report_labels.REPORT_STATUS_LABELS,
-        "task_states": report_labels.TASK_STATE_LABELS,
-        "action_labels": report_labels.ACTION_LABELS,
+        "task_states": workflow_labels.TASK_STATE_LABELS,
+        "action_labels": workflow_labels.ACTION_LABELS,
         "step_states": report_labels.STEP_STATE_LABELS,
         "step_kinds": workflow_labels.STEP_KIND_LABELS,
         "modes": workflow_labels.MODE_LABELS,
-        "opinion_words": opinions.WORDS,
+        "opinion_words": engine.OPINIONS,
     }
 
 
