@@ -106,10 +106,6 @@ def duration(step: dict) -> int:
     return (step.get("deadline") or {}).get("days_after_arrival", DEFAULT_DURATION)
 
 
-def local_today(tenant: Tenant) -> date:
-    return tenant.today()
-
-
 def sitting_day(tenant: Tenant, sitting: Sitting) -> date:
     return sitting.starts_at.astimezone(ZoneInfo(tenant.timezone)).date()
 
@@ -164,7 +160,7 @@ def plan(
 ) -> Plan:
     """The plan of ``steps`` (a version's) for ``subject`` (a Report or a Subject) aimed at ``sitting``;
     ``people`` resolves who each step would ask (a submission keeps only the dates)."""
-    today = today or local_today(tenant)
+    today = today or tenant.today()
     sitting_on, send_by = sitting_day(tenant, sitting), sending_day(tenant, sitting)
     planned = []
     for step, (start_by, finish_by, capped, late) in zip(
@@ -302,7 +298,7 @@ def _unsubmitted_row(report: Report, tenant: Tenant, sitting: Sitting, today: da
 def board(tenant: Tenant, sitting: Sitting, today: date | None = None) -> list[BoardRow]:
     """The reports aimed at ``sitting``, worst first: late, at risk (the current step's latest finish is at
     most two days away), on time, then those already validated."""
-    today = today or local_today(tenant)
+    today = today or tenant.today()
     reports = db.session.execute(
         sa.select(Report).where(Report.tenant_id == tenant.id, Report.sitting_id == sitting.id).order_by(Report.id)
     ).scalars()

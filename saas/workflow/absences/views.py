@@ -11,7 +11,7 @@ from saas.core.errors import on_refusal, show_on
 from saas.core.extensions import db
 from saas.identity.web import tenant_blueprint
 from saas.reports.models import Report
-from saas.workflow import operations, planning
+from saas.workflow import operations
 from saas.workflow.absences import access
 from saas.workflow.absences.forms import NO_DELEGATE, AbsenceForm, EndForm
 from saas.workflow.definitions import WorkflowError
@@ -28,7 +28,7 @@ def _task_row(task) -> dict:
 
 
 def _page(form: AbsenceForm, status: int = 200):
-    today = planning.local_today(g.tenant)
+    today = g.tenant.today()
     return (
         render_template(
             "workflow/absences/absences.html",
@@ -48,7 +48,7 @@ def _page(form: AbsenceForm, status: int = 200):
 
 def _form() -> AbsenceForm:
     form = AbsenceForm()
-    people = access.colleagues(g.tenant, current_user, planning.local_today(g.tenant))
+    people = access.colleagues(g.tenant, current_user, g.tenant.today())
     form.delegate.choices = [(NO_DELEGATE, _("— Choisissez —"))] + [(p.id, p.full_name) for p in people]
     return form
 
@@ -64,7 +64,7 @@ def declare_absence():
     on_refusal(lambda error: _page(show_on(form, error), 422))
     if not form.validate_on_submit():
         return _page(form, 422)
-    chosen = {p.id: p for p in access.colleagues(g.tenant, current_user, planning.local_today(g.tenant))}
+    chosen = {p.id: p for p in access.colleagues(g.tenant, current_user, g.tenant.today())}
     if form.delegate.data == current_user.id:
         delegate = current_user
     elif form.delegate.data in chosen:
@@ -73,7 +73,7 @@ def declare_absence():
         raise WorkflowError(
             _("Choisissez la personne qui vous remplace parmi celles de la collectivité."), field="delegate"
         )
-    if form.ends_on.data < planning.local_today(g.tenant):
+    if form.ends_on.data < g.tenant.today():
         raise WorkflowError(
             _("Cette absence est déjà passée : le dernier jour est avant aujourd'hui."), field="ends_on"
         )
@@ -99,7 +99,7 @@ def end_delegation(delegation_id: int):
     if not form.validate_on_submit():
         return _page(_form(), 400)
     name = delegation.delegate.full_name
-    operations.end_delegation(delegation, actor=current_user, today=planning.local_today(g.tenant))
+    operations.end_delegation(delegation, actor=current_user, today=g.tenant.today())
     commit(db.session)
     flash(_("Délégation à %(name)s terminée.", name=name), "success")
     return redirect(url_for(".absences"))

@@ -26,5 +26,5 @@ def sitting_reports(sitting_id: int):
         sitting=sitting,
         rows=planning.board(g.tenant, sitting),
         sending=latest_sending_time(g.tenant, sitting),
-        today=planning.local_today(g.tenant),
+        today=g.tenant.today(),
     )

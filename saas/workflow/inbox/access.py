@@ -13,7 +13,6 @@ from saas.identity.models import Mandate, Person, TenantGrant
 from saas.tenancy.models import Tenant
 from saas.workflow.access import acts_for, allowed_actions
 from saas.workflow.models import Task, TaskAction
-from saas.workflow.planning import local_today
 
 #: the API's names of the engine's actions (``opinion`` is the engine's ``give_opinion``)
 API_NAMES = {
@@ -35,7 +34,7 @@ def load_task(tenant: Tenant, task_id: int, person: Person) -> tuple[Task, list[
     task = db.session.get(Task, task_id)
     if task is None or task.tenant_id != tenant.id:
         abort(404)
-    on = local_today(tenant)
+    on = tenant.today()
     actions = actions_on(tenant, task, person)
     if not actions and task.person_id != person.id and acts_for(person, task, on) is None:
         abort(404)
@@ -44,7 +43,7 @@ def load_task(tenant: Tenant, task_id: int, person: Person) -> tuple[Task, list[
 
 def actions_on(tenant: Tenant, task: Task, person: Person) -> list[str]:
     """``allowed_actions`` in the order the page and the API show them."""
-    allowed = allowed_actions(person, task, local_today(tenant))
+    allowed = allowed_actions(person, task, tenant.today())
     return [action for action in ORDER if action in allowed]
 
 
@@ -82,9 +81,7 @@ def person_to_ask(tenant: Tenant, task: Task, person: Person, person_id: int | N
     without naming anyone of another collectivity)."""
     if person_id is None:
         return None
-    return next(
-        (other for other in people_to_ask(tenant, task, person, local_today(tenant)) if other.id == person_id), None
-    )
+    return next((other for other in people_to_ask(tenant, task, person, tenant.today()) if other.id == person_id), None)
 
 
 def earlier_steps(task: Task) -> list[dict]:

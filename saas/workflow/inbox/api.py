@@ -29,7 +29,6 @@ from saas.workflow.inbox.access import (
 from saas.workflow.inbox.listing import inbox_for
 from saas.workflow.inbox.operations import act, outcome_message
 from saas.workflow.models import Task, TaskKind, TaskState
-from saas.workflow.planning import local_today
 
 blp = Blueprint(
     "workflow_tasks_api",
@@ -49,7 +48,7 @@ def _task_view(tenant, task, actions: list[str]) -> dict:
     report = db.session.get(Report, run.report_id)
     step = run.version.steps[task.position]
     required = (step.get("required_metadata") or {}) if task.kind == TaskKind.STEP else {}
-    on = local_today(tenant)
+    on = tenant.today()
     return {
         "id": task.id,
         "tenant_slug": tenant.slug,

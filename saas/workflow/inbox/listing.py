@@ -30,7 +30,6 @@ from saas.signing.book import operations as book
 from saas.signing.book.models import SignatureRequest, SignatureStep, StepStatus
 from saas.tenancy.models import Tenant
 from saas.workflow.models import Delegation, RunState, Task, TaskKind, TaskState, WorkflowRun, WorkflowVersion
-from saas.workflow.planning import local_today
 
 
 @dataclasses.dataclass(frozen=True)
@@ -187,7 +186,7 @@ def inbox_for(person: Person) -> list[TenantInbox]:
     inboxes = []
     for tenant in tenants_of(person):
         with context(db.session, TenantContext(tenant_id=tenant.id, person_id=person.id)):
-            on = local_today(tenant)
+            on = tenant.today()
             waiting = signing.get(tenant.id, [])
             reports = _reports_of_requests([entry.request_id for entry in waiting])
             signatures = [
@@ -230,7 +229,7 @@ def count_for(person: Person) -> int:
             rows = db.session.execute(
                 sa.select(Task.kind, Task.position, WorkflowRun.version_id)
                 .join(WorkflowRun, WorkflowRun.id == Task.run_id)
-                .where(_open_tasks(person, tenant.id, local_today(tenant)))
+                .where(_open_tasks(person, tenant.id, tenant.today()))
             ).all()
             steps = _steps_of({row.version_id for row in rows})
             total += sum(not signed_in_the_book(row.kind, steps[row.version_id][row.position]["kind"]) for row in rows)

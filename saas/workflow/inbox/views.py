@@ -26,7 +26,6 @@ from saas.workflow.inbox.listing import count_for, inbox_for
 from saas.workflow.inbox.operations import act, outcome_message
 from saas.workflow.models import TaskKind
 from saas.workflow.operations import OPINIONS
-from saas.workflow.planning import local_today
 
 inbox_bp = Blueprint("workflow_inbox", __name__)
 bp = tenant_blueprint("workflow_tasks", __name__, "/taches")
@@ -61,7 +60,7 @@ def my_tasks():
 def _forms(task, actions: list[str], given: dict) -> dict:
     """A form per allowed action: the one posted (with its input and errors), the others empty."""
     step = task.run.version.steps[task.position] if task.kind == TaskKind.STEP else None
-    on = local_today(g.tenant)
+    on = g.tenant.today()
     makers = {
         "approve": lambda: forms.approve_form(step, formdata=None),
         "refuse": lambda: forms.refuse_form(step, formdata=None),
@@ -92,7 +91,7 @@ def _page(task, actions: list[str], refusal: str | None = None, **given):
         task_states=labels.TASK_STATE_LABELS,
         action_labels=labels.ACTION_LABELS,
         opinions=OPINIONS,
-        today=local_today(g.tenant),
+        today=g.tenant.today(),
         stand_in=task.person_id != current_user.id,
         refusal=refusal,
     )
@@ -160,7 +159,7 @@ def insert(task_id: int):
     task, form, refused = _posted(
         task_id,
         "insert",
-        lambda task: forms.insert_form(people_to_ask(g.tenant, task, current_user, local_today(g.tenant))),
+        lambda task: forms.insert_form(people_to_ask(g.tenant, task, current_user, g.tenant.today())),
     )
     if refused:
         return refused

@@ -77,7 +77,7 @@ def _detail(report: Report, status: int = 200):
             "state": run.state.value,
             "started_at": run.started_at,
             "finished_at": run.finished_at,
-            "steps": ops.progress(run, planning.local_today(report.tenant)),
+            "steps": ops.progress(run, report.tenant.today()),
         }
     detail = _Detail(
         report,

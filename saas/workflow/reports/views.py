@@ -162,7 +162,7 @@ def report(report_id: int):
         run=run,
         starter=db.session.get(Person, run.started_by_id) if run else None,
         sitting=db.session.get(Sitting, report.sitting_id) if report.sitting_id else None,
-        steps=ops.progress(run, planning.local_today(g.tenant)) if run else [],
+        steps=ops.progress(run, g.tenant.today()) if run else [],
         warning=planning.submission_warning(run) if running else [],
         quote=opinions.quote(report),
         history=ops.history(report),
