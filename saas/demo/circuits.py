@@ -5,9 +5,9 @@ The City's report n° 44 "Équipement numérique — dématérialisation des doc
 service → directeur général des services → adjoint Dumont (rapporteur) → opinion of Commission n° 1, given
 favourable and unanimous, → ready for the conseil municipal. The Region's circuit passes the commission
 permanente, the Department's has a finance visa in parallel with the service head (all of them), the
-Agglomeration's an opinion of the bureau. Everything goes through the engine (saas.workflow.operations),
-acting as the people each step asks. Idempotent: an adopted circuit, or a report of the same title, is
-left alone.
+Agglomeration's an opinion of the bureau, given online by each of its members. Everything goes through the
+engine (saas.workflow.operations), acting as the people each step asks. Idempotent: an adopted circuit, or a
+report of the same title, is left alone.
 """
 
 import dataclasses
@@ -68,12 +68,16 @@ def _persons(*names: tuple[str, str]) -> dict:
     return {"kind": "persons", "emails": [demo_email(*name) for name in names]}
 
 
-def _opinion(key: str, name: str, assembly: str, days_before_sitting: int) -> dict:
+def _opinion(key: str, name: str, assembly: str, days_before_sitting: int, *, online: bool = False) -> dict:
+    """A committee's opinion recorded by its president, or (``online``) given by each of its members."""
     return {
         "key": key,
         "name": name,
         "kind": "committee_opinion",
-        "who": {"kind": "role", "role": "president", "assembly": assembly},
+        "who": {"kind": "members", "assembly": assembly}
+        if online
+        else {"kind": "role", "role": "president", "assembly": assembly},
+        "mode": "all" if online else "one",
         "deadline": {"days_before_sitting": days_before_sitting},
     }
 
@@ -136,12 +140,12 @@ def circuits() -> dict[str, dict]:
         "grand-besancon": {
             "key": "circuit-agglomeration",
             "name": "Circuit des rapports au conseil communautaire",
-            "description": "Service, avis du bureau, secrétariat des assemblées.",
+            "description": "Service, avis du bureau (chacun de ses membres en ligne), secrétariat des assemblées.",
             "applies_to": "reports",
             "assembly_kind": "council",
             "steps": [
                 _visa("visa-service", "Visa du chef de service", HEAD, 3),
-                _opinion("avis-bureau", "Avis du bureau", "bureau", 8),
+                _opinion("avis-bureau", "Avis du bureau (chaque membre en ligne)", "bureau", 8, online=True),
                 _visa("visa-secretariat", "Visa du secrétariat des assemblées", SECRETARIAT, 2),
             ],
         },
@@ -195,7 +199,9 @@ def advance(run: WorkflowRun, *, until: str | None = None) -> None:
             if task.state != TaskState.OPEN or run.state != RunState.RUNNING:
                 continue
             step = run.version.steps[task.position]
-            if step["kind"] == "committee_opinion":
+            if engine.members_vote(step):
+                engine.give_opinion(task, task.person, "favourable")
+            elif step["kind"] == "committee_opinion":
                 engine.give_opinion(task, task.person, "favourable", unanimous=True, comment="Avis favorable unanime.")
             else:
                 engine.approve(task, task.person, comment="Vu, bon pour la suite.")

@@ -18,6 +18,10 @@ class MandateRole(enum.StrEnum):
     GUEST = "guest"
 
 
+#: the roles of an assembly's elected members, who sit and vote (staff and guests do neither)
+MEMBER_ROLES = (MandateRole.MEMBER, MandateRole.PRESIDENT, MandateRole.SECRETARY_OF_SITTING)
+
+
 class GrantKind(enum.StrEnum):
     TENANT_ADMIN = "tenant_admin"
     SECRETARY = "secretary"

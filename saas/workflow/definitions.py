@@ -34,7 +34,7 @@ from saas.workflow.models import (
 
 KEY = r"^[a-z0-9][a-z0-9-]{0,62}$"
 STEP_KINDS = ("approval", "committee_opinion", "signature", "information")
-WHO_KINDS = ("persons", "grant", "role", "drafter", "drafter_service_head")
+WHO_KINDS = ("persons", "grant", "role", "members", "drafter", "drafter_service_head")
 MODES = ("one", "all")
 #: "target": the report's target assembly, whatever its key
 TARGET_ASSEMBLY = "target"
@@ -100,7 +100,7 @@ class WhoSchema(_Strict):
     )
     #: kind "grant"
     grant = _text(required=False, validate=_choice([kind.value for kind in GrantKind]))
-    #: kind "role" (and optionally "grant", for a secretary): an assembly key, or "target"
+    #: kind "role" or "members" (and optionally "grant", for a secretary): an assembly key, or "target"
     assembly = _text(required=False)
     #: kind "role"
     role = _text(required=False, validate=_choice([role.value for role in MandateRole]))
@@ -108,7 +108,8 @@ class WhoSchema(_Strict):
     @validates_schema
     def _consistent(self, data, **kwargs):
         kind = data.get("kind")
-        needed = {"persons": {"emails"}, "grant": {"grant"}, "role": {"role", "assembly"}}.get(kind, set())
+        needed = {"persons": {"emails"}, "grant": {"grant"}, "role": {"role", "assembly"}, "members": {"assembly"}}
+        needed = needed.get(kind, set())
         allowed = needed | ({"assembly"} if kind == "grant" else set())
         for name in sorted(needed - data.keys()):
             raise ValidationError(f"obligatoire quand « kind » vaut « {kind} »", name)

@@ -21,6 +21,7 @@ WHO_KIND_LABELS = {
     "drafter": _l("Le rédacteur du rapport"),
     "grant": _l("Les titulaires d'un droit"),
     "role": _l("Les titulaires d'un rôle dans une assemblée"),
+    "members": _l("Les membres d'une assemblée, chacun pour soi (présidence comprise)"),
     "persons": _l("Des personnes nommées"),
 }
 #: who holds a role, in words ("la présidence de « Commission n° 1 »")
@@ -90,6 +91,8 @@ def describe_who(who: dict, assemblies: dict[str, str], people: dict[str, str] |
         if who.get("assembly"):
             text += f" pour {_assembly(who['assembly'], assemblies)}"
         return text
+    if kind == "members":
+        return f"chacun des membres de {_assembly(who['assembly'], assemblies)}"
     return f"{ROLE_HOLDERS[MandateRole(who['role'])]} de {_assembly(who['assembly'], assemblies)}"
 
 

@@ -49,6 +49,13 @@ OPINIONS = {"favourable": "favorable", "unfavourable": "défavorable", "reserved
 PENDING = (TaskState.OPEN, TaskState.WAITING)
 
 
+def members_vote(step: dict) -> bool:
+    """Whether a committee's opinion is collected online from its members (an "all of them" step: each gives
+    their own, and the committee's is counted from theirs), rather than recorded once by its secretary or
+    president with the committee's counts."""
+    return step["kind"] == "committee_opinion" and step["mode"] == "all"
+
+
 # --- By when a step asks (who it asks: saas.workflow.who) --------------------------------------------------
 
 
@@ -419,12 +426,19 @@ def give_opinion(
     counts: dict | None = None,
     comment: str | None = None,
 ) -> str:
-    """A committee's opinion (favourable, unfavourable or reserved; unanimous or with counts); advisory: the
-    circuit goes on whatever it says, and the opinion is kept to be quoted in the deliberation."""
+    """A committee's opinion (favourable, unfavourable or reserved; unanimous or with counts), or in a step
+    that collects it from the members (``members_vote``) one member's own; advisory: the circuit goes on
+    whatever it says, and the opinion is kept to be quoted in the deliberation."""
     task, run, report = _begin(task, actor, "give_opinion")
     if opinion not in OPINIONS:
         raise WorkflowError("L'avis est favorable, défavorable ou réservé.", field="opinion")
     counts = counts or {}
+    if task.kind == TaskKind.STEP and members_vote(run.version.steps[task.position]) and (unanimous or counts):
+        raise WorkflowError(
+            "Chaque membre donne ici son propre avis : l'unanimité et les décomptes de la commission sont établis "
+            "par Quorum à partir des avis de ses membres.",
+            field="counts",
+        )
     if set(counts) - {"for", "against", "abstain"} or any(
         not isinstance(value, int) or value < 0 or value > 10_000 for value in counts.values()
     ):

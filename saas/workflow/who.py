@@ -6,7 +6,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from saas.core.extensions import db
-from saas.identity.models import GrantKind, Mandate, MandateRole, Person, TenantGrant
+from saas.identity.models import MEMBER_ROLES, GrantKind, Mandate, MandateRole, Person, TenantGrant
 from saas.reports.models import Report
 from saas.tenancy.models import Assembly
 from saas.workflow.definitions import TARGET_ASSEMBLY, WorkflowError
@@ -53,14 +53,15 @@ def resolve(step: dict, report: Report, on: date) -> list[Person]:
         if who.get("assembly"):
             query = query.where(TenantGrant.assembly_id == _assembly(step, report, who["assembly"]).id)
         people = [grant.person for grant in db.session.execute(query.order_by(TenantGrant.id)).scalars()]
-    elif who["kind"] == "role":
+    elif who["kind"] in ("role", "members"):
         assembly = _assembly(step, report, who["assembly"])
+        roles = (MandateRole(who["role"]),) if who["kind"] == "role" else MEMBER_ROLES
         mandates = db.session.execute(
             sa.select(Mandate)
             .where(
                 Mandate.tenant_id == tenant_id,
                 Mandate.assembly_id == assembly.id,
-                Mandate.role == MandateRole(who["role"]),
+                Mandate.role.in_(roles),
                 Mandate.in_office_on(on),
             )
             .order_by(Mandate.id)

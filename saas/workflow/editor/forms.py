@@ -179,8 +179,9 @@ class StepForm(FlaskForm):
             who["grant"] = self.who_grant.data or None
             if self.who_assembly.data:
                 who["assembly"] = self.who_assembly.data
-        elif self.who_kind.data == "role":
-            who["role"] = self.who_role.data or None
+        elif self.who_kind.data in ("role", "members"):
+            if self.who_kind.data == "role":
+                who["role"] = self.who_role.data or None
             if self.who_assembly.data:
                 who["assembly"] = self.who_assembly.data
         who = {name: value for name, value in who.items() if value is not None}

@@ -9,7 +9,7 @@ from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from saas.workflow.operations import OPINIONS
+from saas.workflow.operations import OPINIONS, members_vote
 
 REQUIRED = _l("Ce champ est obligatoire.")
 COMMENT = 4000
@@ -72,21 +72,38 @@ class InsertForm(FlaskForm):
     comment = TextAreaField(_l("Ce que vous lui demandez (facultatif)"), validators=[Optional(), Length(max=COMMENT)])
 
 
-class OpinionForm(FlaskForm):
-    opinion = RadioField(
-        _l("Avis de la commission"),
+def _opinion_field(label):
+    return RadioField(
+        label,
         choices=[SelectChoice(key, label.capitalize()) for key, label in OPINIONS.items()],
         validators=[InputRequired(_l("Choisissez l'avis : favorable, défavorable ou réservé."))],
     )
+
+
+class MemberOpinionForm(FlaskForm):
+    """A member's own opinion, in a step that collects the committee's from its members."""
+
+    opinion = _opinion_field(_l("Votre avis"))
+    comment = TextAreaField(_l("Commentaire (facultatif)"), validators=[Optional(), Length(max=COMMENT)])
+
+    def tally(self) -> tuple[bool | None, dict]:
+        """The committee's unanimity and counts, as given (Quorum counts a members' vote itself)."""
+        return None, {}
+
+
+class OpinionForm(MemberOpinionForm):
+    """The committee's opinion, recorded once by its secretary or president after its sitting."""
+
+    opinion = _opinion_field(_l("Avis de la commission"))
     unanimous = BooleanField(_l("À l'unanimité"))
     votes_for = IntegerField(_l("Pour"), validators=[Optional(), COUNT])
     votes_against = IntegerField(_l("Contre"), validators=[Optional(), COUNT])
     abstentions = IntegerField(_l("Abstentions"), validators=[Optional(), COUNT])
     comment = TextAreaField(_l("Texte de l'avis (facultatif)"), validators=[Optional(), Length(max=COMMENT)])
 
-    def counts(self) -> dict:
+    def tally(self) -> tuple[bool | None, dict]:
         given = {"for": self.votes_for.data, "against": self.votes_against.data, "abstain": self.abstentions.data}
-        return {key: value for key, value in given.items() if value is not None}
+        return self.unanimous.data or None, {key: value for key, value in given.items() if value is not None}
 
 
 class UrgentForm(FlaskForm):
@@ -107,8 +124,10 @@ def insert_form(people, **kwargs) -> InsertForm:
     return _ids(form, "insert")
 
 
-def opinion_form(**kwargs) -> OpinionForm:
-    return _ids(OpinionForm(**kwargs), "opinion")
+def opinion_form(step: dict | None, **kwargs) -> MemberOpinionForm:
+    """The member's own opinion where the step collects them (``members_vote``), else the committee's."""
+    form = MemberOpinionForm if step is not None and members_vote(step) else OpinionForm
+    return _ids(form(**kwargs), "opinion")
 
 
 def urgent_form(**kwargs) -> UrgentForm:

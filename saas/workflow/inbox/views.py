@@ -66,7 +66,7 @@ def _forms(task, actions: list[str], given: dict) -> dict:
         "refuse": lambda: forms.refuse_form(step, formdata=None),
         "send_back": lambda: forms.send_back_form(earlier_steps(task), formdata=None),
         "insert": lambda: forms.insert_form(people_to_ask(g.tenant, task, current_user, on), formdata=None),
-        "give_opinion": lambda: forms.opinion_form(formdata=None),
+        "give_opinion": lambda: forms.opinion_form(step, formdata=None),
         "validate_urgently": lambda: forms.urgent_form(formdata=None),
     }
     return {action: given.get(action) or makers[action]() for action in actions}
@@ -171,17 +171,18 @@ def insert(task_id: int):
 
 @bp.post("/<int:task_id>/avis")
 def give_opinion(task_id: int):
-    task, form, refused = _posted(task_id, "give_opinion", lambda task: forms.opinion_form())
+    task, form, refused = _posted(task_id, "give_opinion", lambda task: forms.opinion_form(_step(task)))
     if refused:
         return refused
+    unanimous, counts = form.tally()
     outcome = act(
         g.tenant,
         task,
         current_user,
         "give_opinion",
         opinion=form.opinion.data,
-        unanimous=form.unanimous.data or None,
-        counts=form.counts(),
+        unanimous=unanimous,
+        counts=counts,
         comment=form.comment.data,
     )
     return _done(task, outcome, "Avis enregistré.")

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from saas.core.extensions import db
 from saas.documents.models import Document, DocumentVersion
-from saas.identity.models import GrantKind, Mandate, MandateRole, Person, TenantGrant
+from saas.identity.models import MEMBER_ROLES, GrantKind, Mandate, Person, TenantGrant
 from saas.reports.models import Report
 from saas.sittings.models import Sitting, SittingStatus
 from saas.tenancy.models import Assembly, AssemblyKind, Tenant
@@ -226,9 +226,7 @@ def open_sittings(tenant: Tenant) -> list[Sitting]:
 
 def rapporteurs(tenant: Tenant) -> list[Person]:
     """The people with a mandate in the collectivity (a report's rapporteur is one of its élus)."""
-    members = sa.select(Mandate.person_id).where(
-        Mandate.tenant_id == tenant.id, Mandate.role.not_in((MandateRole.STAFF, MandateRole.GUEST))
-    )
+    members = sa.select(Mandate.person_id).where(Mandate.tenant_id == tenant.id, Mandate.role.in_(MEMBER_ROLES))
     return list(
         db.session.execute(
             sa.select(Person).where(Person.id.in_(members)).order_by(Person.last_name, Person.first_name, Person.id)

@@ -4,10 +4,10 @@ Commission n° 1", "sur avis défavorable de la Commission n° 1 (3 pour, 5 cont
 Read from the ``give_opinion`` actions of the report's circuits (``TaskAction.data``: ``opinion`` favourable,
 unfavourable or reserved; ``unanimous``; the counts ``for``, ``against``, ``abstain``; see
 ``saas.workflow.operations.give_opinion``); nothing is stored besides. For each committee step, the latest
-round in which it was given counts: one answer (the committee's secretary recording its vote) is quoted as
-given; several answers of the same round (members each giving theirs online) are counted as votes —
-favourable for, unfavourable against, reserved abstaining — and the majority is the committee's opinion
-(unanimous when all agree; a tie is reserved).
+round in which it was given counts. A step recording it (mode "one": the committee's secretary or president
+giving the committee's vote) is quoted as given; a step collecting it from the members online (mode "all",
+``members_vote``) counts their answers as votes — favourable for, unfavourable against, reserved
+abstaining — and the majority is the committee's opinion (unanimous when all agree; a tie is reserved).
 """
 
 import dataclasses
@@ -19,7 +19,7 @@ from saas.reports.models import Report
 from saas.tenancy.models import Assembly
 from saas.workflow.definitions import TARGET_ASSEMBLY
 from saas.workflow.models import Task, TaskAction, WorkflowRun
-from saas.workflow.operations import OPINIONS
+from saas.workflow.operations import OPINIONS, members_vote
 
 #: how a committee is named after "avis": the article its name's first word takes
 FEMININE = {"commission", "conférence", "délégation", "assemblée"}
@@ -122,11 +122,11 @@ def opinions_of(report: Report) -> list[Opinion]:
     opinions = []
     for _at, _position, step, actions in sorted(latest.values(), key=lambda kept: kept[1]):
         committee = _committee(step, report)
-        if len(actions) == 1:
-            data = actions[0].data
+        if not members_vote(step):
+            data = actions[-1].data
             counts = {name: data[name] for name in ("for", "against", "abstain") if data.get(name) is not None}
             opinions.append(
-                Opinion(data["opinion"], bool(data.get("unanimous")), counts, committee, actions[0].comment)
+                Opinion(data["opinion"], bool(data.get("unanimous")), counts, committee, actions[-1].comment)
             )
         else:
             opinion, unanimous, counts = _counted([action.data for action in actions])

@@ -113,6 +113,18 @@ def test_editing_a_step_saves_a_new_version_and_an_unchanged_save_none(client, e
     assert 'data-version="2"' in again.get_data(as_text=True)
 
 
+def test_the_committees_opinion_can_be_collected_from_its_members(client, editing, session):
+    login(client, editing.town.head)
+    step = latest(session, editing.circuit)["steps"][1]
+    url = editing.url(f"etapes/{step['key']}", circuit=editing.circuit)
+    changed = step_form(step, who_kind="members", who_role="president", who_assembly="commission-1", mode="all")
+    assert post(client, url, changed).status_code == 302
+    saved = latest(session, editing.circuit)["steps"][1]
+    assert (saved["who"], saved["mode"]) == ({"kind": "members", "assembly": "commission-1"}, "all")
+    page = client.get(editing.url("", circuit=editing.circuit)).get_data(as_text=True)
+    assert "chacun des membres de « Commission n° 1 »" in page
+
+
 @pytest.mark.parametrize(
     ("changes", "field", "message"),
     [
@@ -122,6 +134,7 @@ def test_editing_a_step_saves_a_new_version_and_an_unchanged_save_none(client, e
             "Obligatoire quand « Qui » vaut « Les titulaires d&#39;un rôle dans une assemblée »",
         ),
         ({"who_kind": "persons", "who_persons": []}, "who_persons", "au moins une adresse"),
+        ({"who_kind": "members", "who_assembly": ""}, "who_assembly", "Obligatoire quand « Qui » vaut « Les membres"),
         ({"who_kind": "grant", "who_grant": ""}, "who_grant", "Obligatoire quand « Qui » vaut"),
         ({"deadline_kind": "days_before_sitting", "deadline_days": ""}, "deadline_days", "ne peut pas être vide"),
         ({"deadline_days": "400"}, "deadline_days", "entre 0 et 365"),

@@ -174,3 +174,28 @@ def test_send_back_and_urgent_validation(client, town, make_circuit, submitted):
     assert post(client, url + "/urgence", {"reason": "Délai de la subvention"}).status_code == 302
     db.session.expire_all()
     assert db.session.get(WorkflowRun, run.id).state == RunState.COMPLETED
+
+
+def test_a_committee_member_gives_their_own_opinion_online(client, town, make_circuit, submitted, give_mandate):
+    """A step collecting the committee's opinion from its members: each member's page asks for their own
+    opinion, without the committee's unanimity or counts; counts posted anyway are not taken; the page of the
+    committee's recorded opinion (mode "one") keeps them."""
+    give_mandate(town.other_member, town.tenant, town.committee)
+    make_circuit(
+        town,
+        step("avis", {"kind": "members", "assembly": "commission-1"}, name="Avis de la Commission n° 1",
+             kind="committee_opinion", mode="all"),
+    )  # fmt: skip
+    run = submitted(town)
+    url = f"/t/{town.tenant.slug}/taches/{_task(run, town.other_member).id}"
+    login(client, town.other_member)
+    html = client.get(url).get_data(as_text=True)
+    assert "data-members-vote" in html and "Votre avis" in html
+    assert 'name="votes_for"' not in html and 'name="unanimous"' not in html
+    assert (
+        post(client, url + "/avis", {"opinion": "favourable", "votes_for": "12", "unanimous": "y"}).status_code == 302
+    )
+    action = db.session.execute(sa.select(TaskAction).where(TaskAction.run_id == run.id)).scalar_one()
+    assert action.data == {"opinion": "favourable", "unanimous": None}
+    db.session.expire_all()
+    assert db.session.get(WorkflowRun, run.id).state == RunState.RUNNING  # the president has not answered yet

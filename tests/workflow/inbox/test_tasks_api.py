@@ -135,3 +135,20 @@ def test_the_second_approval_of_a_one_of_them_step_is_refused(client, town, make
     assert late.status_code == 422
     assert late.get_json()["message"].startswith("Cette tâche n'est plus ouverte")
     assert db.session.execute(sa.select(sa.func.count(TaskAction.id))).scalar_one() == 1
+
+
+def test_a_member_gives_one_voice_through_the_api(client, town, make_circuit, submitted):
+    make_circuit(
+        town,
+        step("avis", {"kind": "members", "assembly": "commission-1"}, name="Avis", kind="committee_opinion",
+             mode="all"),
+    )  # fmt: skip
+    run = submitted(town)
+    url = f"/api/v1/tenants/{town.tenant.slug}/tasks/{_open(run, town.committee_president).id}/actions"
+    president = bearer(town.committee_president)
+    refused = client.post(url, headers=president, json={"action": "opinion", "opinion": "favourable",
+                                                         "counts": {"for": 7}})  # fmt: skip
+    assert refused.status_code == 422 and "son propre avis" in refused.get_json()["message"]
+    assert _written() == 0
+    answer = client.post(url, headers=president, json={"action": "opinion", "opinion": "favourable"})
+    assert answer.status_code == 200 and answer.get_json()["outcome"] == "completed"
