@@ -17,9 +17,13 @@ SECURITY_SCHEME = "bearerAuth"
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 
 
+#: a body the schema refuses (its fields' errors follow)
+MALFORMED = "Les données envoyées ne sont pas valides."
+
+
 def json_body(schema_class=None) -> dict:
-    """The JSON body loaded by ``schema_class``, read only once access was granted; a malformed one is a
-    422 in French with the fields' errors.
+    """The JSON body loaded by ``schema_class``, read only once access was granted; none at all is ``{}``;
+    one that is not JSON, not an object, or malformed is a 422 in French with the fields' errors.
 
     Without a schema, the body as sent, for an operation that checks it field by field and names what is
     wrong in its own refusal (the annotations): anything but a JSON object comes as the one field ``""``,
@@ -27,10 +31,13 @@ def json_body(schema_class=None) -> dict:
     if schema_class is None:
         body = request.get_json(silent=True)
         return body if isinstance(body, dict) else {"": body}
+    body = request.get_json(silent=True)
+    if body is None and request.get_data(cache=True):
+        abort(422, message=f"{MALFORMED} Ce n'est pas du JSON.")
     try:
-        return schema_class().load(request.get_json(silent=True) or {})
+        return schema_class().load({} if body is None else body)
     except ValidationError as error:
-        abort(422, message="Les données envoyées ne sont pas valides.", errors={"json": error.messages})
+        abort(422, message=MALFORMED, errors={"json": error.messages})
 
 
 class FormSchema(ma.Schema):
@@ -54,7 +61,7 @@ def form_body(schema_class) -> dict:
         messages = error.messages if isinstance(error.messages, dict) else {"_schema": error.messages}
         first = next((messages[name] for name in schema.fields if name in messages), None)
         first = first[0] if isinstance(first, list) and first else None
-        abort(422, message=str(first or "Les données envoyées ne sont pas valides."), errors={"form": messages})
+        abort(422, message=str(first or MALFORMED), errors={"form": messages})
 
 
 def form_doc(schema_class) -> dict:

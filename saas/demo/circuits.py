@@ -199,7 +199,7 @@ def advance(run: WorkflowRun, *, until: str | None = None) -> None:
             if task.state != TaskState.OPEN or run.state != RunState.RUNNING:
                 continue
             step = run.version.steps[task.position]
-            if engine.members_vote(step):
+            if definitions.members_vote(step):
                 engine.give_opinion(task, task.person, "favourable")
             elif step["kind"] == "committee_opinion":
                 engine.give_opinion(task, task.person, "favourable", unanimous=True, comment="Avis favorable unanime.")

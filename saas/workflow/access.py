@@ -9,6 +9,7 @@ from saas.documents import access as documents_access
 from saas.identity.models import GrantKind, Person, TenantGrant
 from saas.reports.models import Report
 from saas.tenancy.models import Tenant
+from saas.workflow.definitions import members_vote
 from saas.workflow.models import Delegation, RunState, Task, TaskKind, TaskState, WorkflowRun
 
 #: every action a task may offer, with its French name (for buttons and refusals)
@@ -72,6 +73,8 @@ def allowed_actions(person: Person, task: Task, on: date | None = None) -> froze
     if step["kind"] == "signature":
         # signed (or refused) in the signature book, with the signer's own second factor; never here
         return frozenset(actions)
+    if members_vote(step):  # one voice among the committee's: neither a detour nor a return of the report
+        return frozenset(actions | {"give_opinion"})
     if step["kind"] == "committee_opinion":
         actions |= {"give_opinion", "insert"}
     elif step["kind"] == "approval":

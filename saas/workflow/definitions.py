@@ -40,6 +40,13 @@ MODES = ("one", "all")
 TARGET_ASSEMBLY = "target"
 
 
+def members_vote(step: dict) -> bool:
+    """Whether a committee's opinion is collected online from its members (an "all of them" step: each gives
+    their own, and the committee's is counted from theirs), rather than recorded once by its secretary or
+    president with the committee's counts."""
+    return step["kind"] == "committee_opinion" and step["mode"] == "all"
+
+
 class WorkflowError(DomainError):
     """A definition or a circuit action refused by the rules (message in French)."""
 
@@ -456,6 +463,21 @@ def definition_for(report: Report) -> WorkflowDefinition:
         names = ", ".join(f"« {definition.name} »" for definition in candidates)
         raise WorkflowError(f"Plusieurs circuits conviennent ({names}) : choisissez-en un.", field="definition")
     return candidates[0]
+
+
+def active_definitions(tenant_id: int, applies_to: AppliesTo) -> list[WorkflowDefinition]:
+    """The collectivity's circuits in service for ``applies_to``, oldest first."""
+    return list(
+        db.session.execute(
+            sa.select(WorkflowDefinition)
+            .where(
+                WorkflowDefinition.tenant_id == tenant_id,
+                WorkflowDefinition.applies_to == applies_to,
+                WorkflowDefinition.status == DefinitionStatus.ACTIVE,
+            )
+            .order_by(WorkflowDefinition.id)
+        ).scalars()
+    )
 
 
 def retire_definition(definition: WorkflowDefinition, *, actor: Person | None) -> None:

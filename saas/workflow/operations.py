@@ -29,7 +29,13 @@ from saas.sittings.models import Sitting
 from saas.tenancy.models import Tenant
 from saas.workflow import planning, signatures
 from saas.workflow.access import ACTIONS, acts_for, allowed_actions, holds_grant
-from saas.workflow.definitions import WorkflowError, definition_for, latest_version
+from saas.workflow.definitions import (
+    WorkflowError,
+    active_definitions,
+    definition_for,
+    latest_version,
+    members_vote,
+)
 from saas.workflow.models import (
     AppliesTo,
     DefinitionStatus,
@@ -47,13 +53,6 @@ from saas.workflow.who import belongs, resolve
 OPINIONS = {"favourable": "favorable", "unfavourable": "défavorable", "reserved": "réservé"}
 #: the states of a task someone may still act on, or that waits for an inserted opinion
 PENDING = (TaskState.OPEN, TaskState.WAITING)
-
-
-def members_vote(step: dict) -> bool:
-    """Whether a committee's opinion is collected online from its members (an "all of them" step: each gives
-    their own, and the committee's is counted from theirs), rather than recorded once by its secretary or
-    president with the committee's counts."""
-    return step["kind"] == "committee_opinion" and step["mode"] == "all"
 
 
 # --- By when a step asks (who it asks: saas.workflow.who) --------------------------------------------------
@@ -370,19 +369,7 @@ def start_signing(report: Report, actor: Person, definition: WorkflowDefinition 
     if not book.may_request(actor, tenant, sitting):
         raise WorkflowError("Seul le secrétariat des assemblées, ou un administrateur, peut faire signer un acte.")
     if definition is None:
-        candidates = (
-            db.session.execute(
-                sa.select(WorkflowDefinition)
-                .where(
-                    WorkflowDefinition.tenant_id == report.tenant_id,
-                    WorkflowDefinition.applies_to == AppliesTo.ACTS,
-                    WorkflowDefinition.status == DefinitionStatus.ACTIVE,
-                )
-                .order_by(WorkflowDefinition.id)
-            )
-            .scalars()
-            .all()
-        )
+        candidates = active_definitions(report.tenant_id, AppliesTo.ACTS)
         if len(candidates) != 1:
             raise WorkflowError(
                 "Aucun circuit actif pour les actes à signer."

@@ -9,7 +9,8 @@ from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from saas.workflow.operations import OPINIONS, members_vote
+from saas.workflow.definitions import members_vote
+from saas.workflow.operations import OPINIONS
 
 REQUIRED = _l("Ce champ est obligatoire.")
 COMMENT = 4000

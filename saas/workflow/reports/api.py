@@ -1,6 +1,6 @@
 """Reports API: the collectivity's reports the caller may see, a new report, one report with its documents,
 its circuit's progress, the committee's opinion and the plan's warning; changing it while it is a draft or
-refused; submitting it to its circuit; urgent validation; its history.
+refused; submitting it to its circuit; urgent validation; the signature of its act once on an agenda; its history.
 
 The same rule as the pages (``access.py``): a report of another collectivity, or one the caller may not see,
 answers 404 exactly like a missing one, before the body is read. Refusals answer 422 with their French
@@ -24,10 +24,10 @@ from saas.reports import operations as reports
 from saas.reports.models import Report, Service
 from saas.sittings.models import Sitting
 from saas.tenancy.models import Assembly, Tenant
+from saas.workflow import definitions, planning
 from saas.workflow import operations as engine
-from saas.workflow import planning
 from saas.workflow.access import holds_grant
-from saas.workflow.models import RunState
+from saas.workflow.models import AppliesTo, RunState
 from saas.workflow.reports import access, opinions
 from saas.workflow.reports import operations as ops
 from saas.workflow.reports.schemas import (
@@ -36,6 +36,7 @@ from saas.workflow.reports.schemas import (
     ReportInSchema,
     ReportPatchSchema,
     ReportSchema,
+    StartSigningInSchema,
     UrgentValidationInSchema,
 )
 
@@ -262,6 +263,38 @@ def validate_urgently(tenant_slug, report_id):
     if not holds_grant(current_user, tenant.id, GrantKind.URGENT_VALIDATOR):
         raise reports.ReportError("Seul un titulaire du droit de validation d'urgence peut valider en urgence.")
     engine.validate_urgently(run, current_user, data["reason"])
+    commit(db.session)
+    return _detail(report)
+
+
+@operation(
+    blp,
+    REPORT + "/sign",
+    "POST",
+    200,
+    ReportDetailSchema,
+    summary="Faire signer l'acte",
+    description="Pour le secrétariat de la séance ou un administrateur, une fois le rapport inscrit à l'ordre du "
+    "jour : un circuit d'actes à signer de la collectivité commence (par exemple la présidence, puis le ou la "
+    "secrétaire de séance) ; son document principal part dans le parapheur. Le statut du rapport ne change pas.",
+    body=StartSigningInSchema,
+    not_found=NOT_VISIBLE,
+    refused=REFUSED,
+)
+def start_signing(tenant_slug, report_id):
+    tenant = enter_tenant(tenant_slug, current_user)
+    report = access.load_report(tenant, report_id, current_user)
+    data = json_body(StartSigningInSchema)
+    definition = None
+    if data.get("definition_id") is not None:
+        definition = next(
+            (d for d in definitions.active_definitions(tenant.id, AppliesTo.ACTS) if d.id == data["definition_id"]),
+            None,
+        )
+        if definition is None:
+            raise reports.ReportError("Ce circuit d'actes à signer n'existe pas ici, ou n'est plus en service.",
+                                      field="definition_id")  # fmt: skip
+    engine.start_signing(report, current_user, definition)
     commit(db.session)
     return _detail(report)
 

@@ -16,6 +16,18 @@ class ActionForm(FlaskForm):
     """A button that changes something (submit): nothing but the CSRF token."""
 
 
+class SigningForm(FlaskForm):
+    """Put a report's adopted act into a circuit for acts to sign: which circuit, when there are several."""
+
+    definition = SelectField(_l("Circuit de signature"), coerce=int, validators=[InputRequired(REQUIRED)])
+
+
+def signing_form(circuits, **kwargs) -> SigningForm:
+    form = SigningForm(**kwargs)
+    form.definition.choices = [(circuit.id, circuit.name) for circuit in circuits]
+    return form
+
+
 class ReportForm(FlaskForm):
     service = SelectField(_l("Service"), coerce=int, validators=[InputRequired(REQUIRED)])
     title = StringField(_l("Objet du rapport"), validators=[InputRequired(REQUIRED), Length(max=499)])

@@ -17,9 +17,9 @@ import sqlalchemy as sa
 from saas.core.extensions import db
 from saas.reports.models import Report
 from saas.tenancy.models import Assembly
-from saas.workflow.definitions import TARGET_ASSEMBLY
+from saas.workflow.definitions import TARGET_ASSEMBLY, members_vote
 from saas.workflow.models import Task, TaskAction, WorkflowRun
-from saas.workflow.operations import OPINIONS, members_vote
+from saas.workflow.operations import OPINIONS
 
 #: how a committee is named after "avis": the article its name's first word takes
 FEMININE = {"commission", "conférence", "délégation", "assemblée"}

@@ -51,6 +51,12 @@ class ReportPatchSchema(_Input):
     rapporteur_id = Id(allow_none=True)
 
 
+class StartSigningInSchema(_Input):
+    definition_id = Id(
+        metadata={"description": "Le circuit d'actes à signer ; facultatif quand la collectivité n'en a qu'un."}
+    )
+
+
 class UrgentValidationInSchema(_Input):
     reason = fields.String(
         required=True,

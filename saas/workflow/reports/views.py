@@ -1,7 +1,8 @@
 """The drafters' report pages: the collectivity's reports the person may see, a new report, a report with its
 documents, its circuit's progress, the committee's opinion as the deliberation quotes it, and its history;
-submitting it to its circuit (with the plan's warning when the legal notice day cannot be held) and urgent
-validation. And, in the admin screens, the services: create one, name its head, give drafter grants.
+submitting it to its circuit (with the plan's warning when the legal notice day cannot be held), urgent
+validation, and, once it is on an agenda, putting its act into a circuit for acts to sign. And, in the admin
+screens, the services: create one, name its head, give drafter grants.
 
 Thin views: load what the URL names (404 if missing, another collectivity's or not visible: access.py), call
 operations, commit once. A refusal shows its French message under its field (forms) or as a flash on the
@@ -17,21 +18,22 @@ from saas.core.database import commit
 from saas.core.errors import on_refusal, show_on
 from saas.core.extensions import db
 from saas.documents.access import may_change
-from saas.documents.operations import documents_of
+from saas.documents.operations import documents_of, latest_sitting
 from saas.identity.access import can_manage
 from saas.identity.models import GrantKind, Person
 from saas.identity.web import tenant_blueprint
 from saas.reports import access as report_access
 from saas.reports import operations as reports
 from saas.reports.models import Report, ReportStatus, Service
+from saas.signing.book import operations as book
 from saas.sittings.models import Sitting
 from saas.tenancy.models import Assembly
+from saas.workflow import definitions, planning
 from saas.workflow import labels as workflow_labels
 from saas.workflow import operations as engine
-from saas.workflow import planning
 from saas.workflow.access import holds_grant
 from saas.workflow.editor.operations import people_of, services_of
-from saas.workflow.models import RunState
+from saas.workflow.models import AppliesTo, RunState
 from saas.workflow.reports import access, forms, opinions
 from saas.workflow.reports import labels as report_labels
 from saas.workflow.reports import operations as ops
@@ -156,6 +158,7 @@ def report(report_id: int):
     run = ops.current_run(report)
     running = run is not None and run.state == RunState.RUNNING
     urgent = running and holds_grant(current_user, g.tenant.id, GrantKind.URGENT_VALIDATOR)
+    circuits = [] if running else _acts_circuits(report)
     return render_template(
         "workflow/reports/report.html",
         report=report,
@@ -170,7 +173,38 @@ def report(report_id: int):
         may_edit=report_access.can_edit(current_user, report),
         may_upload=may_change(report) and report.status != ReportStatus.READY,
         urgent_form=forms.UrgentForm() if urgent else None,
+        signing_form=forms.signing_form(circuits) if circuits else None,
         action_form=forms.ActionForm(),
+    )
+
+
+def _acts_circuits(report: Report) -> list:
+    """The circuits for acts to sign that the person may start on ``report``: it is on an agenda, and they are
+    its sitting's secretariat or an admin (``start_signing`` checks it again)."""
+    sitting = latest_sitting(report)
+    if sitting is None or not book.may_request(current_user, g.tenant, sitting):
+        return []
+    return definitions.active_definitions(g.tenant.id, AppliesTo.ACTS)
+
+
+def _started(run, started: str) -> None:
+    """Flash what a circuit's start did (``started``: "Rapport soumis au circuit"…): validated at once, or the
+    step that waits and for whom."""
+    name = run.version.definition.name
+    if run.state == RunState.COMPLETED:
+        flash(_("%(started)s « %(name)s » : il est validé.", started=started, name=name), "success")
+        return
+    holders = ", ".join(person.full_name for person in ops.holders(run))
+    flash(
+        _(
+            "%(started)s « %(name)s » (version %(v)s) : l'étape « %(step)s » attend %(who)s.",
+            started=started,
+            name=name,
+            v=run.report_version,
+            step=run.version.steps[run.position]["name"],
+            who=holders or _("personne"),
+        ),
+        "success",
     )
 
 
@@ -190,24 +224,28 @@ def submit(report_id: int):
     on_refusal(_flashed_on_report(report.id))
     run = engine.submit(report, current_user)
     warning = planning.submission_warning(run)
-    holders = ", ".join(person.full_name for person in ops.holders(run))
+    _started(run, _("Rapport soumis au circuit"))
     commit(db.session)
-    if run.state == RunState.COMPLETED:
-        flash(_("Rapport soumis au circuit « %(name)s » : il est validé.", name=run.version.definition.name), "success")
-    else:
-        step = run.version.steps[run.position]["name"]
-        flash(
-            _(
-                "Rapport soumis au circuit « %(name)s » (version %(v)s) : l'étape « %(step)s » attend %(who)s.",
-                name=run.version.definition.name,
-                v=run.report_version,
-                step=step,
-                who=holders or _("personne"),
-            ),
-            "success",
-        )
     for line in warning:
         flash(line, "warning")
+    return redirect(url_for(".report", report_id=report.id))
+
+
+@bp.post("/<int:report_id>/faire-signer")
+def start_signing(report_id: int):
+    report = _report(report_id)
+    circuits = _acts_circuits(report)
+    form = forms.signing_form(circuits)
+    on_refusal(_flashed_on_report(report.id))
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            abort(400)
+        flash(_("Choisissez un circuit de signature parmi ceux proposés."), "error")
+        return redirect(url_for(".report", report_id=report.id)), 303
+    chosen = next(circuit for circuit in circuits if circuit.id == form.definition.data)
+    run = engine.start_signing(report, current_user, chosen)
+    _started(run, _("Acte mis à la signature dans le circuit"))
+    commit(db.session)
     return redirect(url_for(".report", report_id=report.id))
 
 

@@ -183,19 +183,25 @@ def test_a_committee_member_gives_their_own_opinion_online(client, town, make_ci
     give_mandate(town.other_member, town.tenant, town.committee)
     make_circuit(
         town,
+        step("visa", persons(town.validator_a), name="Visa juridique"),
         step("avis", {"kind": "members", "assembly": "commission-1"}, name="Avis de la Commission n° 1",
              kind="committee_opinion", mode="all"),
     )  # fmt: skip
     run = submitted(town)
+    with context(db.session, SYSTEM):
+        engine.approve(_task(run, town.validator_a), town.validator_a)
     url = f"/t/{town.tenant.slug}/taches/{_task(run, town.other_member).id}"
     login(client, town.other_member)
     html = client.get(url).get_data(as_text=True)
+    assert _actions(html) == ["give_opinion"]  # one voice among the committee's: no detour, no sending back
     assert "data-members-vote" in html and "Votre avis" in html
     assert 'name="votes_for"' not in html and 'name="unanimous"' not in html
     assert (
         post(client, url + "/avis", {"opinion": "favourable", "votes_for": "12", "unanimous": "y"}).status_code == 302
     )
-    action = db.session.execute(sa.select(TaskAction).where(TaskAction.run_id == run.id)).scalar_one()
+    action = db.session.execute(
+        sa.select(TaskAction).where(TaskAction.run_id == run.id, TaskAction.kind == "give_opinion")
+    ).scalar_one()
     assert action.data == {"opinion": "favourable", "unanimous": None}
     db.session.expire_all()
     assert db.session.get(WorkflowRun, run.id).state == RunState.RUNNING  # the president has not answered yet
