@@ -2,6 +2,7 @@
 
 import dataclasses
 import re
+from collections.abc import Callable
 
 import sqlalchemy as sa
 
@@ -225,6 +226,17 @@ def report_for_item(item: AgendaItem, *, actor: Person | None) -> Report:
     return report
 
 
+#: from the areas above: the committee opinion an agenda item quotes for a report (the circuits' opinions)
+_opinion_sources: list[Callable[[Report], str | None]] = []
+
+
+def quote_opinions_from(source: Callable[[Report], str | None]) -> None:
+    """Let ``source(report)`` give the committee opinion an agenda item of ``report`` quotes when placed without
+    one (« Avis favorable unanime de la Commission n° 1 »); a source given twice counts once."""
+    if source not in _opinion_sources:
+        _opinion_sources.append(source)
+
+
 def place_on_agenda(
     report: Report,
     sitting: Sitting,
@@ -254,6 +266,8 @@ def place_on_agenda(
     ).first()
     if already is not None:
         raise ReportError("Ce rapport est déjà inscrit à l'ordre du jour de cette séance.", field="sitting")
+    if committee_opinion is None:
+        committee_opinion = next(filter(None, (source(report) for source in _opinion_sources)), None)
     item = add_item(
         sitting,
         title=title or report.title[:500],
