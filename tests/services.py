@@ -44,11 +44,16 @@ def create_postgres_database() -> None:
         unavailable("PostgreSQL", error)
     with connection:
         connection.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
-        for role in (OWNER_ROLE, APP_ROLE):
-            exists = connection.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone()
-            if not exists:
-                connection.execute(f"CREATE ROLE {role} LOGIN NOSUPERUSER NOBYPASSRLS")
+        create_roles(connection)
         connection.execute(f"CREATE DATABASE {PG_DATABASE} OWNER {OWNER_ROLE}")
+
+
+def create_roles(connection) -> None:
+    """The table-owner and the application roles (neither a superuser nor above row-level security), once."""
+    for role in (OWNER_ROLE, APP_ROLE):
+        exists = connection.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone()
+        if not exists:
+            connection.execute(f"CREATE ROLE {role} LOGIN NOSUPERUSER NOBYPASSRLS")
 
 
 def check_redis() -> None:

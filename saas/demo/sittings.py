@@ -23,7 +23,6 @@ from saas.sittings.convocations.operations import send_convocations
 from saas.sittings.models import Sitting
 from saas.tenancy.legal_rules import tenant_rules
 from saas.tenancy.models import Assembly, Tenant
-from saas.workflow.reports import opinions
 
 #: days ahead: beyond the longest notice period (12 days for départements and régions)
 DAYS_AHEAD = 21
@@ -158,7 +157,7 @@ def seed_sittings(tenants: dict[str, Tenant]) -> None:
             report = reports.create_report(drafter, service, fields)
             _documents(tenant, number, title, rapporteur, paragraphs)(report)
             circuits.submit_and_complete(report, drafter)
-            reports.place_on_agenda(report, sitting, actor=None, committee_opinion=opinions.agenda_phrase(report))
+            reports.place_on_agenda(report, sitting, actor=None)
         first_running = 44 + len(items) if slug == "besancon" else len(items) + 1
 
         def documents_for(title: str, index: int, first=first_running, tenant=tenant):

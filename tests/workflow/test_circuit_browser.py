@@ -42,7 +42,7 @@ from saas.tenancy.models import Assembly, AssemblyKind, Tenant, TenantKind
 from saas.workflow.models import RunState, Task, TaskAction, TaskState, WorkflowRun
 from tests import services
 from tests.fixtures.browser import CHROMIUM_ARGS, EXPECT_TIMEOUT_MS
-from tests.fixtures.instances import admin_connection, fresh_app, production
+from tests.fixtures.instances import fresh_app, production
 from tests.fixtures.pdfs import dossier
 from tests.fixtures.people import PASSWORD
 from tests.fixtures.signing import TOTP_KEY, enrol
@@ -55,20 +55,9 @@ REFUSAL = "Joindre le plan de financement pluriannuel."
 DOCUMENT = "Rapport de présentation"
 
 
-def _database_roles() -> None:
-    """The owner and application roles fresh_app's database is made for: the suite's shared installation
-    creates them, but this module may run alone on a new PostgreSQL server."""
-    with admin_connection() as connection:
-        for role in (services.OWNER_ROLE, services.APP_ROLE):
-            if connection.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone() is None:
-                connection.execute(f"CREATE ROLE {role} LOGIN NOSUPERUSER NOBYPASSRLS")
-
-
 @pytest.fixture(scope="module")
 def app(tmp_path_factory, smtp_server, seaweedfs):
     """An installation of its own; in the production column its files go to a bucket of SeaweedFS."""
-    if production():
-        _database_roles()
     with fresh_app(tmp_path_factory.mktemp("circuit"), "circuit", smtp_server.port) as application:
         if seaweedfs:
             endpoint, access_key, secret_key = seaweedfs
