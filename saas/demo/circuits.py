@@ -83,6 +83,8 @@ def _opinion(key: str, name: str, assembly: str, days_before_sitting: int, *, on
 
 
 HEAD = {"kind": "drafter_service_head"}
+#: the shipped circuit for acts to sign (workflows/actes-a-signer.toml), adopted as it is
+ACTS_CIRCUIT = "actes-a-signer"
 SECRETARIAT = {"kind": "grant", "grant": "secretary", "assembly": "target"}
 
 
@@ -176,11 +178,14 @@ def _service(tenant: Tenant) -> tuple[Service, Person]:
 
 
 def seed_circuit(tenant: Tenant) -> tuple[Service, Person]:
-    """Adopt the shipped templates and create the collectivity's own circuit (once); its service and drafter."""
+    """Create the collectivity's own circuit for its reports and adopt the shipped one for acts to sign (the
+    president, then the secretary of the sitting), once; its service and drafter."""
     service, drafter = _service(tenant)
     raw = circuits()[tenant.slug]
     if definitions.definition_by_key(tenant, raw["key"]) is None:
         definitions.create_definition(tenant, raw, actor=None)
+    if definitions.definition_by_key(tenant, ACTS_CIRCUIT) is None:
+        definitions.adopt_template(tenant, ACTS_CIRCUIT, actor=None)
     return service, drafter
 
 

@@ -17,6 +17,7 @@ from saas.identity import operations as identity
 from saas.signing.book import operations as book
 from saas.tenancy.models import Tenant
 from saas.tenancy.operations import load_tenant_files
+from saas.workflow.definitions import load_folder
 
 COUNTED = (Device, Statement, AuditEvent)
 
@@ -28,6 +29,7 @@ def counts(session) -> tuple[int, ...]:
 def test_the_demo_group_and_its_saving(session):
     with context(session, SYSTEM):
         load_tenant_files(ROOT / "tenants")
+        load_folder(ROOT / "workflows")  # as `quorum demo` does
         demo.seed()
         tenants = {t.slug: t for t in session.execute(sa.select(Tenant)).scalars()}
         seed_purchasing(tenants)

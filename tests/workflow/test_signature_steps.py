@@ -186,3 +186,17 @@ def test_no_acts_circuit_is_a_clear_refusal(session, city):
     with context(session, TenantContext(tenant_id=city.tenant.id, person_id=city.secretariat.id)):
         with pytest.raises(WorkflowError, match="Aucun circuit actif pour les actes"):
             engine.start_signing(report, city.secretariat)
+
+
+def test_a_document_already_in_the_book_is_not_put_there_twice(session, acts):
+    """The act asked for signature by hand (« Mettre à la signature ») cannot also go into a circuit."""
+    city = acts
+    report = report_of(session, city)
+    with context(session, TenantContext(tenant_id=city.tenant.id, person_id=city.secretariat.id)):
+        book.request_signatures(
+            city.tenant, title="Délibération n° 44", signers=[book.Signer(city.mayor, "Président")],
+            actor=city.secretariat, version=city.version,
+        )  # fmt: skip
+        with pytest.raises(WorkflowError, match="attend déjà des signatures dans le parapheur"):
+            engine.start_signing(report, city.secretariat)
+    assert len(requests(session, city)) == 1
