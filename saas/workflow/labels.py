@@ -55,6 +55,9 @@ ACTION_LABELS = {
     "insert": _l("Avis demandé à une autre personne"),
     "give_opinion": _l("Avis rendu"),
     "validate_urgently": _l("Validé en urgence"),
+    "request_signature": _l("Mis dans le parapheur"),
+    "sign": _l("Signé"),
+    "signature_withdrawn": _l("Demande de signature retirée du parapheur"),
 }
 DEFINITION_STATUS_LABELS = {DefinitionStatus.ACTIVE: _l("En service"), DefinitionStatus.RETIRED: _l("Retiré")}
 TARGET_LABEL = _l("l'assemblée visée par le rapport")

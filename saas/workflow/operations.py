@@ -387,16 +387,11 @@ def start_signing(report: Report, actor: Person, definition: WorkflowDefinition 
     ).first()
     if running is not None:
         raise WorkflowError("Un circuit de ce rapport est déjà en cours.")
-    in_book = db.session.execute(
-        sa.select(SignatureRequest.status).where(
-            SignatureRequest.document_version_id == signatures.main_version(report).id,
-            SignatureRequest.status.in_((RequestStatus.PENDING, RequestStatus.SIGNED)),
-        )
-    ).first()
-    if in_book is not None:
+    already = signatures.in_book(signatures.main_version(report))
+    if already is not None:
         raise WorkflowError(
             "Ce document attend déjà des signatures dans le parapheur."
-            if in_book.status == RequestStatus.PENDING
+            if already == RequestStatus.PENDING
             else "Ce document a déjà été signé dans le parapheur."
         )
     return _start(report, definition, latest_version(definition), actor)

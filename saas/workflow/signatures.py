@@ -40,6 +40,18 @@ def main_version(report: Report) -> DocumentVersion:
     return document.current_version
 
 
+def in_book(version: DocumentVersion) -> RequestStatus | None:
+    """Whether ``version`` waits for signatures in the book (PENDING) or was signed there (SIGNED)."""
+    return db.session.execute(
+        sa.select(SignatureRequest.status)
+        .where(
+            SignatureRequest.document_version_id == version.id,
+            SignatureRequest.status.in_((RequestStatus.PENDING, RequestStatus.SIGNED)),
+        )
+        .order_by(SignatureRequest.status)
+    ).scalar()
+
+
 def signer_role(step: dict) -> str:
     """What the stamp says: the role the step asks (« Président de séance »…), or else the step's name."""
     who = step["who"]

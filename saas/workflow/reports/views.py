@@ -28,10 +28,11 @@ from saas.reports.models import Report, ReportStatus, Service
 from saas.signing.book import operations as book
 from saas.sittings.models import Sitting
 from saas.tenancy.models import Assembly
-from saas.workflow import definitions, planning
+from saas.workflow import definitions, planning, signatures
 from saas.workflow import labels as workflow_labels
 from saas.workflow import operations as engine
 from saas.workflow.access import holds_grant
+from saas.workflow.definitions import WorkflowError
 from saas.workflow.editor.operations import people_of, services_of
 from saas.workflow.models import AppliesTo, RunState
 from saas.workflow.reports import access, forms, opinions
@@ -184,6 +185,11 @@ def _acts_circuits(report: Report) -> list:
     sitting = latest_sitting(report)
     if sitting is None or not book.may_request(current_user, g.tenant, sitting):
         return []
+    try:
+        if signatures.in_book(signatures.main_version(report)) is not None:
+            return []
+    except WorkflowError:  # no main document: nothing to sign
+        return []
     return definitions.active_definitions(g.tenant.id, AppliesTo.ACTS)
 
 
@@ -240,6 +246,8 @@ def start_signing(report_id: int):
     if not form.validate_on_submit():
         if "csrf_token" in form.errors:
             abort(400)
+        if not circuits:  # none may be started here: the engine refuses, saying why in French
+            engine.start_signing(report, current_user)
         flash(_("Choisissez un circuit de signature parmi ceux proposés."), "error")
         return redirect(url_for(".report", report_id=report.id)), 303
     chosen = next(circuit for circuit in circuits if circuit.id == form.definition.data)

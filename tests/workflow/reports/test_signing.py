@@ -11,6 +11,7 @@ from saas.core.database import SYSTEM, TenantContext, context
 from saas.core.extensions import db
 from saas.identity.models import MandateRole
 from saas.reports.models import Report
+from saas.signing.book import operations as book
 from saas.signing.book.models import SignatureRequest
 from saas.workflow import definitions
 from saas.workflow.models import AppliesTo, RunState, WorkflowRun
@@ -87,3 +88,18 @@ def test_the_act_is_put_to_signature_through_the_api(client, acts):
         assert db.session.get(Report, _report_id(city)) is not None
     twice = client.post(url, headers=bearer(city.secretariat), json={})
     assert twice.status_code == 422 and "déjà en cours" in twice.get_json()["message"]
+
+
+def test_an_act_already_in_the_signature_book_is_not_offered(client, acts):
+    city = acts
+    with context(db.session, TenantContext(tenant_id=city.tenant.id, person_id=city.secretariat.id)):
+        book.request_signatures(
+            city.tenant, title="Délibération n° 44", signers=[book.Signer(city.mayor, "Président")],
+            actor=city.secretariat, version=city.version,
+        )  # fmt: skip
+    url = f"/t/{city.tenant.slug}/rapports/{_report_id(city)}"
+    login(client, city.secretariat)
+    assert "data-start-signing" not in client.get(url).get_data(as_text=True)
+    refused = post(client, url + "/faire-signer", {"definition": "1"}, follow_redirects=True)
+    assert "Ce document attend déjà des signatures dans le parapheur." in text(refused)
+    assert _runs(city) == []
