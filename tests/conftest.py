@@ -17,4 +17,5 @@ pytest_plugins = [
     "tests.fixtures.signing",
     "tests.fixtures.trust",
     "tests.fixtures.workflow",
+    "tests.fixtures.browser",
 ]

@@ -4,19 +4,16 @@ The application runs in a real HTTP server thread, so the data is committed for 
 ``session`` fixture): every e-mail and slug is unique to this run.
 """
 
-import threading
 import uuid
 from datetime import date
 
 import pytest
-from werkzeug.serving import make_server
 
 from saas.core.database import SYSTEM, commit, context
 from saas.core.extensions import db
 from saas.identity import authentication, operations
 from saas.identity.models import MandateRole, Person
 from saas.tenancy.models import Assembly, AssemblyKind, PoliticalGroup, Tenant, TenantKind
-from tests import services
 from tests.fixtures.browser import CHROMIUM_ARGS
 from tests.fixtures.people import PASSWORD
 
@@ -59,17 +56,6 @@ def _committed_member(app) -> dict:
             seats[n] = {"tenant": name, "slug": tenant.slug, "assembly": assembly_name, "id": assembly.id}
         commit(db.session)
         return {"email": member.email, "seats": seats}
-
-
-@pytest.fixture
-def live_server(app):
-    port = services.free_port()
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}"
-    server.shutdown()
-    thread.join(timeout=10)
 
 
 @pytest.mark.browser

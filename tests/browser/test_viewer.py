@@ -7,7 +7,6 @@ for real: every e-mail and slug is unique to this run. The dossier is a PDF made
 import io
 import os
 import re
-import threading
 import uuid
 from dataclasses import dataclass
 from datetime import date
@@ -16,7 +15,6 @@ import pikepdf
 import pytest
 from pikepdf import Dictionary, Name
 from PIL import Image
-from werkzeug.serving import make_server
 
 from saas.core.database import SYSTEM, TenantContext, commit, context
 from saas.core.extensions import db
@@ -27,8 +25,6 @@ from saas.identity.models import MandateRole, Person
 from saas.sittings import operations as sittings
 from saas.sittings.models import SittingStatus
 from saas.tenancy.models import Assembly, AssemblyKind, PoliticalGroup, Tenant, TenantKind
-from tests import services
-from tests.fixtures.browser import CHROMIUM_ARGS, EXPECT_TIMEOUT_MS
 from tests.fixtures.instances import fresh_app
 from tests.fixtures.pdfs import dossier
 from tests.fixtures.people import PASSWORD
@@ -155,30 +151,6 @@ def app(tmp_path_factory):
     (collectivities with their PKI, documents) must not show up in the suite's shared database."""
     with fresh_app(tmp_path_factory.mktemp("viewer"), "viewer") as application:
         yield application
-
-
-@pytest.fixture
-def live_server(app):
-    port = services.free_port()
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}"
-    server.shutdown()
-    thread.join(timeout=10)
-
-
-@pytest.fixture
-def chromium():
-    from playwright.sync_api import expect, sync_playwright
-
-    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 class Reader:

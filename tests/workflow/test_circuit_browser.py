@@ -15,14 +15,11 @@ status, the audit events and the chain they are written in.
 """
 
 import re
-import threading
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
-import pyotp
 import pytest
 import sqlalchemy as sa
-from werkzeug.serving import make_server
 
 from saas.audit.models import AuditEvent, chain_key
 from saas.audit.operations import verify_chain
@@ -40,12 +37,11 @@ from saas.storage.backends import LocalBackend, S3Backend, backend
 from saas.storage.models import Blob
 from saas.tenancy.models import Assembly, AssemblyKind, Tenant, TenantKind
 from saas.workflow.models import RunState, Task, TaskAction, TaskState, WorkflowRun
-from tests import services
-from tests.fixtures.browser import CHROMIUM_ARGS, EXPECT_TIMEOUT_MS
+from tests.fixtures.browser import log_in
 from tests.fixtures.instances import fresh_app, production
 from tests.fixtures.pdfs import dossier
 from tests.fixtures.people import PASSWORD
-from tests.fixtures.signing import TOTP_KEY, enrol
+from tests.fixtures.signing import enrol
 
 TITLE = "Équipement numérique – Dématérialisation des actes"
 CIRCUIT = "Visa des directions et avis de la Commission n° 1"
@@ -69,30 +65,6 @@ def app(tmp_path_factory, smtp_server, seaweedfs):
                 S3_SECURE=False,
             )
         yield application
-
-
-@pytest.fixture
-def live_server(app):
-    port = services.free_port()
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}"
-    server.shutdown()
-    thread.join(timeout=10)
-
-
-@pytest.fixture
-def chromium():
-    from playwright.sync_api import expect, sync_playwright
-
-    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def _person(run: str, first: str, last: str) -> Person:
@@ -165,21 +137,6 @@ def _city(app) -> dict:
         commit(db.session)
         data["sitting_id"] = sitting.id
     return data
-
-
-def _log_in(browser, base: str, email: str):
-    """A browser of the person's own (a new context: its own cookies), logged in with password and code."""
-    from playwright.sync_api import expect
-
-    page = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900}).new_page()
-    page.goto(f"{base}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.fill("input[name=code]", pyotp.TOTP(TOTP_KEY).now())
-    page.click("button[type=submit]")
-    expect(page.locator("h1")).to_have_text("Mes mandats")
-    return page
 
 
 def _flash(page):
@@ -353,15 +310,15 @@ def test_a_report_goes_through_the_circuit_built_in_the_editor_to_the_agenda(app
     data = _city(app)
     names, base = data["names"], live_server
 
-    admin = _log_in(chromium, base, data["admin"])
+    admin = log_in(chromium, base, data["admin"], height=900)
     _build_the_circuit(admin, base, data)
 
-    drafter = _log_in(chromium, base, data["drafter"])
+    drafter = log_in(chromium, base, data["drafter"], height=900)
     report_id = _write_and_submit(drafter, base, data)
 
     # the two validators, each in their own browser, logged in at the same time, open the same report
-    validator_a = _log_in(chromium, base, data["a"])
-    validator_b = _log_in(chromium, base, data["b"])
+    validator_a = log_in(chromium, base, data["a"], height=900)
+    validator_b = log_in(chromium, base, data["b"], height=900)
     for page in (validator_a, validator_b):
         _open_the_task(page)
         expect(page.locator(".lead")).to_contain_text(VISA)
@@ -391,7 +348,7 @@ def test_a_report_goes_through_the_circuit_built_in_the_editor_to_the_agenda(app
     _approve(validator_a, "Vu.", f"Le rapport passe à l'étape « {OPINION_STEP} ».")
 
     # the committee met: its secretary records its opinion
-    secretary = _log_in(chromium, base, data["committee_secretary"])
+    secretary = log_in(chromium, base, data["committee_secretary"], height=900)
     _open_the_task(secretary)
     expect(secretary.locator(".lead")).to_contain_text(OPINION_STEP)
     expect(secretary.locator("[data-document]")).to_contain_text("version 2")
@@ -411,7 +368,7 @@ def test_a_report_goes_through_the_circuit_built_in_the_editor_to_the_agenda(app
     expect(drafter.get_by_role("button", name=re.compile("Soumettre"))).to_have_count(0)
 
     # the council's secretariat places the ready report on the agenda of its sitting
-    clerk = _log_in(chromium, base, data["council_secretary"])
+    clerk = log_in(chromium, base, data["council_secretary"], height=900)
     clerk.goto(f"{base}/t/{data['slug']}/a/{data['council_id']}/sittings")
     expect(clerk.locator("h1")).to_have_text("Séances — Conseil municipal")
     clerk.locator("table").get_by_role("link").first.click()

@@ -13,9 +13,7 @@ from saas.workflow import definitions
 from saas.workflow import operations as engine
 from saas.workflow.definitions import WorkflowError
 from saas.workflow.models import DefinitionStatus, WorkflowTemplate, WorkflowVersion
-from tests.fixtures.workflow import persons, step
-
-SHIPPED = Path(__file__).resolve().parents[2] / "workflows"
+from tests.fixtures.workflow import SHIPPED, persons, step
 
 
 def template_events(session) -> int:

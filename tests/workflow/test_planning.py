@@ -3,7 +3,6 @@ EPCIs 5, départements and régions 12 days), caps of days before the sitting, w
 kept at submission and its French warning, and the board of a sitting's reports."""
 
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -13,9 +12,8 @@ from saas.workflow import definitions, planning
 from saas.workflow import operations as engine
 from saas.workflow.models import TaskState
 from tests.fixtures.sittings import MONDAY_15_MARCH_2027
-from tests.fixtures.workflow import persons, step
+from tests.fixtures.workflow import SHIPPED, persons, step
 
-SHIPPED = Path(__file__).resolve().parents[2] / "workflows"
 #: the shipped circuit with the commission's opinion: 3 days after arrival, 12 then 8 days before the sitting
 COMMITTEE_STEPS = definitions.read_file(SHIPPED / "avis-commission.toml")["steps"]
 

@@ -1,15 +1,12 @@
 """The shipped circuits run as written once a collectivity adopts them: "avis-commission" from the service
 head through the Commission n° 1's opinion to the secretariat, whose refusal returns to the service head."""
 
-from pathlib import Path
-
 from saas.core.database import SYSTEM, context
 from saas.reports.models import ReportStatus
 from saas.workflow import definitions
 from saas.workflow import operations as engine
 from saas.workflow.models import RunState, TaskState
-
-SHIPPED = Path(__file__).resolve().parents[2] / "workflows"
+from tests.fixtures.workflow import SHIPPED
 
 
 def _only_open(run):

@@ -3,39 +3,23 @@ puts the deliberation into the signature book, each step's request continuing th
 before; a signed request moves the circuit, a refusal in the book is the step's refusal, exactly once."""
 
 import json
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
 from saas.audit.models import AuditEvent
-from saas.core.database import SYSTEM, TenantContext, context
-from saas.identity.models import MandateRole
+from saas.core.database import TenantContext, context
 from saas.mail.models import OutboundMail
 from saas.reports.models import Report, ReportStatus
 from saas.signing import pades
 from saas.signing.book import files as book_files
 from saas.signing.book import operations as book
 from saas.signing.book.models import RequestStatus, SignatureRequest
-from saas.workflow import definitions
 from saas.workflow import operations as engine
 from saas.workflow.access import allowed_actions
 from saas.workflow.definitions import WorkflowError
 from saas.workflow.models import RunState, TaskState
-from tests.fixtures.signing import enrol, sign_as
-
-SHIPPED = Path(__file__).resolve().parents[2] / "workflows"
-
-
-@pytest.fixture
-def acts(session, city, give_mandate):
-    """The City adopts "actes-a-signer"; the member Sophie Lambert is the council's secretary of the sitting."""
-    give_mandate(city.member, city.tenant, role=MandateRole.SECRETARY_OF_SITTING)
-    with context(session, SYSTEM):
-        enrol(city.member)
-        definitions.load_folder(SHIPPED)
-        definitions.adopt_template(city.tenant, "actes-a-signer", actor=None)
-    return city
+from tests.fixtures.signing import sign_as
 
 
 def report_of(session, city) -> Report:

@@ -2,7 +2,6 @@
 second collectivity with its own admin and circuit, for the editor's pages."""
 
 import dataclasses
-from pathlib import Path
 
 import pytest
 
@@ -11,8 +10,7 @@ from saas.identity.models import GrantKind, Person
 from saas.tenancy.models import Tenant
 from saas.workflow import definitions
 from saas.workflow.models import WorkflowDefinition
-
-SHIPPED = Path(__file__).resolve().parents[3] / "workflows"
+from tests.fixtures.workflow import SHIPPED
 
 
 @dataclasses.dataclass

@@ -6,14 +6,10 @@ The application runs in a real HTTP server thread on an installation of its own,
 for real; every e-mail and slug is unique to this run.
 """
 
-import threading
 import uuid
 from datetime import date
-from pathlib import Path
 
-import pyotp
 import pytest
-from werkzeug.serving import make_server
 
 from saas.core.database import SYSTEM, commit, context
 from saas.core.extensions import db
@@ -23,30 +19,17 @@ from saas.identity.models import GrantKind, MandateRole, Person
 from saas.reports import operations as reports
 from saas.tenancy.models import Assembly, AssemblyKind, Tenant, TenantKind
 from saas.workflow import definitions
-from tests import services
-from tests.fixtures.browser import CHROMIUM_ARGS, EXPECT_TIMEOUT_MS
+from tests.fixtures.browser import CHROMIUM_ARGS, EXPECT_TIMEOUT_MS, log_in
 from tests.fixtures.instances import fresh_app
 from tests.fixtures.people import PASSWORD
-from tests.fixtures.signing import TOTP_KEY, enrol
-
-SHIPPED = Path(__file__).resolve().parents[3] / "workflows"
+from tests.fixtures.signing import enrol
+from tests.fixtures.workflow import SHIPPED
 
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
     with fresh_app(tmp_path_factory.mktemp("editor"), "editor") as application:
         yield application
-
-
-@pytest.fixture
-def live_server(app):
-    port = services.free_port()
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}"
-    server.shutdown()
-    thread.join(timeout=10)
 
 
 def _admin(run: str, first: str, tenant: Tenant) -> Person:
@@ -106,20 +89,6 @@ def _city_and_region(app) -> dict:
         return {"city": city.slug, "region": region.slug, "admin": admin.email, "other": other.email, "id": circuit.id}
 
 
-def _log_in(browser, base: str, email: str):
-    from playwright.sync_api import expect
-
-    page = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 800}).new_page()
-    page.goto(f"{base}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.fill("input[name=code]", pyotp.TOTP(TOTP_KEY).now())
-    page.click("button[type=submit]")
-    expect(page.locator("h1")).to_have_text("Mes mandats")
-    return page
-
-
 @pytest.mark.browser
 def test_the_citys_admin_edits_a_step_of_the_diagrammed_circuit(app, live_server):
     from playwright.sync_api import expect, sync_playwright
@@ -129,7 +98,7 @@ def test_the_citys_admin_edits_a_step_of_the_diagrammed_circuit(app, live_server
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
         try:
-            page = _log_in(browser, live_server, data["admin"])
+            page = log_in(browser, live_server, data["admin"])
             page.goto(f"{live_server}/t/{data['city']}/admin/")
             page.get_by_role("navigation", name="Sections de l’administration").get_by_role(
                 "link", name="Circuits"
@@ -156,7 +125,7 @@ def test_the_citys_admin_edits_a_step_of_the_diagrammed_circuit(app, live_server
             expect(page.locator('[data-version-row="2"]')).to_contain_text("Claire")
             page.screenshot(path="/tmp/quorum-editor-browser.png", full_page=True)
 
-            other = _log_in(browser, live_server, data["other"])
+            other = log_in(browser, live_server, data["other"])
             answer = other.goto(f"{live_server}/t/{data['city']}/admin/circuits/{data['id']}")
             assert answer.status == 404
             answer = other.goto(f"{live_server}/t/{data['region']}/admin/circuits/{data['id']}")

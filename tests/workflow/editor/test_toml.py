@@ -4,7 +4,6 @@ its key, or nothing when it is the same; a refused file shows its French errors 
 
 import io
 import tomllib
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -14,8 +13,7 @@ from saas.workflow import definitions
 from saas.workflow.editor import operations as ops
 from saas.workflow.models import WorkflowDefinition, WorkflowVersion
 from tests.fixtures.web import login, post, text
-
-SHIPPED = Path(__file__).resolve().parents[3] / "workflows"
+from tests.fixtures.workflow import SHIPPED
 
 
 @pytest.mark.parametrize("path", sorted(SHIPPED.glob("*.toml")), ids=lambda path: path.stem)

@@ -2,34 +2,16 @@
 secretariat (and admins) once the report is on an agenda, never to anyone else; a bad choice or a second
 start is refused in French with nothing written."""
 
-from pathlib import Path
-
-import pytest
 import sqlalchemy as sa
 
-from saas.core.database import SYSTEM, TenantContext, context
+from saas.core.database import TenantContext, context
 from saas.core.extensions import db
-from saas.identity.models import MandateRole
 from saas.reports.models import Report
 from saas.signing.book import operations as book
 from saas.signing.book.models import SignatureRequest
 from saas.workflow import definitions
 from saas.workflow.models import AppliesTo, RunState, WorkflowRun
-from tests.fixtures.signing import enrol
 from tests.fixtures.web import bearer, login, post, text
-
-SHIPPED = Path(__file__).resolve().parents[3] / "workflows"
-
-
-@pytest.fixture
-def acts(session, city, give_mandate):
-    """The City adopts "actes-a-signer"; its report n° 44 is on the agenda of the council's sitting."""
-    give_mandate(city.member, city.tenant, role=MandateRole.SECRETARY_OF_SITTING)
-    with context(session, SYSTEM):
-        enrol(city.member)
-        definitions.load_folder(SHIPPED)
-        definitions.adopt_template(city.tenant, "actes-a-signer", actor=None)
-    return city
 
 
 def _report_id(city) -> int:
