@@ -7,7 +7,9 @@ the action to the engine (``inbox.operations.act``), commit once. A refusal (Fre
 page, under the field it names, with its status (``on_refusal``); nothing is written.
 """
 
-from flask import Blueprint, flash, g, redirect, render_template, url_for
+import dataclasses
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from saas.core.database import commit
@@ -27,6 +29,9 @@ from saas.workflow.inbox.operations import act, outcome_message
 from saas.workflow.models import TaskKind
 from saas.workflow.operations import OPINIONS
 
+#: the tasks of one collectivity shown at once (a person with thousands of them gets pages)
+PER_PAGE = 50
+
 inbox_bp = Blueprint("workflow_inbox", __name__)
 bp = tenant_blueprint("workflow_tasks", __name__, "/taches")
 
@@ -43,12 +48,38 @@ def inbox_count():
     return {"inbox_count": count}
 
 
+@dataclasses.dataclass(frozen=True)
+class TaskPage:
+    """One page of a collectivity's tasks: its ``entries`` are tasks ``first`` to ``first + len - 1``."""
+
+    entries: list
+    number: int
+    pages: int
+    first: int
+    total: int
+
+
+def _task_page(inbox, number: int) -> TaskPage:
+    total = len(inbox.tasks)
+    pages = max(1, -(-total // PER_PAGE))
+    if not 1 <= number <= pages:
+        abort(404)
+    start = (number - 1) * PER_PAGE
+    return TaskPage(inbox.tasks[start : start + PER_PAGE], number, pages, start + 1, total)
+
+
 @inbox_bp.get("/a-traiter")
 @login_required
 def my_tasks():
+    """Every collectivity's first page of tasks, and the page ``?collectivite=<slug>&page=<n>`` asks of one."""
+    inboxes = inbox_for(current_user)
+    asked = request.args.get("collectivite")
+    number = request.args.get("page", 1, type=int)
+    pages = {inbox.slug: _task_page(inbox, number if inbox.slug == asked else 1) for inbox in inboxes}
     return render_template(
         "workflow/inbox/inbox.html",
-        inboxes=inbox_for(current_user),
+        inboxes=inboxes,
+        pages=pages,
         badge_colours=BADGE_COLOURS,
         step_kinds=labels.STEP_KIND_LABELS,
     )

@@ -150,3 +150,30 @@ def test_the_number_of_queries_does_not_grow_with_the_tasks(
     assert _statements(app, page) == one_page
     assert _statements(app, api) == one_api
     assert sum(len(group["tasks"]) for group in api().get_json()) == 31
+
+
+def test_a_collectivitys_tasks_come_in_pages(client, town, make_circuit, submitted, monkeypatch):
+    from saas.workflow.inbox import views
+
+    monkeypatch.setattr(views, "PER_PAGE", 2)
+    make_circuit(town, step("visa", persons(town.validator_a)))
+    for n in range(5):
+        submitted(town, title=f"Rapport n° {n}")
+    login(client, town.validator_a)
+    answer = client.get("/a-traiter")
+    first = answer.get_data(as_text=True)
+    assert first.count("data-task=") == 2 and 'data-pages="3"' in first
+    assert "Tâches 1 à 2 sur 5" in text(answer) and 'rel="next"' in first and 'rel="prev"' not in first
+    answer = client.get(f"/a-traiter?collectivite={town.tenant.slug}&page=3")
+    last = answer.get_data(as_text=True)
+    assert last.count("data-task=") == 1 and "Tâches 5 à 5 sur 5" in text(answer) and 'rel="next"' not in last
+    seen = set()
+    for number in (1, 2, 3):
+        html = client.get(f"/a-traiter?collectivite={town.tenant.slug}&page={number}").get_data(as_text=True)
+        seen |= set(re.findall(r'data-task="(\d+)"', html))
+    assert len(seen) == 5  # every task on exactly one page
+    for number in ("0", "4", "-1", "99999999999999999999"):
+        assert client.get(f"/a-traiter?collectivite={town.tenant.slug}&page={number}").status_code == 404
+    # a page asked of another collectivity, or nonsense, leaves this one on its first page
+    assert client.get("/a-traiter?collectivite=ailleurs&page=3").get_data(as_text=True).count("data-task=") == 2
+    assert client.get("/a-traiter?page=abc").status_code == 200
