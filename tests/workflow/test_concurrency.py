@@ -1,8 +1,11 @@
 """Two validators of a "one of them" step approving at the same moment, each in a transaction of its own on
 the real database (SQLite, or PostgreSQL through the non-owner role with row-level security): one transition,
-one audit event, one set of next tasks; the other is refused in French. Two submissions racing: one circuit."""
+one audit event, one set of next tasks; the other is refused in French. Two submissions racing: one circuit;
+two starts of an act's signature: one request in the book."""
 
+import io
 import threading
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import Flask
@@ -11,12 +14,18 @@ from saas.audit.models import AuditEvent
 from saas.audit.operations import verify_all
 from saas.core.database import TenantContext, commit, set_context
 from saas.core.extensions import db
+from saas.documents.operations import add_document
 from saas.identity.models import Person
-from saas.reports.models import Report
+from saas.reports import operations as reports
+from saas.reports.models import Report, ReportStatus
+from saas.signing.book.models import SignatureRequest
+from saas.sittings import operations as sittings
+from saas.workflow import definitions
 from saas.workflow import operations as engine
 from saas.workflow.definitions import WorkflowError
 from saas.workflow.models import Task, TaskState, WorkflowRun
 from tests.fixtures.instances import fresh_app, system_session
+from tests.fixtures.pdfs import clean_pdf
 from tests.workflow.installation import build
 
 
@@ -99,3 +108,39 @@ def test_two_submissions_racing_start_one_circuit(tmp_path):
             assert session.execute(sa.select(sa.func.count()).select_from(WorkflowRun)).scalar_one() == 1
             events = session.execute(sa.select(AuditEvent).where(AuditEvent.action == "workflow.submitted")).scalars()
             assert len(events.all()) == 1
+
+
+def test_two_starts_of_an_acts_signature_racing_make_one_request(tmp_path):
+    """Two clicks on « Faire signer l'acte » at the same moment: one circuit, one request in the book."""
+    with fresh_app(tmp_path, "wfsign") as app:
+        ids = build(app)
+        with system_session(app) as session:
+            set_context(session, TenantContext(tenant_id=ids["tenant"]))
+            report = session.get(Report, ids["report"])
+            add_document(report, "report", "Délibération", io.BytesIO(clean_pdf(tmp_path / "d.pdf").read_bytes()),
+                         "d.pdf", None)  # fmt: skip
+            report.status = ReportStatus.READY  # its circuit is not what is raced here
+            sitting = sittings.create_sitting(
+                report.tenant, report.assembly, starts_at=datetime.now(UTC) + timedelta(days=30), place="Salle",
+                actor=None,
+            )  # fmt: skip
+            reports.place_on_agenda(report, sitting, actor=None)
+            acts = {
+                "key": "actes",
+                "name": "Actes",
+                "applies_to": "acts",
+                "steps": [{"key": "signature", "name": "Signature", "kind": "signature",
+                           "who": {"kind": "persons", "emails": ["a@course.example.org"]}}],
+            }  # fmt: skip
+            definitions.create_definition(report.tenant, acts, actor=None)
+            commit(session)
+
+        def start(session):
+            person = _as(session, ids, "secretary")
+            return engine.start_signing(session.get(Report, ids["report"]), person).id
+
+        done, refused = _race(app, [start, start])
+        assert len(done) == 1 and len(refused) == 1 and "déjà en cours" in refused[0]
+        with system_session(app) as session:
+            assert session.execute(sa.select(sa.func.count()).select_from(WorkflowRun)).scalar_one() == 1
+            assert session.execute(sa.select(sa.func.count()).select_from(SignatureRequest)).scalar_one() == 1
