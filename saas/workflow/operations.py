@@ -353,21 +353,41 @@ def _start(
     return run
 
 
+def signing_refusal(report: Report, actor: Person) -> str | None:
+    """Why ``actor`` may not put ``report``'s act into a circuit for acts to sign now (French), or None: it must
+    be on an agenda, they its sitting's secretariat or an admin, no circuit of it running, and its main
+    document neither waiting in the signature book nor signed there. The page offers the action only then."""
+    sitting = latest_sitting(report)
+    if sitting is None:
+        return "Ce rapport n'est inscrit à l'ordre du jour d'aucune séance : il n'y a pas d'acte à signer."
+    if not book.may_request(actor, db.session.get(Tenant, report.tenant_id), sitting):
+        return "Seul le secrétariat des assemblées, ou un administrateur, peut faire signer un acte."
+    running = db.session.execute(
+        sa.select(WorkflowRun.id).where(WorkflowRun.report_id == report.id, WorkflowRun.state == RunState.RUNNING)
+    ).first()
+    if running is not None:
+        return "Un circuit de ce rapport est déjà en cours."
+    document = signatures.main_document(report)
+    if document is None:
+        return f"Le rapport « {report.title} » n'a pas de document principal à faire signer."
+    already = signatures.in_book(document.current_version)
+    if already == RequestStatus.PENDING:
+        return "Ce document attend déjà des signatures dans le parapheur."
+    if already == RequestStatus.SIGNED:
+        return "Ce document a déjà été signé dans le parapheur."
+    return None
+
+
 def start_signing(report: Report, actor: Person, definition: WorkflowDefinition | None = None) -> WorkflowRun:
     """Start the circuit that signs a report's adopted act (a definition for "acts", e.g. the president then
-    the secretary of the sitting): the report must be on an agenda; the secretariat (or an admin) starts it.
-    Its signature steps put the main document into the signature book; the report's status stays as is."""
+    the secretary of the sitting), when ``signing_refusal`` says nothing against it. Its signature steps put
+    the main document into the signature book; the report's status stays as is."""
     report = db.session.execute(
         sa.select(Report).where(Report.id == report.id).with_for_update().execution_options(populate_existing=True)
     ).scalar_one()
-    tenant = db.session.get(Tenant, report.tenant_id)
-    sitting = latest_sitting(report)
-    if sitting is None:
-        raise WorkflowError(
-            "Ce rapport n'est inscrit à l'ordre du jour d'aucune séance : il n'y a pas d'acte à signer."
-        )
-    if not book.may_request(actor, tenant, sitting):
-        raise WorkflowError("Seul le secrétariat des assemblées, ou un administrateur, peut faire signer un acte.")
+    refusal = signing_refusal(report, actor)
+    if refusal is not None:
+        raise WorkflowError(refusal)
     if definition is None:
         candidates = active_definitions(report.tenant_id, AppliesTo.ACTS)
         if len(candidates) != 1:
@@ -382,18 +402,6 @@ def start_signing(report: Report, actor: Person, definition: WorkflowDefinition 
         raise WorkflowError("Ce circuit ne s'applique pas aux actes de cette collectivité.", field="definition")
     if definition.status == DefinitionStatus.RETIRED:
         raise WorkflowError(f"Le circuit « {definition.name} » est retiré : choisissez-en un autre.")
-    running = db.session.execute(
-        sa.select(WorkflowRun.id).where(WorkflowRun.report_id == report.id, WorkflowRun.state == RunState.RUNNING)
-    ).first()
-    if running is not None:
-        raise WorkflowError("Un circuit de ce rapport est déjà en cours.")
-    already = signatures.in_book(signatures.main_version(report))
-    if already is not None:
-        raise WorkflowError(
-            "Ce document attend déjà des signatures dans le parapheur."
-            if already == RequestStatus.PENDING
-            else "Ce document a déjà été signé dans le parapheur."
-        )
     return _start(report, definition, latest_version(definition), actor)
 
 

@@ -11,7 +11,7 @@ next request starts from the signed file of the one before (``book.request_signa
 import sqlalchemy as sa
 
 from saas.core.extensions import db
-from saas.documents.models import DocumentKind, DocumentVersion
+from saas.documents.models import Document, DocumentKind, DocumentVersion
 from saas.documents.operations import documents_of
 from saas.identity.models import MandateRole, Person
 from saas.reports.models import Report
@@ -29,12 +29,14 @@ REQUESTED = "request_signature"
 STAMP_ROLES = {MandateRole.PRESIDENT: "Président de séance", MandateRole.SECRETARY_OF_SITTING: "Secrétaire de séance"}
 
 
+def main_document(report: Report) -> Document | None:
+    """The report's main document (the draft deliberation itself), if it has one."""
+    return next((d for d in documents_of(report) if d.kind == DocumentKind.REPORT and not d.withdrawn), None)
+
+
 def main_version(report: Report) -> DocumentVersion:
-    """The current version of the report's main document (the draft deliberation itself)."""
-    document = next(
-        (d for d in documents_of(report) if d.kind == DocumentKind.REPORT and not d.withdrawn),
-        None,
-    )
+    """The current version of the report's main document."""
+    document = main_document(report)
     if document is None:
         raise WorkflowError(f"Le rapport « {report.title} » n'a pas de document principal à faire signer.")
     return document.current_version

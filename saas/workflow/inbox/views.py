@@ -90,8 +90,7 @@ def my_tasks():
 
 def _forms(task, actions: list[str], given: dict) -> dict:
     """A form per allowed action: the one posted (with its input and errors), the others empty."""
-    step = task.run.version.steps[task.position] if task.kind == TaskKind.STEP else None
-    on = g.tenant.today()
+    step, on = _step(task), g.tenant.today()
     makers = {
         "approve": lambda: forms.approve_form(step, formdata=None),
         "refuse": lambda: forms.refuse_form(step, formdata=None),

@@ -18,21 +18,19 @@ from saas.core.database import commit
 from saas.core.errors import on_refusal, show_on
 from saas.core.extensions import db
 from saas.documents.access import may_change
-from saas.documents.operations import documents_of, latest_sitting
+from saas.documents.operations import documents_of
 from saas.identity.access import can_manage
 from saas.identity.models import GrantKind, Person
 from saas.identity.web import tenant_blueprint
 from saas.reports import access as report_access
 from saas.reports import operations as reports
 from saas.reports.models import Report, ReportStatus, Service
-from saas.signing.book import operations as book
 from saas.sittings.models import Sitting
 from saas.tenancy.models import Assembly
-from saas.workflow import definitions, planning, signatures
+from saas.workflow import definitions, planning
 from saas.workflow import labels as workflow_labels
 from saas.workflow import operations as engine
 from saas.workflow.access import holds_grant
-from saas.workflow.definitions import WorkflowError
 from saas.workflow.editor.operations import people_of, services_of
 from saas.workflow.models import AppliesTo, RunState
 from saas.workflow.reports import access, forms, opinions
@@ -159,7 +157,7 @@ def report(report_id: int):
     run = ops.current_run(report)
     running = run is not None and run.state == RunState.RUNNING
     urgent = running and holds_grant(current_user, g.tenant.id, GrantKind.URGENT_VALIDATOR)
-    circuits = [] if running else _acts_circuits(report)
+    circuits = _acts_circuits(report)
     return render_template(
         "workflow/reports/report.html",
         report=report,
@@ -180,15 +178,9 @@ def report(report_id: int):
 
 
 def _acts_circuits(report: Report) -> list:
-    """The circuits for acts to sign that the person may start on ``report``: it is on an agenda, and they are
-    its sitting's secretariat or an admin (``start_signing`` checks it again)."""
-    sitting = latest_sitting(report)
-    if sitting is None or not book.may_request(current_user, g.tenant, sitting):
-        return []
-    try:
-        if signatures.in_book(signatures.main_version(report)) is not None:
-            return []
-    except WorkflowError:  # no main document: nothing to sign
+    """The circuits for acts to sign that the person may start on ``report`` now (none when
+    ``engine.signing_refusal`` says why not; ``start_signing`` checks it again under the report's lock)."""
+    if engine.signing_refusal(report, current_user) is not None:
         return []
     return definitions.active_definitions(g.tenant.id, AppliesTo.ACTS)
 
