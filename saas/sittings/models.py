@@ -21,15 +21,17 @@ class SittingStatus(enum.StrEnum):
     IN_PROGRESS = "in_progress"
     CLOSED = "closed"
     ARCHIVED = "archived"
+    CANCELLED = "cancelled"
 
 
 #: the only status changes allowed: a sitting moves forward, never back (its convocation was sent)
 TRANSITIONS = {
-    SittingStatus.DRAFT: {SittingStatus.CONVENED},
-    SittingStatus.CONVENED: {SittingStatus.IN_PROGRESS},
+    SittingStatus.DRAFT: {SittingStatus.CONVENED, SittingStatus.CANCELLED},
+    SittingStatus.CONVENED: {SittingStatus.IN_PROGRESS, SittingStatus.CANCELLED},
     SittingStatus.IN_PROGRESS: {SittingStatus.CLOSED},
     SittingStatus.CLOSED: {SittingStatus.ARCHIVED},
     SittingStatus.ARCHIVED: set(),
+    SittingStatus.CANCELLED: set(),
 }
 
 STATUS_LABELS = {
@@ -38,6 +40,7 @@ STATUS_LABELS = {
     SittingStatus.IN_PROGRESS: "en cours",
     SittingStatus.CLOSED: "close",
     SittingStatus.ARCHIVED: "archivée",
+    SittingStatus.CANCELLED: "annulée",
 }
 
 
@@ -65,10 +68,23 @@ class Sitting(TenantOwned, Base):
     #: the first sitting after the council's renewal (L2121-7: its own notice period)
     first_after_renewal: Mapped[bool] = mapped_column(default=False)
     status: Mapped[SittingStatus] = enum_column(SittingStatus, default=SittingStatus.DRAFT)
+    #: the sitting whose quorum was not reached: this one, convened at least three days later for the same
+    #: items, deliberates without quorum (L2121-17, L3121-14, L4132-13) and its convocation says so
+    reconvened_from_id: Mapped[int | None] = mapped_column(sa.ForeignKey("sitting.id"))
+    #: the member the assembly appointed secretary of the sitting at the opening (L2121-15)
+    secretary_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"))
+    #: when the president opened and closed the sitting (UTC)
+    opened_at: Mapped[datetime | None] = mapped_column()
+    closed_at: Mapped[datetime | None] = mapped_column()
+    #: when and why the sitting was cancelled; the members were told and the proof is kept
+    cancelled_at: Mapped[datetime | None] = mapped_column()
+    cancel_reason: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     tenant: Mapped[Tenant] = relationship()
     assembly: Mapped[Assembly] = relationship()
+    reconvened_from: Mapped["Sitting | None"] = relationship(remote_side=[id])
+    secretary: Mapped[Person | None] = relationship()
 
 
 class AgendaItem(TenantOwned, Base):
