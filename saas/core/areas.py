@@ -44,6 +44,8 @@ AREAS = (
     "workflow.inbox",
     "workflow.absences",
     "acts",
+    "acts.register",
+    "acts.minutes",
     "groupement",
     "groupement.agreement",
     "groupement.contracts",
