@@ -3,9 +3,11 @@ here: these forms only turn what was typed into values, and say in French what c
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField, TimeField
+from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, StringField, TextAreaField, TimeField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
+from saas.core.inputs import ID_PATTERN
 from saas.sittings.models import AttendanceAnswer
 
 REQUIRED = _l("Ce champ est obligatoire.")
@@ -30,6 +32,46 @@ class SittingForm(FlaskForm):
     urgency = BooleanField(_l("Convocation en urgence"))
     urgency_reason = TextAreaField(_l("Motif de l'urgence"), validators=[Optional(), Length(max=5000)])
     first_after_renewal = BooleanField(_l("Première séance après le renouvellement du conseil"))
+
+
+class EditSittingForm(SittingForm):
+    """The sitting changed: while in preparation, freely; once convened, by a new convocation with its reason."""
+
+    reason = TextAreaField(
+        _l("Motif du changement (envoyé à chaque membre avec la nouvelle convocation)"),
+        validators=[Optional(), Length(max=5000)],
+    )
+    postponed = BooleanField(_l("Report de la séance à une date ultérieure"))
+
+
+class CancelForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Motif de l'annulation"),
+        validators=[InputRequired(_l("Indiquez le motif de l'annulation.")), Length(max=5000)],
+    )
+
+
+def item_id(value) -> int:
+    """A ticked item's value as an id; anything else is 0, which names no item (refused by the operation)."""
+    if isinstance(value, int):
+        return value
+    return int(value) if ID_PATTERN.fullmatch(str(value).strip()) else 0
+
+
+class ReconveneForm(FlaskForm):
+    """The new sitting after a failed quorum: its date, time, place and the items it takes up."""
+
+    day = DateField(_l("Date"), validators=[InputRequired(_l("Indiquez la date de la nouvelle séance."))])
+    time = TimeField(_l("Heure"), validators=[InputRequired(_l("Indiquez l'heure de la nouvelle séance."))])
+    place = StringField(_l("Lieu"), validators=[InputRequired(REQUIRED), Length(max=300)])
+    items = SelectMultipleField(
+        _l("Points inscrits à la nouvelle séance"),
+        coerce=item_id,
+        validate_choice=False,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        validators=[InputRequired(_l("Choisissez au moins un point."))],
+    )
 
 
 class ItemForm(FlaskForm):

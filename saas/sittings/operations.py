@@ -2,14 +2,21 @@
 
 Operations flush and audit but never commit (the request or job commits once). Access checks belong
 to the caller (views, API); what is checked here is the law and the consistency of the records.
+
+A sitting is never set in the past: creating it or moving it checks its date against ``now`` (the present
+unless a caller replays the past, as the demo does; the screens and the API never pass it). Once convened,
+its changes are documented operations of saas.sittings.convocations (a new convocation, a supplement, a
+cancellation), and its opening and closing belong to saas.sittings.roll_call: the generic status change
+(``GENERIC_STATUSES``) only convenes.
 """
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
 from saas.audit.operations import record
+from saas.core import display
 from saas.core.database import utcnow
 from saas.core.errors import DomainError
 from saas.core.extensions import db
@@ -26,6 +33,19 @@ EDITABLE_FIELDS = ("starts_at", "place", "remote_allowed", "urgency", "urgency_r
 
 class SittingError(DomainError):
     """A refusal shown to the user as is: French, and citing the article when the law refuses."""
+
+
+class StatusConflict(SittingError):
+    """A status the generic status change does not set (opening, closing): 409, in French."""
+
+    status = 409
+
+
+#: what the status form of the sitting page and the API's status route may set: convening only. Opening and
+#: closing are operations of their own (the roll call, the secretary of the sitting, the sitting's day); a
+#: cancellation needs its reason and tells the members (saas.sittings.convocations.operations.cancel_sitting)
+GENERIC_STATUSES = (SittingStatus.CONVENED,)
+OPENING_AND_CLOSING = (SittingStatus.IN_PROGRESS, SittingStatus.CLOSED)
 
 
 def sitting_day(sitting: Sitting) -> date:
@@ -66,6 +86,14 @@ def _check_schedule(starts_at: datetime, place: str | None, urgency: bool, urgen
     return place, (reason if urgency else None)
 
 
+def check_future(tenant: Tenant, starts_at: datetime, now: datetime | None = None) -> None:
+    """A sitting is convened for a date to come: one in the past (or this very minute) is refused."""
+    now = now or utcnow()
+    if starts_at <= now:
+        when = display.format_datetime(starts_at, "full", tenant, locale=display.DOCUMENT_LOCALE)
+        raise SittingError(f"La date de la séance ({when}) est passée : choisissez une date à venir.")
+
+
 def _check_renewal(tenant: Tenant, first_after_renewal: bool) -> None:
     if first_after_renewal and tenant_rules(tenant).renewal_notice_days is None:
         raise SittingError(
@@ -85,12 +113,15 @@ def create_sitting(
     urgency: bool = False,
     urgency_reason: str | None = None,
     first_after_renewal: bool = False,
+    now: datetime | None = None,
 ) -> Sitting:
+    """A new sitting, in preparation; refused when its date is not to come (at ``now``)."""
     if assembly.tenant_id != tenant.id:
         raise SittingError("Cette assemblée n'appartient pas à cette collectivité.")
     if assembly.archived:
         raise SittingError("Cette assemblée est archivée : elle ne tient plus de séance.")
     place, urgency_reason = _check_schedule(starts_at, place, urgency, urgency_reason)
+    check_future(tenant, starts_at, now)
     _check_renewal(tenant, first_after_renewal)
     sitting = Sitting(
         tenant_id=tenant.id,
@@ -115,31 +146,46 @@ def create_sitting(
     return sitting
 
 
-def update_sitting(sitting: Sitting, *, actor: Person | None, **changes) -> Sitting:
-    """Change date, place, remote attendance or urgency: only while the sitting is a draft."""
+def checked_changes(sitting: Sitting, changes: dict, now: datetime | None = None) -> dict:
+    """Every editable value of ``sitting`` once ``changes`` apply, cleaned and checked (schedule, date to
+    come when it moves, renewal); nothing is written. Raises SittingError (French)."""
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
-    if sitting.status != SittingStatus.DRAFT:
-        raise SittingError(
-            "La séance est déjà convoquée : sa date, son lieu et ses modalités ne peuvent plus changer. "
-            "Pour la déplacer, convoquez une nouvelle séance."
-        )
     values = {name: getattr(sitting, name) for name in EDITABLE_FIELDS} | changes
     place, reason = _check_schedule(values["starts_at"], values["place"], values["urgency"], values["urgency_reason"])
     values |= {"place": place, "urgency_reason": reason}
+    if values["starts_at"] != sitting.starts_at:
+        check_future(sitting.tenant, values["starts_at"], now)
     _check_renewal(sitting.tenant, values["first_after_renewal"])
+    return values
+
+
+def apply_changes(sitting: Sitting, values: dict) -> dict:
+    """Write ``values`` (from ``checked_changes``) on the sitting; the changes as {field: [before, after]}."""
     before = {name: getattr(sitting, name) for name in EDITABLE_FIELDS}
     for name in EDITABLE_FIELDS:
         setattr(sitting, name, values[name])
     db.session.flush()
-    diff = {name: [str(before[name]), str(values[name])] for name in EDITABLE_FIELDS if before[name] != values[name]}
+    return {name: [str(before[name]), str(values[name])] for name in EDITABLE_FIELDS if before[name] != values[name]}
+
+
+def update_sitting(sitting: Sitting, *, actor: Person | None, now: datetime | None = None, **changes) -> Sitting:
+    """Change date, place, remote attendance or urgency while the sitting is a draft (a new date must be to
+    come at ``now``). Once convened, see saas.sittings.convocations.operations.reissue_convocation."""
+    if sitting.status != SittingStatus.DRAFT:
+        raise SittingError(
+            "La séance est déjà convoquée : sa date, son lieu et ses modalités ne changent plus que par une "
+            "nouvelle convocation envoyée à chaque membre (« Modifier la séance », avec le motif)."
+        )
+    values = checked_changes(sitting, changes, now)
+    diff = apply_changes(sitting, values)
     record("sitting.updated", tenant_id=sitting.tenant_id, actor_id=actor.id if actor else None, obj=sitting, data=diff)
     return sitting
 
 
-def reschedule(sitting: Sitting, starts_at: datetime, *, actor: Person | None) -> Sitting:
-    return update_sitting(sitting, starts_at=starts_at, actor=actor)
+def reschedule(sitting: Sitting, starts_at: datetime, *, actor: Person | None, now: datetime | None = None) -> Sitting:
+    return update_sitting(sitting, starts_at=starts_at, actor=actor, now=now)
 
 
 def active_items(sitting: Sitting) -> list[AgendaItem]:
@@ -177,8 +223,32 @@ def add_item(
     committee_opinion: str | None = None,
     confidential: bool = False,
 ) -> AgendaItem:
-    """Add an item at the end of the agenda; the agenda is fixed once the convocation is sent."""
+    """Add an item at the end of the agenda; the agenda is fixed once the convocation is sent (after that, an
+    item is added by a supplement: saas.sittings.convocations.operations.add_supplement_item)."""
     _require_status(sitting, {SittingStatus.DRAFT}, "ajouter un point à l'ordre du jour")
+    return append_item(
+        sitting,
+        title=title,
+        actor=actor,
+        rapporteur=rapporteur,
+        subject_code=subject_code,
+        committee_opinion=committee_opinion,
+        confidential=confidential,
+    )
+
+
+def append_item(
+    sitting: Sitting,
+    *,
+    title: str,
+    actor: Person | None,
+    rapporteur: Person | None = None,
+    subject_code: str | None = None,
+    committee_opinion: str | None = None,
+    confidential: bool = False,
+    report_id: int | None = None,
+) -> AgendaItem:
+    """The item at the end of the agenda, its values checked; the caller checked the sitting's status."""
     title = _clean_text(title, "Le titre du point", 500)
     subject_code = (subject_code or "").strip() or None
     if subject_code is not None and not SUBJECT_CODE.match(subject_code):
@@ -194,6 +264,7 @@ def add_item(
         subject_code=subject_code,
         committee_opinion=_clean_text(committee_opinion, "L'avis de la commission", 5000, required=False),
         confidential=confidential,
+        report_id=report_id,
     )
     db.session.add(item)
     db.session.flush()
@@ -256,9 +327,9 @@ def set_status(sitting: Sitting, status: SittingStatus, *, actor: Person | None,
     if status == SittingStatus.CONVENED:
         if not active_items(sitting):
             raise SittingError("La convocation doit indiquer l'ordre du jour (article L2121-10 du CGCT) : il est vide.")
-        too_late = check_notice(sitting.tenant, sitting, at or utcnow())
-        if too_late is not None:
-            raise SittingError(too_late.message)
+        refusal = convening_refusal(sitting, at or utcnow())
+        if refusal is not None:
+            raise SittingError(refusal)
     previous = sitting.status
     sitting.status = status
     db.session.flush()
@@ -270,6 +341,63 @@ def set_status(sitting: Sitting, status: SittingStatus, *, actor: Person | None,
         data={"from": previous.value, "to": status.value},
     )
     return sitting
+
+
+def change_status(sitting: Sitting, status: str, *, actor: Person | None) -> Sitting:
+    """The generic status change (the sitting page's form, the API): refuses opening and closing (409) and
+    anything but ``GENERIC_STATUSES`` (422); convening itself is the caller's (it sends the convocations)."""
+    try:
+        status = SittingStatus(status)
+    except ValueError:
+        raise SittingError(f"État de séance inconnu : « {status} ».") from None
+    if status in OPENING_AND_CLOSING:
+        raise StatusConflict(
+            "L'ouverture et la clôture de la séance ne se font pas ici : la séance s'ouvre le jour prévu, par le "
+            "président ou le secrétariat, après l'appel et la désignation du secrétaire de séance "
+            "(article L2121-15 du CGCT), puis se clôt à la fin de l'ordre du jour."
+        )
+    if status == SittingStatus.CANCELLED:
+        raise SittingError(
+            "Une séance s'annule avec son motif, et chaque membre convoqué en est informé : « Annuler la séance »."
+        )
+    if status not in GENERIC_STATUSES:
+        raise SittingError(
+            f"Une séance {STATUS_LABELS[sitting.status]} ne peut pas passer à l'état « {STATUS_LABELS[status]} »."
+        )
+    return set_status(sitting, status, actor=actor)
+
+
+def reconvening_refusal(sitting: Sitting) -> str | None:
+    """For a sitting reconvened after a failed quorum: the law's interval after the failed sitting's day
+    (quorum_failed_reconvene_days, L2121-17, L3121-14, L4132-13), else None."""
+    failed = sitting.reconvened_from
+    rules = tenant_rules(sitting.tenant)
+    gap = (sitting_day(sitting) - sitting_day(failed)).days
+    if gap >= rules.quorum_failed_reconvene_days:
+        return None
+    days = rules.quorum_failed_reconvene_days
+    when, earliest = (
+        display.format_date(day, "full", locale=display.DOCUMENT_LOCALE)
+        for day in (sitting_day(failed), sitting_day(failed) + timedelta(days=days))
+    )
+    return (
+        f"Faute de quorum à la séance du {when}, l'assemblée est convoquée à nouveau à {days} jours au moins "
+        f"d'intervalle (article {rules.quorum_article} du CGCT) : la nouvelle séance se tient au plus tôt le "
+        f"{earliest}."
+    )
+
+
+def convening_refusal(sitting: Sitting, at: datetime) -> str | None:
+    """Why a convocation sent at ``at`` would be unlawful (French, with the article), else None: the notice
+    period (notice.check_notice); for a sitting reconvened after a failed quorum, the interval after the
+    failed sitting instead, as the law ties the new sitting to it (L2121-17: « à trois jours au moins
+    d'intervalle »; L3121-14, L4132-13: « trois jours plus tard »)."""
+    if sitting.starts_at <= at:
+        return "La séance est passée : elle ne peut plus être convoquée."
+    if sitting.reconvened_from_id is not None:
+        return reconvening_refusal(sitting)
+    too_late = check_notice(sitting.tenant, sitting, at)
+    return too_late.message if too_late is not None else None
 
 
 def members_in_office(sitting: Sitting) -> set[int]:

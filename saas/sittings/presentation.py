@@ -21,6 +21,12 @@ def to_utc(tenant: Tenant, day: date, time) -> datetime:
     return datetime.combine(day, time, tzinfo=ZoneInfo(tenant.timezone)).astimezone(UTC)
 
 
+def local_day_and_time(tenant: Tenant, moment: datetime):
+    """The day and the wall-clock time of ``moment`` in the collectivity's time zone (the forms' fields)."""
+    local = moment.astimezone(ZoneInfo(tenant.timezone))
+    return local.date(), local.time().replace(tzinfo=None, second=0, microsecond=0)
+
+
 #: tenant badges in the inbox: one of these colours per collectivity (its id modulo their number), always
 #: with the collectivity's name in it, so the colour is never the only cue
 BADGE_COLOURS = 8

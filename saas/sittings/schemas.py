@@ -56,6 +56,12 @@ class SittingSchema(ma.Schema):
     urgency_reason = fields.String(allow_none=True)
     first_after_renewal = fields.Boolean()
     status = fields.String()
+    cancelled_at = fields.AwareDateTime(allow_none=True, metadata={"description": "Annulation ; null sinon."})
+    cancel_reason = fields.String(allow_none=True, metadata={"description": "Motif de l'annulation."})
+    reconvened_from_id = fields.Integer(
+        allow_none=True,
+        metadata={"description": "La séance sans quorum que celle-ci reprend (sans condition de quorum)."},
+    )
     items = fields.List(fields.Nested(ItemSchema), metadata={"description": "Huis clos : membres et agents."})
     my_answer = fields.String(allow_none=True, metadata={"description": "Ma réponse ; null si pas encore répondu."})
     my_proxy = fields.Nested(
@@ -140,3 +146,61 @@ class AttendanceBoardSchema(ma.Schema):
     )
     proxies = fields.List(fields.Nested(BoardProxySchema), metadata={"description": "Procurations en cours."})
     quorum = fields.Nested(QuorumSchema)
+
+
+class SittingUpdateSchema(ma.Schema):
+    """Only what changes; the others keep their value."""
+
+    starts_at = fields.AwareDateTime(metadata={"description": "Avec son fuseau ; une date à venir."})
+    place = fields.String(validate=validate.Length(min=1, max=300))
+    remote_allowed = fields.Boolean()
+    urgency = fields.Boolean()
+    urgency_reason = fields.String(allow_none=True)
+    first_after_renewal = fields.Boolean()
+    reason = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=5000),
+        metadata={"description": "Motif, obligatoire une fois la séance convoquée (dans la nouvelle convocation)."},
+    )
+    postponed = fields.Boolean(
+        load_default=False, metadata={"description": "Report à une date ultérieure (séance convoquée)."}
+    )
+
+
+class StatusInSchema(ma.Schema):
+    status = fields.String(
+        required=True,
+        validate=validate.Length(max=32),
+        metadata={"description": "convened seulement : in_progress et closed sont refusés (409)."},
+    )
+
+
+class CancelInSchema(ma.Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+
+
+class ReconveneInSchema(ma.Schema):
+    starts_at = fields.AwareDateTime(required=True, metadata={"description": "Avec son fuseau."})
+    place = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=300))
+    item_ids = fields.List(
+        Id(),
+        required=True,
+        validate=validate.Length(min=1, max=500),
+        metadata={"description": "Points de la séance sans quorum à reprendre (404 pour un point d'une autre séance)."},
+    )
+
+
+class NoticeSchema(ma.Schema):
+    id = fields.Integer()
+    number = fields.Integer()
+    kind = fields.Function(
+        lambda n: n.kind.value,
+        metadata={"description": "new_convocation (aussi un report), supplement ou cancellation."},
+    )
+    postponed = fields.Boolean()
+    reason = fields.String(allow_none=True)
+    previous_starts_at = fields.AwareDateTime()
+    previous_place = fields.String()
+    agenda_item_id = fields.Integer(allow_none=True)
+    sent_at = fields.AwareDateTime()

@@ -24,11 +24,13 @@ from saas.identity.web import tenant_blueprint
 from saas.sittings import forms, inbox, notice, operations
 from saas.sittings.access import load_managed_assembly, load_sitting, visible_items
 from saas.sittings.attendance import operations as attendance
+from saas.sittings.convocations import operations as convening
 from saas.sittings.convocations.evidence import evidence_download
+from saas.sittings.convocations.models import NOTICE_TITLES
 from saas.sittings.convocations.operations import convocation_progress, send_convocations
 from saas.sittings.models import STATUS_LABELS, TRANSITIONS, AgendaItem, AttendanceAnswer, Sitting, SittingStatus
-from saas.sittings.operations import colleagues
-from saas.sittings.presentation import BADGE_COLOURS, MEMBER_ANSWERS, labels, to_utc
+from saas.sittings.operations import GENERIC_STATUSES, colleagues
+from saas.sittings.presentation import BADGE_COLOURS, MEMBER_ANSWERS, labels, local_day_and_time, to_utc
 from saas.sittings.proof import operations as proof
 from saas.tenancy.legal_rules import tenant_rules
 from saas.tenancy.models import Tenant
@@ -115,7 +117,11 @@ def _page(sitting: Sitting, manager: bool, status: int = 200, refusal: str | Non
         (p.id, p.full_name) for p in colleagues(sitting)
     ]
     status_form = forms_given.get("status_form") or forms.StatusForm()
-    status_form.status.choices = [(s.value, STATUS_LABELS[s]) for s in TRANSITIONS[sitting.status]]
+    status_form.status.choices = [
+        (s.value, STATUS_LABELS[s]) for s in GENERIC_STATUSES if s in TRANSITIONS[sitting.status]
+    ]
+    supplement_form = forms_given.get("supplement_form") or forms.ItemForm(prefix="supplement")
+    supplement_form.rapporteur.choices = item_form.rapporteur.choices
     mine = attendance.attendance_of(sitting, me.id)
     answer_form = forms_given.get("answer_form") or forms.AttendanceForm(answer=mine.answer.value if mine else None)
     answer_form.answer.choices = [
@@ -141,15 +147,20 @@ def _page(sitting: Sitting, manager: bool, status: int = 200, refusal: str | Non
         "my_proxy": attendance.active_proxy(sitting, giver_id=me.id),
         "held_proxy": attendance.active_proxy(sitting, holder_id=me.id),
         "item_form": item_form,
+        "supplement_form": supplement_form,
         "status_form": status_form,
         "answer_form": answer_form,
         "proxy_form": proxy_form,
         "action_form": forms.ActionForm(),
         "refusal": refusal,
+        "rules": tenant_rules(g.tenant),
+        "notice_labels": NOTICE_TITLES,
     }
     if manager:
         context["deadline"] = notice.latest_sending_time(g.tenant, sitting)
         context["board"] = attendance.attendance_board(sitting)
+        context["notices"] = convening.notices_of(sitting)
+        context["reconvened"] = convening.reconvened_sittings(sitting)
     return render_template("sittings/sitting.html", **context), status
 
 
@@ -254,18 +265,150 @@ def _refusal_on_top(sitting: Sitting) -> None:
 
 @bp.post("/s/<int:sitting_id>/status")
 def change_status(sitting_id: int):
+    """Only convening: "en cours" and "close" are refused (409), the opening and the closing being operations
+    of their own; a cancellation has its own page (its reason, the members told)."""
     sitting = _managed(sitting_id)
     form = forms.StatusForm()
     form.status.choices = [(s.value, STATUS_LABELS[s]) for s in SittingStatus]
-    on_refusal(lambda error: _page(sitting, True, 422, status_form=_above(form, error)))
+    on_refusal(lambda error: _page(sitting, True, error.status, status_form=_above(form, error)))
     if form.validate_on_submit():
-        status = SittingStatus(form.status.data)
-        if status == SittingStatus.CONVENED:
+        if form.status.data == SittingStatus.CONVENED.value:
             send_convocations(sitting, current_user)  # convening always sends the convocations
         else:
-            operations.set_status(sitting, status, actor=current_user)
+            operations.change_status(sitting, form.status.data, actor=current_user)
         return _done(sitting, _("La séance est maintenant %(status)s.", status=STATUS_LABELS[sitting.status]))
     return _page(sitting, True, 422, status_form=form)
+
+
+# --- Secretary: changing, cancelling, reconvening -------------------------------------------------
+
+
+def _edit_page(sitting: Sitting, form: forms.EditSittingForm, status: int = 200):
+    return render_template("sittings/edit.html", tenant=g.tenant, sitting=sitting, form=form), status
+
+
+@bp.route("/s/<int:sitting_id>/edit", methods=["GET", "POST"])
+def edit_sitting(sitting_id: int):
+    """In preparation, the sitting changes freely; convened, a change is a new convocation to every member,
+    with its reason and its notice check (a postponement is one of them)."""
+    sitting = _managed(sitting_id)
+    if sitting.status not in (SittingStatus.DRAFT, SittingStatus.CONVENED):
+        label = STATUS_LABELS[sitting.status]
+        return _refused(sitting, _("La séance est %(status)s : elle ne peut plus être modifiée.", status=label))
+    if request.method == "GET":
+        day, time = local_day_and_time(g.tenant, sitting.starts_at)
+        form = forms.EditSittingForm(obj=sitting, day=day, time=time)
+    else:
+        form = forms.EditSittingForm()
+    on_refusal(lambda error: _edit_page(sitting, _above(form, error), 422))
+    if form.validate_on_submit():
+        changes = {
+            "starts_at": to_utc(g.tenant, form.day.data, form.time.data),
+            "place": form.place.data,
+            "remote_allowed": form.remote_allowed.data,
+            "urgency": form.urgency.data,
+            "urgency_reason": form.urgency_reason.data,
+            "first_after_renewal": form.first_after_renewal.data,
+        }
+        if sitting.status == SittingStatus.DRAFT:
+            operations.update_sitting(sitting, actor=current_user, **changes)
+            return _done(sitting, _("Séance modifiée."))
+        sent = convening.reissue_convocation(
+            sitting, actor=current_user, reason=form.reason.data, postponed=form.postponed.data, **changes
+        )
+        if sent is None:
+            return _done(sitting, _("Séance modifiée : les convocations porteront les nouvelles indications."))
+        return _done(sitting, _("Séance modifiée : une nouvelle convocation part à chaque membre convoqué."))
+    return _edit_page(sitting, form, 422 if request.method == "POST" else 200)
+
+
+@bp.post("/s/<int:sitting_id>/supplement")
+def add_supplement(sitting_id: int):
+    """An item added after convening: a convocation complémentaire to every member, with its notice check."""
+    sitting = _managed(sitting_id)
+    form = forms.ItemForm(prefix="supplement")
+    form.rapporteur.choices = [(forms.NO_RAPPORTEUR, "")] + [(p.id, p.full_name) for p in colleagues(sitting)]
+    on_refusal(lambda error: _page(sitting, True, 422, supplement_form=_above(form, error)))
+    if form.validate_on_submit():
+        rapporteur = db.session.get(Person, form.rapporteur.data) if form.rapporteur.data else None
+        convening.add_supplement_item(
+            sitting,
+            title=form.title.data,
+            rapporteur=rapporteur,
+            subject_code=form.subject_code.data,
+            committee_opinion=form.committee_opinion.data,
+            confidential=form.confidential.data,
+            actor=current_user,
+        )
+        return _done(sitting, _("Point ajouté : la convocation complémentaire part à chaque membre convoqué."))
+    return _page(sitting, True, 422, supplement_form=form)
+
+
+def _cancel_page(sitting: Sitting, form: forms.CancelForm, status: int = 200):
+    told = len(convening.convocations_of(sitting))
+    return render_template("sittings/cancel.html", tenant=g.tenant, sitting=sitting, form=form, told=told), status
+
+
+@bp.route("/s/<int:sitting_id>/cancel", methods=["GET", "POST"])
+def cancel_sitting(sitting_id: int):
+    """Cancel with a reason; if convened, every member convened is told by mail, and the proof is kept."""
+    sitting = _managed(sitting_id)
+    form = forms.CancelForm()
+    on_refusal(lambda error: _cancel_page(sitting, _above(form, error), 422))
+    if form.validate_on_submit():
+        told = convening.cancel_sitting(sitting, actor=current_user, reason=form.reason.data)
+        if told is None:
+            return _done(sitting, _("Séance annulée."))
+        return _done(sitting, _("Séance annulée : chaque membre convoqué en est informé par courriel."))
+    return _cancel_page(sitting, form, 422 if request.method == "POST" else 200)
+
+
+def _reconvene_form(sitting: Sitting, form: forms.ReconveneForm | None = None) -> forms.ReconveneForm:
+    form = form or forms.ReconveneForm()
+    form.items.choices = [(item.id, f"{item.position}. {item.title}") for item in operations.active_items(sitting)]
+    return form
+
+
+def _reconvene_page(sitting: Sitting, form: forms.ReconveneForm, status: int = 200):
+    rules = tenant_rules(g.tenant)
+    page = render_template(
+        "sittings/reconvene.html",
+        tenant=g.tenant,
+        sitting=sitting,
+        form=form,
+        days=rules.quorum_failed_reconvene_days,
+        article=rules.quorum_article,
+        wording=rules.quorum_failed_wording,
+    )
+    return page, status
+
+
+@bp.route("/s/<int:sitting_id>/reconvene", methods=["GET", "POST"])
+def reconvene(sitting_id: int):
+    """After a failed quorum: the secretariat ticks the items and convenes the new sitting, held without
+    quorum condition at least the law's days later."""
+    sitting = _managed(sitting_id)
+    if request.method == "GET":
+        form = _reconvene_form(sitting, forms.ReconveneForm(place=sitting.place))
+    else:
+        form = _reconvene_form(sitting)
+    on_refusal(lambda error: _reconvene_page(sitting, _above(form, error), 422))
+    if form.validate_on_submit():
+        chosen = {item.id: item for item in operations.active_items(sitting)}
+        ids = form.items.data or []
+        if any(item_id not in chosen for item_id in ids):
+            abort(404)
+        new = convening.reconvene_without_quorum(
+            sitting,
+            [chosen[item_id] for item_id in ids],
+            to_utc(g.tenant, form.day.data, form.time.data),
+            place=form.place.data,
+            actor=current_user,
+        )
+        commit(db.session)
+        flash(_("Nouvelle séance convoquée : elle délibère sans condition de quorum."), "success")
+        return redirect(url_for(".sitting", sitting_id=new.id))
+    return _reconvene_page(sitting, form, 422 if request.method == "POST" else 200)
 
 
 # --- Members: attendance and proxies --------------------------------------------------------------

@@ -19,6 +19,8 @@ class LegalRules:
     quorum_rule: str
     quorum_article: str
     quorum_failed_reconvene_days: int
+    #: what the reconvened sitting's convocation says (after a failed quorum), in the words of quorum_article
+    quorum_failed_wording: str
     proxy_article: str
     #: a proxy is valid for at most this many consecutive sittings, except illness; None: no such limit
     proxy_max_consecutive_sittings: int | None = None

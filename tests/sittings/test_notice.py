@@ -12,6 +12,8 @@ from saas.tenancy.models import TenantKind
 
 PARIS = ZoneInfo("Europe/Paris")
 ONE_MINUTE = timedelta(minutes=1)
+#: the sittings of June 2026 are past: these tests create them as on 1 May 2026 (``now``)
+BEFORE = datetime(2026, 5, 1, 8, 0, tzinfo=UTC)
 
 
 def paris(*args) -> datetime:
@@ -118,13 +120,19 @@ def test_an_urgent_sitting_cannot_be_created_without_a_reason(session, create_te
     tenant = create_tenant()
     with in_tenant(tenant), pytest.raises(operations.SittingError, match="motif de l'urgence"):
         operations.create_sitting(
-            tenant, tenant.assemblies[0], starts_at=paris(2026, 6, 15, 18), place="Mairie", actor=None, urgency=True
+            tenant,
+            tenant.assemblies[0],
+            starts_at=paris(2026, 6, 15, 18),
+            place="Mairie",
+            actor=None,
+            urgency=True,
+            now=BEFORE,
         )
 
 
 def test_convening_too_late_is_refused_and_changes_nothing(create_tenant, create_sitting, in_tenant, audit_events):
     tenant = create_tenant(kind=TenantKind.COMMUNE, population=10_000)
-    sitting = create_sitting(tenant, starts_at=paris(2026, 6, 15, 18, 0), convene=False)
+    sitting = create_sitting(tenant, starts_at=paris(2026, 6, 15, 18, 0), convene=False, now=BEFORE)
     with in_tenant(tenant), pytest.raises(operations.SittingError, match="article L2121-12 du CGCT"):
         operations.set_status(sitting, SittingStatus.CONVENED, actor=None, at=paris(2026, 6, 10, 0, 0, 30))
     assert sitting.status == SittingStatus.DRAFT
@@ -139,7 +147,7 @@ def test_urgent_convocation_at_one_clear_day_with_reason_is_accepted(create_tena
     """The issue's acceptance: an urgent convocation at ≥ 1 jour franc with a reason is accepted."""
     tenant = create_tenant(kind=TenantKind.COMMUNE, population=10_000)
     sitting = create_sitting(
-        tenant, starts_at=paris(2026, 6, 15, 18, 0), convene=False, urgency=True, urgency_reason="Crue"
+        tenant, starts_at=paris(2026, 6, 15, 18, 0), convene=False, urgency=True, urgency_reason="Crue", now=BEFORE
     )
     with in_tenant(tenant):
         operations.set_status(sitting, SittingStatus.CONVENED, actor=None, at=paris(2026, 6, 13, 17, 0))
@@ -176,6 +184,7 @@ def test_no_renewal_notice_where_the_law_sets_the_date(session, create_tenant, i
             place="Hôtel du département",
             actor=None,
             first_after_renewal=True,
+            now=BEFORE,
         )
 
 

@@ -8,7 +8,9 @@ from flask import Response, abort
 
 from saas.core.database import write_apart
 from saas.core.extensions import db
+from saas.mail.models import MailAttachment, OutboundMail
 from saas.sittings.convocations.models import Convocation
+from saas.sittings.convocations.operations import notices_of
 from saas.sittings.models import Sitting
 from saas.sittings.proof import operations as proof
 from saas.storage.models import Blob
@@ -22,7 +24,29 @@ def sent_pdfs(sitting: Sitting) -> list[tuple[str, bytes]]:
         .where(Convocation.sitting_id == sitting.id, Convocation.pdf_blob_id.is_not(None))
         .order_by(Convocation.id)
     ).scalars()
-    return [(f"convocation-{row.person_id}.pdf", read_all(db.session.get(Blob, row.pdf_blob_id))) for row in rows]
+    pdfs = [(f"convocation-{row.person_id}.pdf", read_all(db.session.get(Blob, row.pdf_blob_id))) for row in rows]
+    return pdfs + notice_pdfs(sitting)
+
+
+def notice_pdfs(sitting: Sitting) -> list[tuple[str, bytes]]:
+    """The PDFs of the notices sent after the convocation (new convocation, supplement), as attached to
+    each person's mail: ``avis-<number>-<person id>.pdf``."""
+    pdfs = []
+    for notice in notices_of(sitting):
+        rows = db.session.execute(
+            sa.select(OutboundMail.ref, MailAttachment.blob_id)
+            .join(MailAttachment, MailAttachment.mail_id == OutboundMail.id)
+            .where(
+                OutboundMail.key.like(f"notice:{notice.id}:%"),
+                OutboundMail.tenant_id == sitting.tenant_id,
+                MailAttachment.content_type == "application/pdf",
+            )
+            .order_by(OutboundMail.id)
+        ).all()
+        for ref, blob_id in rows:
+            name = f"avis-{notice.number}-{ref['person_id']}.pdf"
+            pdfs.append((name, read_all(db.session.get(Blob, blob_id))))
+    return pdfs
 
 
 def evidence_zip(sitting: Sitting) -> bytes:

@@ -16,6 +16,9 @@ class ProofKind(enum.StrEnum):
     OPENING = "opening"
     #: a document added or replaced after sending (complément), re-notified to every recipient
     SUPPLEMENT = "supplement"
+    #: a notice after the convocation (new convocation, convocation complémentaire, cancellation), sent to
+    #: every recipient; its channel is "n<notice id>"
+    NOTICE = "notice"
 
 
 class ProofRecord(TenantOwned, Base):
@@ -52,4 +55,6 @@ class ProofRecord(TenantOwned, Base):
             return f"ouverture-{self.person_id}.json"
         if self.kind == ProofKind.SUPPLEMENT:
             return f"complement-{self.channel}.json"
+        if self.kind == ProofKind.NOTICE:
+            return f"avis-{self.channel}.json"
         return "manifeste.json"

@@ -1,5 +1,7 @@
 """Proof of convocation: time-stamped statements of what was sent, delivered and opened (issue 3, item 5),
-and of every document added or replaced after sending (supplements, item 1; see saas.documents.supplements.operations).
+of every document added or replaced after sending (supplements, item 1; see saas.documents.supplements.operations),
+and of every notice sent after the convocation: a new convocation, a convocation complémentaire, a cancellation
+(issue 13, item 1; see saas.sittings.convocations.operations).
 
 Each ``ProofRecord`` keeps the exact UTF-8 JSON text that was time-stamped (RFC 3161, through
 saas.trust.timestamps: the tenant's built-in authority, or the TSA it configured) and the token, byte
@@ -200,6 +202,51 @@ def record_supplement(
         "envoye_le": _iso(sent_at),
     }
     return _add_once(_stamp(sitting, ProofKind.SUPPLEMENT, None, channel, statement))
+
+
+def notice_channel(notice_id: int) -> str:
+    """The key of a notice (new convocation, supplement, cancellation) among the sitting's proofs."""
+    return f"n{notice_id}"
+
+
+def record_notice(
+    sitting: Sitting, notice: dict, recipients: list[dict], files: list[dict], sent_at: datetime
+) -> ProofRecord:
+    """Time-stamp a notice sent after the convocation: what it is (``notice["type"]``: nouvelle_convocation,
+    convocation_complementaire, annulation), its reason, the date and place the members had been convened to
+    before, the sitting as it now stands, the item a supplement adds, every recipient and the files, and the
+    time. Once per notice (``notice["id"]``), in the transaction that sends it; the first convocation's
+    manifest stays as it was."""
+    try:
+        notice_id = int(notice["id"])
+        part = {
+            "id": notice_id,
+            "numero": int(notice["number"]),
+            "type": str(notice["type"]),
+            "motif": notice.get("reason"),
+            "report": bool(notice.get("postponed", False)),
+            "convocation_precedente": {
+                "date_utc": _iso(notice["previous_starts_at"]),
+                "lieu": str(notice["previous_place"]),
+            },
+        }
+        if notice.get("item") is not None:
+            item = notice["item"]
+            part["point"] = {"id": int(item["id"]), "numero": item["position"], "titre": str(item["title"])}
+    except (KeyError, TypeError, ValueError) as error:
+        raise ProofError(f"Avis incomplet : {error}.") from error
+    channel = notice_channel(notice_id)
+    existing = _existing(sitting.id, ProofKind.NOTICE, None, channel)
+    if existing is not None:
+        return existing
+    statement = {
+        **_sitting_part(sitting),
+        "avis": part,
+        "destinataires": _recipients_part(recipients),
+        "fichiers": [_file_part(f) for f in files],
+        "envoye_le": _iso(sent_at),
+    }
+    return _add_once(_stamp(sitting, ProofKind.NOTICE, None, channel, statement))
 
 
 def record_delivery(
