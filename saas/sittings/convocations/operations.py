@@ -528,6 +528,9 @@ def reconvene_without_quorum(
     ):
         raise SittingError("Les points choisis doivent être des points de l'ordre du jour de cette séance.")
     now = now or utcnow()
+    refusal = reconvening_refusal(SimpleNamespace(tenant=sitting.tenant, starts_at=starts_at, reconvened_from=sitting))
+    if refusal is not None:
+        raise SittingError(refusal)
     new = create_sitting(
         sitting.tenant,
         sitting.assembly,
@@ -539,10 +542,6 @@ def reconvene_without_quorum(
     )
     new.reconvened_from_id = sitting.id
     db.session.flush()
-    db.session.refresh(new)
-    refusal = reconvening_refusal(new)
-    if refusal is not None:
-        raise SittingError(refusal)
     for item in sorted(chosen, key=lambda i: i.position):
         rapporteur = item.rapporteur
         if rapporteur is not None and current_mandate(rapporteur.id, new, VOTING_ROLES) is None:
