@@ -270,7 +270,7 @@ def change_status(sitting_id: int):
     sitting = _managed(sitting_id)
     form = forms.StatusForm()
     form.status.choices = [(s.value, STATUS_LABELS[s]) for s in SittingStatus]
-    on_refusal(lambda error: _page(sitting, True, error.status, status_form=_above(form, error)))
+    on_refusal(lambda error: _page(sitting, True, error.status, refusal=error.message, status_form=form))
     if form.validate_on_submit():
         if form.status.data == SittingStatus.CONVENED.value:
             send_convocations(sitting, current_user)  # convening always sends the convocations

@@ -19,6 +19,7 @@ from saas.sittings.convocations.operations import send_convocations
 from saas.sittings.operations import add_item
 from saas.storage.models import Blob
 from saas.storage.operations import read_all
+from tests.fixtures.convocations import drain
 from tests.fixtures.sittings import MONDAY_15_MARCH_2027
 
 #: in time for the sitting of Monday 15 March 2027 (5 jours francs: by Tuesday 9 March)
@@ -46,6 +47,7 @@ def convene_now(session, in_tenant, council, at=ON_TIME):
     with in_tenant(council["tenant"]):
         send_convocations(council["sitting"], None, at=at)
         commit(session)
+    drain(session, council["sitting"])  # the first convocation's mails and their proof, in both columns
 
 
 def notices(session, sitting) -> list[SittingNotice]:

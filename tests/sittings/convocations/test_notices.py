@@ -86,7 +86,8 @@ def test_a_new_convocation_goes_to_everyone_once_and_the_first_proof_stays(
     member_mail = next(m for m in mails if m.to_address == council["members"][1].email)
     assert member_mail.subject.startswith("Nouvelle convocation — ")
     assert "Motif : Salle du conseil en travaux" in member_mail.body_text
-    assert "lundi 15 mars 2027 à 18:00" in member_mail.body_text or "lundi 15 mars 2027" in member_mail.body_text
+    assert "prévue le lundi 15 mars 2027 à 18h00, Salle du conseil, est déplacée" in member_mail.body_text
+    assert "elle se tiendra le lundi 22 mars 2027 à 18h00, Salle des fêtes." in member_mail.body_text
     pdf = attachment(session, member_mail, "application/pdf")
     assert is_pdfa(pdf)
     text = pdf_text(pdf, tmp_path)
