@@ -33,10 +33,10 @@ class LegalRules:
     deputies_allowed: bool = False
     deputy_article: str | None = None
     #: ballot requests: named public ballot at 1/named_ballot_divisor of the members present, secret at
-    #: 1/secret_ballot_divisor (None: cannot be asked for); appointments always secret
+    #: 1/secret_ballot_divisor (None, when absent from the file: cannot be asked for); appointments always secret
     ballot_article: str = "L2121-21"
     named_ballot_divisor: int = 4
-    secret_ballot_divisor: int | None = 3
+    secret_ballot_divisor: int | None = None
     secret_for_appointments: bool = True
     #: absolute majority of the votes cast; on a tie the president's own vote decides, except in a secret ballot
     majority_rule: str = "absolute_majority_cast"

@@ -60,12 +60,14 @@ def build(
     create_sitting, in_tenant). ``absent``/``remote``: the numbers of people who answered so (the others answered
     present); ``proxies``: (giver, holder) numbers."""
     tenant = fixtures.create_tenant(slug=slug, kind=kind, population=population)
-    people = [fixtures.create_person(first_name="Paul", last_name="Président")]
-    people += [fixtures.create_person(first_name="Membre", last_name=f"M{n:02d}") for n in range(1, members + 1)]
+    people = [fixtures.create_person(first_name="Paul", last_name="Président", password=None)]
+    people += [
+        fixtures.create_person(first_name="Membre", last_name=f"M{n:02d}", password=None) for n in range(1, members + 1)
+    ]
     fixtures.give_mandate(people[0], tenant, role=MandateRole.PRESIDENT)
     for person in people[1:]:
         fixtures.give_mandate(person, tenant)
-    secretariat = fixtures.create_person(first_name="Sonia", last_name="Secrétariat")
+    secretariat = fixtures.create_person(first_name="Sonia", last_name="Secrétariat", password=None)
     fixtures.give_grant(secretariat, tenant, GrantKind.SECRETARY, assembly=tenant.assemblies[0])
     sitting = fixtures.create_sitting(tenant, starts_at=SITTING_AT, items=items, remote_allowed=remote_allowed)
     with fixtures.in_tenant(tenant):
