@@ -56,9 +56,8 @@ def tenant_folder(tenant: Tenant) -> Path | None:
 def template_source(tenant: Tenant, template: str) -> str:
     """ "tenants/templates/besancon/deliberation.html" or "templates/documents/deliberation.html"."""
     folder = tenant_folder(tenant)
-    if folder is not None and (folder / template).is_file():
-        return str((folder / template).relative_to(ROOT))
-    return str((DOCUMENTS_TEMPLATES / template).relative_to(ROOT))
+    path = folder / template if folder is not None and (folder / template).is_file() else DOCUMENTS_TEMPLATES / template
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
 def render(collectivity: Tenant, template: str, **context) -> str:
