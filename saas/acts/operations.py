@@ -26,6 +26,7 @@ from saas.documents.operations import add_act_version
 from saas.identity.models import Person
 from saas.jobs.queues import enqueue
 from saas.reports.operations import report_for_item
+from saas.signing.book.models import RequestStatus, SignatureRequest
 from saas.sittings.models import AgendaItem, Sitting
 from saas.sittings.outcomes import ItemOutcome
 from saas.tenancy.models import Tenant
@@ -274,6 +275,49 @@ def start_signing(act: Deliberation, actor: Person) -> WorkflowRun:
     run = engine.start_signing(act.report, actor)
     _audit("act.signing_started", act, actor, run_id=run.id)
     return run
+
+
+#: what the act's signature stands at, as the pages and the API say it
+SIGNATURE_LABELS = {
+    "generating": "document en cours de génération",
+    "not_started": "à mettre à la signature",
+    "running": "en cours de signature",
+    "signed": "signée",
+    "refused": "signature refusée",
+}
+
+
+def signature_state(act: Deliberation) -> str:
+    """One of SIGNATURE_LABELS' keys."""
+    if act.document_version_id is None:
+        return "generating"
+    run = signing_run(act)
+    if run is None:
+        return "signed" if signed_request(act) is not None else "not_started"
+    if run.state == RunState.COMPLETED:
+        return "signed"
+    return "refused" if run.state == RunState.REFUSED else "running"
+
+
+def signed_request(act: Deliberation) -> SignatureRequest | None:
+    """The book's latest signed request of the act's PDF: its file carries every signature so far."""
+    if act.document_version_id is None:
+        return None
+    return db.session.execute(
+        sa.select(SignatureRequest)
+        .where(
+            SignatureRequest.document_version_id == act.document_version_id,
+            SignatureRequest.status == RequestStatus.SIGNED,
+        )
+        .order_by(SignatureRequest.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def signed_completely(act: Deliberation) -> bool:
+    """The circuit for acts ran to its end on the act's PDF."""
+    run = signing_run(act)
+    return run is not None and run.state == RunState.COMPLETED and signed_request(act) is not None
 
 
 # --- Corrections -------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 import sqlalchemy as sa
+from flask import Response
 
 from saas.acts import formulas
 from saas.acts.snapshots import outcome_from_json
@@ -23,6 +24,7 @@ from saas.core.extensions import db
 from saas.core.printing import DOCUMENTS_TEMPLATES, html_to_pdf
 from saas.identity.models import Mandate, MandateRole, Person
 from saas.sittings.outcomes import BALLOT_LABELS, OUTCOME_LABELS
+from saas.storage.http import content_disposition
 from saas.tenancy.models import Tenant
 
 #: where a collectivity's own templates live: tenants/templates/<slug>/
@@ -126,3 +128,13 @@ def extract_pdf(act, *, certified_on: datetime, transmitted: str | None = None) 
         "transmitted": transmitted,
     }
     return html_to_pdf(render(tenant, "deliberation_extract.html", **context))
+
+
+def extract_response(act, certified_on: datetime) -> Response:
+    """The extract as a download (pages and API alike), made on demand: nothing is stored."""
+    filename = f"extrait-deliberation-{act.number}.pdf"
+    return Response(
+        extract_pdf(act, certified_on=certified_on),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": content_disposition(filename, False), "Cache-Control": "private, no-store"},
+    )

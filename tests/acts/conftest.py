@@ -3,14 +3,12 @@ item n° 1 examining report « Équipement numérique » quoted with Commission 
 Julien Garnier appointed secretary of the sitting; ``outcome_of`` builds the ItemOutcome the votes would send."""
 
 import dataclasses
-from datetime import UTC, datetime
-
 import pytest
 import sqlalchemy as sa
 
 from saas.core.database import SYSTEM, context
 from saas.sittings.models import AgendaItem
-from saas.sittings.outcomes import BallotType, ItemOutcome, Outcome, Presence
+from tests.fixtures.outcomes import outcome_for
 
 TITLE = "Equipement numérique - Dématérialisation des documents et procédures"
 
@@ -22,41 +20,6 @@ class Council:
     sitting: object
     item: object
     report: object
-
-
-def presence(**values) -> Presence:
-    defaults = dict(
-        in_office=55,
-        present=tuple(f"Élu {n}" for n in range(40)),
-        remote=(),
-        represented=(("Élu absent 1", "Élu 1"), ("Élu absent 2", "Élu 2")),
-        replaced=(),
-        absent=("Élu absent 3",),
-        quorum_required=28,
-        quorum_present=40,
-        quorum_reached=True,
-        quorum_article="L2121-17",
-    )
-    return Presence(**(defaults | values))
-
-
-def outcome_for(item_id: int, **values) -> ItemOutcome:
-    defaults = dict(
-        item_id=item_id,
-        outcome=Outcome.ADOPTED,
-        ballot_type=BallotType.SHOW_OF_HANDS,
-        votes_for=42,
-        votes_against=0,
-        abstentions=0,
-        blank=0,
-        not_taking_part=(),
-        names_against=(),
-        names_abstaining=(),
-        casting_vote=False,
-        presence=presence(),
-        decided_at=datetime(2027, 3, 15, 18, 30, tzinfo=UTC),
-    )
-    return ItemOutcome(**(defaults | values))
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import pytest
 from saas.acts import formulas
 from saas.sittings.outcomes import BallotType, Outcome
 from saas.tenancy.models import AssemblyKind, TenantKind
-from tests.acts.conftest import outcome_for
+from tests.fixtures.outcomes import outcome_for
 
 COUNCIL = "le Conseil Municipal"
 COMMISSION = "sur avis favorable unanime de la Commission n° 1"
