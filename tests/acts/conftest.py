@@ -3,6 +3,7 @@ item n° 1 examining report « Équipement numérique » quoted with Commission 
 Julien Garnier appointed secretary of the sitting; ``outcome_of`` builds the ItemOutcome the votes would send."""
 
 import dataclasses
+
 import pytest
 import sqlalchemy as sa
 

@@ -18,8 +18,8 @@ from saas.reports.operations import report_for_item
 from saas.sittings import operations as sittings
 from saas.sittings.models import AgendaItem
 from saas.tenancy.models import Assembly, AssemblyKind, Tenant, TenantKind
-from tests.fixtures.outcomes import outcome_for
 from tests.fixtures.instances import fresh_app, system_session
+from tests.fixtures.outcomes import outcome_for
 
 SITTING_DAY = datetime(2027, 3, 15, 17, 0, tzinfo=UTC)
 
