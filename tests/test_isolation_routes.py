@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from flask import Flask
 
+from saas.acts import operations as acts
 from saas.audit.operations import record
 from saas.core.database import SYSTEM, context, utcnow
 from saas.documents.annotations.models import Annotation
@@ -28,6 +29,7 @@ from saas.sittings import operations as sittings
 from saas.workflow import operations as engine
 from saas.workflow.definitions import create_definition
 from saas.workflow.models import Delegation
+from tests.fixtures.outcomes import outcome_for
 from tests.fixtures.pdfs import clean_pdf
 from tests.fixtures.web import bearer, login
 
@@ -189,6 +191,7 @@ def world(session, tmp_path, create_tenant, create_person, give_mandate, give_gr
         )
         beta_run = engine.submit(beta_report, beta_member)
         beta_task = engine.tasks_of(beta_run)[0]
+        beta_act = acts.create_deliberation(beta_item, outcome_for(beta_item.id))
     ids = {
         "tenant_slug": b.slug,
         "slug": b.slug,
@@ -214,6 +217,7 @@ def world(session, tmp_path, create_tenant, create_person, give_mandate, give_gr
         "delegation_id": beta_delegation.id,
         "step_key": "visa-beta",
         "task_id": beta_task.id,
+        "act_id": beta_act.id,
         # purchasing group objects are platform-level: any id, the caller is not the coordinator
         "membership_id": 1,
         "contract_id": 1,
@@ -232,7 +236,7 @@ ID_ARGUMENTS = {
     "document_id", "report_id", "service_id", "number", "request_id", "batch_id", "annotation_id", "definition_id",
     "step_key", "task_id",
     "membership_id", "contract_id", "lot_id", "milestone_id", "device_id", "statement_id", "signing_id",
-    "delegation_id",
+    "delegation_id", "act_id",
 }  # fmt: skip
 
 
