@@ -1,7 +1,7 @@
 """deliberations: the acts of a sitting, numbered by a per-collectivity counter of each year
 
 Revision ID: 0024
-Revises: 0021
+Revises: 0023
 Create Date: 2026-12-06
 
 """
@@ -13,7 +13,7 @@ import saas.core.database
 from saas.tenancy import rls
 
 revision = "0024"
-down_revision = "0021"
+down_revision = "0023"
 branch_labels = None
 depends_on = None
 
