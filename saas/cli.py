@@ -60,6 +60,8 @@ def demo(reset: bool, no_serve: bool):
     load_folder(ROOT / "workflows")
     logins = demo_data.seed()
     commit(db.session)
+    demo_data.sign_held_acts()
+    commit(db.session)
     port = current_app.config["PORT"]
     click.echo(f"\nQuorum runs at http://127.0.0.1:{port}/\n")
     click.echo(demo_data.describe_logins(logins))

@@ -15,6 +15,8 @@ import sqlalchemy as sa
 from saas.core.extensions import db
 from saas.demo.circuits import STAFF as STAFF_OF_CIRCUITS
 from saas.demo.groupement import seed_purchasing
+from saas.demo.held import seed_held
+from saas.demo.held import sign_held_acts as held_sign
 from saas.demo.people import DEMO_PASSWORD, DEMO_TOTP_KEY, demo_email, demo_person, ensure_password
 from saas.demo.signing import ensure_totp, seed_signing
 from saas.demo.sittings import seed_sittings
@@ -242,6 +244,7 @@ def seed() -> list[DemoLogin]:
         logins.append(DemoLogin(_name(name), demo_email(*name), shows, totp_key=DEMO_TOTP_KEY))
     db.session.flush()
     seed_sittings(tenants)
+    seed_held(tenants)
     seed_signing(tenants)
     seed_purchasing(tenants)
     return logins
@@ -279,3 +282,8 @@ def describe_logins(logins: list[DemoLogin]) -> str:
         "Les invitations envoyées aux élus sont dans la boîte d'envoi (compte opérateur, /operator/outbox).",
     ]
     return "\n".join(lines)
+
+
+def sign_held_acts() -> None:
+    """After the commit that generated the held sittings' acts: their signatures (saas.demo.held)."""
+    held_sign(_tenants())

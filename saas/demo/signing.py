@@ -48,17 +48,6 @@ DELIBERATIONS = [
         ["Une subvention de 1 250 000 € est attribuée au CCAS pour l'exercice 2027.", "Adopté à l'unanimité."],
         0,
     ),
-    (
-        44,
-        "Équipement numérique – Dématérialisation des documents et procédures",
-        [
-            "Le Conseil municipal approuve la constitution d'un groupement de commandes avec la Région de "
-            "Franche-Comté, le Département du Doubs et la Communauté d'Agglomération du Grand Besançon.",
-            "Il autorise M. le Maire à signer la convention constitutive de ce groupement.",
-            "Adopté à l'unanimité.",
-        ],
-        0,
-    ),
 ]
 
 

@@ -1,7 +1,8 @@
 """Demo sittings: one upcoming sitting per collectivity with its reports and annexes, convened (PDFs, mails).
 
-The City's conseil municipal examines the founding report n° 44 (shared/seed/deliberation-44), with the
-opinion of Commission n° 1, so that every demo member's inbox is alive on first run.
+The founding report n° 44 (shared/seed/deliberation-44) was examined at the City's sitting already held
+(saas.demo.held); the City's next sitting carries the reports that follow it, so that every demo member's inbox
+is alive on first run.
 """
 
 import io
@@ -48,12 +49,8 @@ PROGRAMME = {
         "conseil-municipal",
         "Hôtel de Ville, salle du Conseil",
         [
-            (
-                "Équipement numérique – Dématérialisation des documents et procédures",
-                "1.1",
-                REPORT_44,
-            ),
             ("Budget supplémentaire 2027", "7.1", None),
+            ("Approbation du procès-verbal de la séance précédente", "5.2", None),
         ],
     ),
     "grand-besancon": (
@@ -150,7 +147,7 @@ def seed_sittings(tenants: dict[str, Tenant]) -> None:
         starts_at = datetime.combine(day, time(18, 0), ZoneInfo(tenant.timezone))
         sitting = sittings.create_sitting(tenant, assembly, starts_at=starts_at, place=place, actor=None)
         rapporteur = _rapporteur(assembly)
-        for number, (title, code, paragraphs) in enumerate(items, start=44 if slug == "besancon" else 1):
+        for number, (title, code, paragraphs) in enumerate(items, start=45 if slug == "besancon" else 1):
             fields = reports.ReportFields(
                 title=title, subject_code=code, assembly=assembly, sitting=sitting, rapporteur=rapporteur
             )
@@ -158,7 +155,7 @@ def seed_sittings(tenants: dict[str, Tenant]) -> None:
             _documents(tenant, number, title, rapporteur, paragraphs)(report)
             circuits.submit_and_complete(report, drafter)
             reports.place_on_agenda(report, sitting, actor=None)
-        first_running = 44 + len(items) if slug == "besancon" else len(items) + 1
+        first_running = 45 + len(items) if slug == "besancon" else len(items) + 1
 
         def documents_for(title: str, index: int, first=first_running, tenant=tenant):
             return _documents(tenant, first + index, title, None, None)
