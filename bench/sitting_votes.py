@@ -289,8 +289,10 @@ def main() -> int:
     print(f"Ballots sent within {result['spread'] * 1000:.0f} ms: {len(result['statuses'])}; "
           f"answered with the confirmation (303): {accepted}; other answers: "
           f"{sorted(s for s in result['statuses'].values() if s not in (302, 303)) or 'none'}.")  # fmt: skip
-    print(f"Tally on the secretariat's live route: {vote['cast']} cast of {vote['entitled']} entitled; "
-          f"result {vote.get('result')!r}. In the database: {database}.\n")
+    print(
+        f"Tally on the secretariat's live route: {vote['cast']} cast of {vote['entitled']} entitled; "
+        f"result {vote.get('result')!r}. In the database: {database}.\n"
+    )
     print("| measure | N | median | p95 | max |")
     print("|---|---|---|---|---|")
     print(f"| `GET /healthz` (peer, quiet) | {RUNS} | {ms(health)} |")
@@ -306,8 +308,10 @@ def main() -> int:
     print(f"\nFirst ballot sent → live route shows {MEMBERS} cast: {seconds(result['to_all_shown'])} "
           f"(last ballot answered → shown: {seconds(result['last_to_all_shown'])}); "
           f"the secretariat's screen polled {result['polls']} times meanwhile.")  # fmt: skip
-    print(f"Closing the vote (`POST …/close-vote`, result frozen): {seconds(result['close'])}; "
-          f"last ballot answered → frozen result on the live route: {seconds(result['last_to_frozen'])}.")
+    print(
+        f"Closing the vote (`POST …/close-vote`, result frozen): {seconds(result['close'])}; "
+        f"last ballot answered → frozen result on the live route: {seconds(result['last_to_frozen'])}."
+    )
     ok = accepted == MEMBERS and vote["cast"] == MEMBERS and sum(database.values()) == MEMBERS
     if not ok:
         print("\nNot every ballot was recorded.")

@@ -7,6 +7,7 @@ so its form class is built for the sitting (``roll_call_form``)."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from saas.sittings.forms import REQUIRED
@@ -45,7 +46,9 @@ def roll_call_form(members, seat_choices, holders, data: dict | None = None, **k
         setattr(
             RollCall,
             f"seat_{person.id}",
-            SelectField(person.full_name, choices=seat_choices, validators=[InputRequired(REQUIRED)]),
+            SelectField(
+                person.full_name, choices=[SelectChoice(*c) for c in seat_choices], validators=[InputRequired(REQUIRED)]
+            ),
         )
         setattr(
             RollCall,
@@ -53,7 +56,8 @@ def roll_call_form(members, seat_choices, holders, data: dict | None = None, **k
             SelectField(
                 _l("Procuration à"),
                 coerce=int,
-                choices=[(NOBODY, _l("— personne —"))] + [h for h in holders if h[0] != person.id],
+                choices=[SelectChoice(NOBODY, _l("— personne —"))]
+                + [SelectChoice(*h) for h in holders if h[0] != person.id],
                 default=NOBODY,
             ),
         )
@@ -72,7 +76,9 @@ class MovementForm(FlaskForm):
 
     person = SelectField(_l("Membre"), coerce=int, validators=[InputRequired(REQUIRED)])
     kind = SelectField(
-        _l("Mouvement"), choices=[(k.value, label) for k, label in MOVEMENT_LABELS.items()], validators=[InputRequired(REQUIRED)]
+        _l("Mouvement"),
+        choices=[SelectChoice(k.value, label) for k, label in MOVEMENT_LABELS.items()],
+        validators=[InputRequired(REQUIRED)],
     )
     remote = BooleanField(_l("Arrivée à distance (visioconférence)"))
     proxy_holder = SelectField(_l("En partant, donne procuration à"), coerce=int, default=NOBODY)

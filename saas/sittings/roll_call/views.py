@@ -13,6 +13,7 @@ import dataclasses
 from flask import abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from saas.core.database import commit, utcnow
 from saas.core.display import format_time
@@ -58,7 +59,9 @@ def sitting_item(sitting: Sitting, item_id: int) -> AgendaItem:
 
 def screen(sitting: Sitting, status: int = 200, refusal: str | None = None, **refused):
     """The secretariat's screen; ``refused`` replaces a form by the refused one, shown with its errors."""
-    page = render_template("sittings/held/screen.html", tenant=g.tenant, sitting=sitting, refusal=refusal, refused=refused)
+    page = render_template(
+        "sittings/held/screen.html", tenant=g.tenant, sitting=sitting, refusal=refusal, refused=refused
+    )
     return page, status
 
 
@@ -136,21 +139,26 @@ def build_roll_form(sitting: Sitting, entries, members: list[Person], formdata=T
 def movement_form(sitting: Sitting, members: list[Person] | None = None) -> forms.MovementForm:
     members = members if members is not None else colleagues(sitting)
     form = forms.MovementForm()
-    form.person.choices = [(p.id, p.full_name) for p in members]
-    form.proxy_holder.choices = [(forms.NOBODY, _("— pas de procuration —"))] + [(p.id, p.full_name) for p in members]
+    form.person.choices = [SelectChoice(p.id, p.full_name) for p in members]
+    form.proxy_holder.choices = [SelectChoice(forms.NOBODY, _("— pas de procuration —"))] + [
+        SelectChoice(p.id, p.full_name) for p in members
+    ]
     return form
 
 
 def open_form(sitting: Sitting) -> forms.OpenForm:
     form = forms.OpenForm()
-    form.secretary.choices = [(p.id, p.full_name) for p in colleagues(sitting)]
+    form.secretary.choices = [SelectChoice(p.id, p.full_name) for p in colleagues(sitting)]
     return form
 
 
 @bp.app_context_processor
 def roll_call_helpers():
     """``held_roll_call(sitting, refused)``: what the screen shows of the opening, the roll call, the floor."""
-    return {"held_roll_call": roll_call_panel}
+    return {
+        "held_roll_call": roll_call_panel,
+        "may_chair_sitting": lambda sitting: roll_call.may_chair(current_user, sitting),
+    }
 
 
 def roll_call_panel(sitting: Sitting, refused: dict | None = None) -> RollCallPanel:

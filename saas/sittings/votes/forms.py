@@ -8,6 +8,7 @@ could not be read."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from saas.sittings.forms import REQUIRED
@@ -27,9 +28,9 @@ CHOICE_BUTTONS = {Choice.FOR: _l("Pour"), Choice.AGAINST: _l("Contre"), Choice.A
 #: the per-member entry: the choice, or "did not vote" (left empty)
 NO_CHOICE = ""
 NAMED_CHOICES = (
-    [(NO_CHOICE, _l("— n'a pas voté —"))]
-    + [(c.value, label) for c, label in CHOICE_BUTTONS.items()]
-    + [(NOT_TAKING_PART, _l("ne prend pas part au vote"))]
+    [SelectChoice(NO_CHOICE, _l("— n'a pas voté —"))]
+    + [SelectChoice(c.value, label) for c, label in CHOICE_BUTTONS.items()]
+    + [SelectChoice(NOT_TAKING_PART, _l("ne prend pas part au vote"))]
 )
 #: in the member's ballot form, "for myself" (otherwise the id of the giver of the proxy they hold)
 MYSELF = 0
@@ -51,7 +52,9 @@ class BallotRequestForm(FlaskForm):
 
     person = SelectField(_l("Membre qui demande"), coerce=int, validators=[InputRequired(REQUIRED)])
     kind = SelectField(
-        _l("Demande"), choices=[(t.value, label) for t, label in REQUEST_LABELS.items()], validators=[InputRequired(REQUIRED)]
+        _l("Demande"),
+        choices=[SelectChoice(t.value, label) for t, label in REQUEST_LABELS.items()],
+        validators=[InputRequired(REQUIRED)],
     )
 
 
@@ -61,11 +64,23 @@ class TotalsForm(FlaskForm):
     votes_for = _count(_l("Pour"))
     votes_against = _count(_l("Contre"))
     abstentions = _count(_l("Abstentions"))
-    blank = _count(_l("Blancs ou nuls (scrutin secret)"))
+    #: shown for a secret ballot only
+    blank = IntegerField(
+        _l("Blancs ou nuls"),
+        default=0,
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=MAX_COUNT, message=_l("Un nombre entre 0 et %(max)s.", max=MAX_COUNT)),
+        ],
+    )
     #: asked only on a tie the president's vote decides
     president_choice = SelectField(
         _l("En cas de partage égal, le président a voté"),
-        choices=[(NO_CHOICE, _l("— sans objet —")), (Choice.FOR.value, _l("pour")), (Choice.AGAINST.value, _l("contre"))],
+        choices=[
+            SelectChoice(NO_CHOICE, _l("— sans objet —")),
+            SelectChoice(Choice.FOR.value, _l("pour")),
+            SelectChoice(Choice.AGAINST.value, _l("contre")),
+        ],
         default=NO_CHOICE,
     )
 
@@ -97,7 +112,9 @@ class BallotForm(FlaskForm):
     """The member's ballot from their tablet: the button pressed is the choice."""
 
     choice = SelectField(
-        _l("Vote"), choices=[(c.value, label) for c, label in CHOICE_BUTTONS.items()] + [(Choice.BLANK.value, _l("Blanc"))],
+        _l("Vote"),
+        choices=[SelectChoice(c.value, label) for c, label in CHOICE_BUTTONS.items()]
+        + [SelectChoice(Choice.BLANK.value, _l("Blanc"))],
         validators=[InputRequired(_l("Choisissez Pour, Contre ou Abstention."))],
     )
     #: MYSELF, or the giver of the proxy the member holds
