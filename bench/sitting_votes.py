@@ -4,7 +4,8 @@ Setup (not timed): a council of 80 members in office and a sitting held today wi
 opens it, confirms the roll call (all present), makes item 1 current and opens the electronic vote, through its
 own screen's forms (the routes of ``saas/sittings/roll_call/views.py`` and ``saas/sittings/votes/views.py``,
 with their CSRF tokens), as the browser does. Each member has a session cookie and has loaded their tablet page
-once (its CSRF token), on a keep-alive connection of their own.
+once (its CSRF token), on a keep-alive connection of their own; throughout (a) and (b) every tablet also polls
+its live route once a second on a second connection, as the page does.
 
 (a) The burst: the 80 members, released together by a barrier, each POST their ballot from the tablet form
 (50 pour, 20 contre, 10 abstentions), while the secretariat's screen polls its live route (``GET …/held/live``)
@@ -163,6 +164,41 @@ class Screen(threading.Thread):
         return None
 
 
+class Tablets:
+    """Every member's tablet polling its live route once a second, as static/held/live.js does, each on a
+    connection of its own, started at a random moment of the second; the time of each poll."""
+
+    def __init__(self, port: int, seeded: dict, cookies: dict):
+        self.path = f"/t/{seeded['slug']}/s/{seeded['sitting_id']}/vote/live"
+        self.browsers = [Browser(port, cookie) for _, cookie in cookies["members"]]
+        self.stop, self.times, self.errors = threading.Event(), [], 0
+        self.threads = [
+            threading.Thread(target=self.run, args=(b, n), daemon=True) for n, b in enumerate(self.browsers)
+        ]
+
+    def run(self, browser: Browser, n: int) -> None:
+        self.stop.wait((n * 0.618) % 1)
+        while not self.stop.is_set():
+            began = time.perf_counter()
+            try:
+                status, _, _ = browser.request("GET", self.path)
+            except OSError:
+                status = 0
+            self.times.append(time.perf_counter() - began)
+            self.errors += status != 200
+            self.stop.wait(max(0.0, 1 - (time.perf_counter() - began)))
+
+    def __enter__(self):
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        for thread in self.threads:
+            thread.join()
+
+
 def burst(port: int, seeded: dict, secretariat: Browser, token: str, members: list) -> dict:
     base = f"/t/{seeded['slug']}/s/{seeded['sitting_id']}"
     item = seeded["item_ids"][0]
@@ -282,8 +318,10 @@ def main() -> int:
             health = timed(quiet, "/healthz", RUNS)
             live = timed(quiet, f"{base}/held/live", RUNS)
             size = len(quiet.request("GET", f"{base}/held/live")[1])
-            result = burst(port, seeded, secretariat, token, members)
-            single = alone(port, seeded, secretariat, token, members)
+            with Tablets(port, seeded, cookies) as polling:
+                time.sleep(2)  # the tablets' polls under way, as in the room
+                result = burst(port, seeded, secretariat, token, members)
+                single = alone(port, seeded, secretariat, token, members)
             health_after = timed(quiet, "/healthz", RUNS)
             database = recorded(env, seeded)
     accepted = sum(1 for status in result["statuses"].values() if status in (302, 303))
@@ -302,6 +340,8 @@ def main() -> int:
     print(f"| ballot `POST …/vote/items/<id>/ballot`, {MEMBERS} at once | {len(result['latencies'])} | "
           f"{ms(result['latencies'])} |")  # fmt: skip
     print(f"| a ballot alone → counted on the live route | {len(single)} | {ms(single)} |")
+    print(f"| the tablets' polls `GET …/vote/live` meanwhile ({polling.errors} not 200) | {len(polling.times)} | "
+          f"{ms(polling.times)} |")  # fmt: skip
     print(f"| `GET /healthz` (peer, after) | {RUNS} | {ms(health_after)} |")
 
     def seconds(value):

@@ -54,7 +54,7 @@ def roll_call_form(members, seat_choices, holders, data: dict | None = None, **k
             RollCall,
             f"holder_{person.id}",
             SelectField(
-                _l("Procuration à"),
+                _l("Représenté par (procuration)"),
                 coerce=int,
                 choices=[SelectChoice(NOBODY, _l("— personne —"))]
                 + [SelectChoice(*h) for h in holders if h[0] != person.id],

@@ -19,6 +19,8 @@ import dataclasses
 import hashlib
 import json
 import math
+import threading
+import time
 
 import sqlalchemy as sa
 from flask import flash, g, jsonify, redirect, render_template, url_for
@@ -97,6 +99,7 @@ def _on_screen(sitting: Sitting, form_name: str | None = None, form=None) -> Non
 
 def _done(sitting: Sitting, message: str):
     commit(db.session)
+    forget_live_view(sitting)
     flash(message, "success")
     return redirect(url_for("roll_call.held", sitting_id=sitting.id))
 
@@ -368,7 +371,39 @@ def _phase(state: dict) -> str:
     return f"{state['status']}:{item.get('id', '')}:{vote.get('state') or ''}:{result.get('outcome', '')}"
 
 
+#: how long a live document is reused by the process that computed it: every tablet of the room polls once a
+#: second, and the document of a view is the same for all its readers (nothing personal in it), so 80 tablets
+#: cost about two computations a second, not 80. Access is checked before; the staleness stays well under the
+#: 2 seconds a ballot may take to reach the secretariat's screen
+LIVE_REUSE_SECONDS = 0.5
+_live_cache: dict[tuple[int, int, str], tuple[float, dict]] = {}
+_live_lock = threading.Lock()
+
+
 def live_view(sitting: Sitting, who: str) -> dict:
+    """The live document of the ``who`` screen (computed at most every ``LIVE_REUSE_SECONDS`` per process)."""
+    key = (sitting.tenant_id, sitting.id, who)
+    now = time.monotonic()
+    with _live_lock:
+        found = _live_cache.get(key)
+    if found is not None and now - found[0] < LIVE_REUSE_SECONDS:
+        return found[1]
+    answer = compute_live_view(sitting, who)
+    with _live_lock:
+        if len(_live_cache) > 1000:  # sittings held at the same time on one process: a handful
+            _live_cache.clear()
+        _live_cache[key] = (now, answer)
+    return answer
+
+
+def forget_live_view(sitting: Sitting) -> None:
+    """A page that has just changed the sitting draws its marks from the new state, not a reused one."""
+    with _live_lock:
+        for who in LIVE_ENDPOINTS:
+            _live_cache.pop((sitting.tenant_id, sitting.id, who), None)
+
+
+def compute_live_view(sitting: Sitting, who: str) -> dict:
     """The live document of the ``who`` screen: "secretariat" (with who has not voted yet), "member" or "room"."""
     state = votes.live_state(sitting)
     presence, quorum, vote = state["presence"], state["quorum"], state["vote"]
@@ -418,8 +453,9 @@ LIVE_ENDPOINTS = {"secretariat": "votes.live_secretariat", "member": "votes.live
 
 
 def live_marks(sitting: Sitting, who: str) -> dict:
-    """What a page carries for its poll: the route, and the phase and version it was drawn at."""
-    state = live_view(sitting, who)
+    """What a page carries for its poll: the route, and the phase and version it was drawn at (computed afresh:
+    the page shows the state it read itself)."""
+    state = compute_live_view(sitting, who)
     return {
         "url": url_for(LIVE_ENDPOINTS[who], sitting_id=sitting.id),
         "phase": state["phase"],
@@ -605,6 +641,7 @@ def cast(sitting_id: int, item_id: int):
     voter = _giver(sitting, form.voter.data)
     votes.cast_ballot(item, voter=voter, choice=form.choice.data, actor=current_user)
     commit(db.session)
+    forget_live_view(sitting)
     secret = votes.vote_of(item).ballot_type == BallotType.SECRET
     if voter.id == current_user.id:
         message = (
@@ -633,5 +670,6 @@ def not_taking_part(sitting_id: int, item_id: int):
         votes.declare_not_taking_part(item, current_user, actor=current_user, reason=form.reason.data)
         message = _("Vous ne prenez pas part au vote sur le point %(n)s.", n=item.position)
     commit(db.session)
+    forget_live_view(sitting)
     flash(message, "success")
     return redirect(url_for(".tablet", sitting_id=sitting.id))
