@@ -492,10 +492,11 @@ def live_room(sitting_id: int):
 @bp.get(SITTING + "/projection")
 def projection(sitting_id: int):
     sitting, _chair = load_held_sitting(g.tenant, sitting_id, current_user)
+    live = live_marks(sitting, "room")  # first, as on the tablet
     item = votes.current_item(sitting)
     if item is not None and item.confidential and not _reads_item(sitting, item):
         item = None
-    state = live_view(sitting, "room")
+    state = compute_live_view(sitting, "room")
     panel = None
     if item is not None:
         vote = votes.vote_of(item)
@@ -508,7 +509,7 @@ def projection(sitting_id: int):
         panel=panel,
         state=state,
         presence=state["presence"],
-        live=live_marks(sitting, "room"),
+        live=live,
     )
 
 
@@ -594,6 +595,8 @@ def _declarations(sitting: Sitting) -> list[Declaration]:
 
 
 def _tablet(sitting: Sitting, status: int = 200, refusal: str | None = None):
+    live = live_marks(sitting, "member")  # first: on PostgreSQL each statement reads what is committed by then,
+    # so a change committed while the page is drawn makes the page's phase older than its content: it reloads
     item = votes.current_item(sitting)
     if item is not None and item.confidential and not _reads_item(sitting, item):
         item = None
@@ -606,7 +609,7 @@ def _tablet(sitting: Sitting, status: int = 200, refusal: str | None = None):
         declarations=_declarations(sitting),
         ballot_form=forms.BallotForm(formdata=None),
         refusal=refusal,
-        live=live_marks(sitting, "member"),
+        live=live,
     )
     return page, status
 
