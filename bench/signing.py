@@ -121,11 +121,11 @@ def _run_child(mode: str, tmp: Path) -> tuple[float, int]:
 
 def main() -> None:
     from flask_migrate import upgrade
+    from tests.documents.pdfs import clean_pdf
 
     from saas.core.database import commit
     from saas.identity.models import Person
     from saas.tenancy.models import Tenant, TenantKind
-    from tests.documents.pdfs import clean_pdf
 
     print(machine())
     with temporary_folder("quorum-bench-signing-") as folder:
@@ -168,14 +168,14 @@ def main() -> None:
 
 def batch(session, tenant, mayor, tmp: Path) -> None:
     import pyotp
+    from tests.documents.pdfs import clean_pdf
+    from tests.signing.signed import FIELDS
 
     from saas.core.database import TenantContext, commit, set_context
     from saas.identity import authentication
     from saas.signing import operations, pades
     from saas.signing.models import SigningBatch
     from saas.storage.operations import store
-    from tests.documents.pdfs import clean_pdf
-    from tests.signing.signed import FIELDS
 
     blobs = []
     for number in range(BATCH):
