@@ -54,15 +54,17 @@ def _connect_signals() -> None:
     """What one area does when another's record changes: the group's agreement goes on to the next member
     once a member's signature request closes, and a circuit's signature step once its request does; a new
     document version moves the annotations, asks for the board book again and tells the report's running
-    circuit; the circuits' people read the documents they
-    are asked about; a report placed on an agenda quotes its committee's opinion. Connected here, so the area
+    circuit; the circuits' people read the documents they are asked about; a report placed on an agenda quotes
+    its committee's opinion; an item decided at the sitting becomes an act. Connected here, so the area
     that sends never imports the one that listens."""
+    from saas.acts.operations import on_item_decided
     from saas.documents.annotations.anchoring import follow_new_version
     from saas.documents.board_book.operations import inputs_changed
     from saas.documents.operations import version_added
     from saas.groupement.agreement.operations import carry_on
     from saas.reports.operations import quote_opinions_from
     from saas.signing.book.operations import request_closed
+    from saas.sittings.outcomes import item_decided
     from saas.workflow.access import register_readers
     from saas.workflow.operations import documents_changed, signature_closed
     from saas.workflow.reports.opinions import agenda_phrase
@@ -74,6 +76,7 @@ def _connect_signals() -> None:
     version_added.connect(documents_changed)
     register_readers()
     quote_opinions_from(agenda_phrase)
+    item_decided.connect(on_item_decided)
 
 
 def _register_blueprints(app: Flask) -> None:

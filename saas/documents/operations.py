@@ -26,7 +26,7 @@ from saas.audit.operations import record
 from saas.core.errors import DomainError
 from saas.core.extensions import db
 from saas.documents.intake.check import DEFAULT_LIMITS, MIB, PdfReport, check_pdf
-from saas.documents.models import KIND_LABELS, Document, DocumentKind, DocumentVersion
+from saas.documents.models import KIND_LABELS, UPLOADED_KINDS, Document, DocumentKind, DocumentVersion
 from saas.documents.supplements.operations import notify_supplement
 from saas.documents.uploads import uploads_dir
 from saas.identity.models import Person
@@ -185,6 +185,8 @@ def add_document(report: Report, kind, title: str | None, stream: BinaryIO, file
         kind = DocumentKind(kind)
     except ValueError:
         raise DocumentError(UNKNOWN_KIND) from None
+    if kind not in UPLOADED_KINDS:
+        raise DocumentError(UNKNOWN_KIND)
     title = _clean_title(title)
     _check_open(report)
     if kind != DocumentKind.ANNEX and _single(report, kind) is not None:
@@ -214,6 +216,8 @@ def replace_document(document: Document, stream: BinaryIO, filename: str | None,
     """A new version of ``document``; the previous ones stay reachable."""
     if document.withdrawn:
         raise DocumentError("Ce document a été retiré : il ne peut plus être remplacé.")
+    if document.kind not in UPLOADED_KINDS:
+        raise DocumentError("Une délibération est établie par Quorum : elle se corrige par un nouvel acte.")
     _check_open(document.report)
     check, blob_id = _publish(document.tenant_id, stream)
     version = _add_version(document, check, blob_id, filename, actor, note)
@@ -225,6 +229,24 @@ def replace_document(document: Document, stream: BinaryIO, filename: str | None,
     _audit("document.replaced", document, version, actor)
     _after_sending(version, actor)
     version_added.send(version, replaced=True)
+    return version
+
+
+def add_act_version(report: Report, title: str, stream: BinaryIO, filename: str, actor: Person | None):
+    """The generated PDF of an act (saas.acts) as a new version of the report's "deliberation" document, made
+    at its first act. Checked and stored like an upload, but after the sitting: neither the closed sitting's
+    freeze nor the supplement's re-notification applies, and no ``version_added`` (nothing to re-anchor)."""
+    check, blob_id = _publish(report.tenant_id, stream)
+    document = _single(report, DocumentKind.DELIBERATION)
+    if document is None:
+        document = Document(
+            tenant_id=report.tenant_id, report=report, kind=DocumentKind.DELIBERATION, title=_clean_title(title)
+        )
+        db.session.add(document)
+    version = _add_version(document, check, blob_id, filename, actor)
+    version.added_after_convocation = False
+    db.session.flush()
+    _audit("document.act_generated", document, version, actor)
     return version
 
 
@@ -264,7 +286,7 @@ def documents_of(report: Report | None) -> list[Document]:
     """The report's documents: report, summary note, then annexes in order (none for no report)."""
     if report is None:
         return []
-    order = sa.case({"report": 0, "summary_note": 1}, value=Document.kind, else_=2)
+    order = sa.case({"report": 0, "summary_note": 1, "deliberation": 3}, value=Document.kind, else_=2)
     return list(
         db.session.execute(
             sa.select(Document).where(Document.report_id == report.id).order_by(order, Document.position, Document.id)

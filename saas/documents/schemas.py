@@ -7,7 +7,7 @@ from marshmallow import ValidationError, fields, validate
 from werkzeug.datastructures import FileStorage
 
 from saas.core.rest import FormSchema
-from saas.documents.models import DocumentKind
+from saas.documents.models import UPLOADED_KINDS
 from saas.documents.operations import UNKNOWN_KIND
 
 
@@ -86,7 +86,7 @@ class DocumentUploadSchema(FormSchema):
     file = pdf_file()
     kind = fields.String(
         required=True,
-        validate=validate.OneOf([kind.value for kind in DocumentKind], error=UNKNOWN_KIND),
+        validate=validate.OneOf([kind.value for kind in UPLOADED_KINDS], error=UNKNOWN_KIND),
         error_messages={"required": UNKNOWN_KIND},
     )
     title = fields.String(

@@ -38,7 +38,7 @@ from saas.documents.board_book.operations import (
     request_board_book,
 )
 from saas.documents.intake.check import PdfCheckFailed
-from saas.documents.models import KIND_LABELS, DocumentKind
+from saas.documents.models import KIND_LABELS, UPLOADED_KINDS
 from saas.documents.readings import note_download
 from saas.identity.web import tenant_blueprint
 from saas.sittings.access import load_sitting
@@ -47,7 +47,7 @@ from saas.storage.http import send_blob
 
 bp = tenant_blueprint("documents", __name__)
 
-KIND_CHOICES = [(kind.value, KIND_LABELS[kind].capitalize()) for kind in DocumentKind]
+KIND_CHOICES = [(kind.value, KIND_LABELS[kind].capitalize()) for kind in UPLOADED_KINDS]
 MISSING_FILE = _l("Joignez le fichier PDF.")
 
 

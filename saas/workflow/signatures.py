@@ -30,8 +30,14 @@ STAMP_ROLES = {MandateRole.PRESIDENT: "Président de séance", MandateRole.SECRE
 
 
 def main_document(report: Report) -> Document | None:
-    """The report's main document (the draft deliberation itself), if it has one."""
-    return next((d for d in documents_of(report) if d.kind == DocumentKind.REPORT and not d.withdrawn), None)
+    """The report's main document, if it has one: the act generated after the vote (its "deliberation"
+    document, whose current version is the latest act, a correction included), or else the draft itself."""
+    documents = [d for d in documents_of(report) if not d.withdrawn]
+    for kind in (DocumentKind.DELIBERATION, DocumentKind.REPORT):
+        document = next((d for d in documents if d.kind == kind), None)
+        if document is not None:
+            return document
+    return None
 
 
 def main_version(report: Report) -> DocumentVersion:

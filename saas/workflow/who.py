@@ -6,6 +6,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from saas.core.extensions import db
+from saas.documents.operations import latest_sitting
 from saas.identity.models import MEMBER_ROLES, GrantKind, Mandate, MandateRole, Person, TenantGrant
 from saas.reports.models import Report
 from saas.tenancy.models import Assembly
@@ -34,6 +35,16 @@ def _assembly(step: dict, report: Report, key: str) -> Assembly:
     return assembly
 
 
+def _secretary_of_sitting(who: dict, report: Report) -> Person | None:
+    """The secretary the assembly appointed at the opening of the sitting that examined ``report`` (L2121-15),
+    when the step asks the target assembly's secretary of the sitting: they sign its acts (L2121-23). Before
+    anyone is appointed, the members holding that role in the assembly are asked."""
+    if who["kind"] != "role" or who["role"] != MandateRole.SECRETARY_OF_SITTING or who["assembly"] != TARGET_ASSEMBLY:
+        return None
+    sitting = latest_sitting(report)
+    return sitting.secretary if sitting is not None else None
+
+
 def resolve(step: dict, report: Report, on: date) -> list[Person]:
     """The people a step asks for ``report``, in a stable order, without duplicates; nobody is an error."""
     who, tenant_id = step["who"], report.tenant_id
@@ -53,6 +64,8 @@ def resolve(step: dict, report: Report, on: date) -> list[Person]:
         if who.get("assembly"):
             query = query.where(TenantGrant.assembly_id == _assembly(step, report, who["assembly"]).id)
         people = [grant.person for grant in db.session.execute(query.order_by(TenantGrant.id)).scalars()]
+    elif (secretary := _secretary_of_sitting(who, report)) is not None:
+        people = [secretary]
     elif who["kind"] in ("role", "members"):
         assembly = _assembly(step, report, who["assembly"])
         roles = (MandateRole(who["role"]),) if who["kind"] == "role" else MEMBER_ROLES
