@@ -112,6 +112,8 @@ class AgendaItem(TenantOwned, Base):
     committee_opinion: Mapped[str | None] = mapped_column(sa.Text)
     #: examined in closed session: only members and staff see it
     confidential: Mapped[bool] = mapped_column(default=False)
+    #: an appointment (nomination, désignation): always voted by secret ballot (L2121-21)
+    appointment: Mapped[bool] = mapped_column(default=False)
     #: when the item was withdrawn from the agenda (never deleted)
     withdrawn_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -25,6 +25,24 @@ class LegalRules:
     #: the first sitting after a renewal (L2121-7): None where that rule does not apply
     renewal_notice_days: int | None = None
     renewal_notice_article: str | None = None
+    #: the sitting held (docs/votes.md): remote members count towards the quorum
+    quorum_counts_remote: bool = False
+    #: a member not taking part in an item's vote (L2131-11) is not counted present for its quorum
+    quorum_excludes_not_taking_part: bool = True
+    #: a member may be replaced by a deputy (suppléant) who votes in their stead, and where the law says so
+    deputies_allowed: bool = False
+    deputy_article: str | None = None
+    #: ballot requests: named public ballot at 1/named_ballot_divisor of the members present, secret at
+    #: 1/secret_ballot_divisor (None: cannot be asked for); appointments always secret
+    ballot_article: str = "L2121-21"
+    named_ballot_divisor: int = 4
+    secret_ballot_divisor: int | None = 3
+    secret_for_appointments: bool = True
+    #: absolute majority of the votes cast; on a tie the president's own vote decides, except in a secret ballot
+    majority_rule: str = "absolute_majority_cast"
+    majority_article: str = "L2121-20"
+    casting_vote: bool = True
+    casting_vote_in_secret: bool = False
     # --- acts of the sitting (minutes, list of deliberations, EPCI councillors) ---
     #: the minutes go online within this many days of their approval (L2121-15); None: no such rule
     minutes_online_days: int | None = None
@@ -39,6 +57,10 @@ class LegalRules:
     outside_councillors_article: str | None = None
 
 
+#: the majority rules the votes know (saas.sittings.votes.results)
+MAJORITY_RULES = {"absolute_majority_cast"}
+
+
 @functools.cache
 def _profiles() -> list[dict]:
     with (Path(__file__).parent / "legal_rules.toml").open("rb") as fh:
@@ -46,6 +68,13 @@ def _profiles() -> list[dict]:
     for profile in profiles:
         if profile["notice_counting"] not in {"clear", "plain"}:
             raise ValueError(f"notice_counting of {profile['name']!r} must be clear or plain")
+        if profile.get("majority_rule", "absolute_majority_cast") not in MAJORITY_RULES:
+            raise ValueError(f"majority_rule of {profile['name']!r} must be one of {sorted(MAJORITY_RULES)}")
+        for name in ("named_ballot_divisor", "secret_ballot_divisor"):
+            if name in profile and (not isinstance(profile[name], int) or profile[name] < 1):
+                raise ValueError(f"{name} of {profile['name']!r} must be a positive integer")
+        if profile.get("deputies_allowed") and not profile.get("deputy_article"):
+            raise ValueError(f"deputies_allowed of {profile['name']!r} needs its deputy_article")
     return profiles
 
 
