@@ -27,6 +27,7 @@ from saas.signing.book.models import RequestStatus, SignatureRequest
 from saas.sittings.models import AgendaItem, Sitting, SittingStatus
 from saas.sittings.operations import active_items, sitting_day
 from saas.sittings.outcomes import ItemOutcome
+from saas.sittings.votes import operations as votes
 from saas.storage.operations import store
 from saas.tenancy.models import Assembly, Tenant
 from saas.workflow.signatures import STAMP_ROLES
@@ -103,10 +104,11 @@ def act_line(act: Deliberation) -> ActLine:
 
 
 def item_outcome(item: AgendaItem, act: Deliberation | None) -> ItemOutcome | None:
-    """What the sitting decided on the item: the outcome frozen in its act."""
+    """What the sitting decided on the item: the outcome frozen in its act, else the votes' (an item postponed or
+    withdrawn makes no act); None while undecided."""
     if act is not None:
         return outcome_from_json(act.outcome_snapshot)
-    return None
+    return votes.outcome_of(item)
 
 
 def record_of(
@@ -134,9 +136,7 @@ def record_of(
         )
     corrections = [act_line(act) for act in acts if act.corrects_id is not None]
     if corrections:  # a correction made later is registered with the sitting of the act it corrects
-        lines += [
-            ItemLine(0, None, line.title, False, None, None, None, line) for line in corrections
-        ]
+        lines += [ItemLine(0, None, line.title, False, None, None, None, line) for line in corrections]
     president = president_of(sitting)
     return SittingRecord(
         tenant_name=sitting.tenant.name,
