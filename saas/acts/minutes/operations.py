@@ -46,6 +46,7 @@ from saas.signing.book.models import RequestStatus, SignatureRequest
 from saas.sittings import operations as sittings
 from saas.sittings.models import AgendaItem, Sitting, SittingStatus
 from saas.sittings.outcomes import ItemOutcome, Outcome
+from saas.storage.models import Blob
 from saas.storage.operations import read_all, store
 from saas.tenancy.legal_rules import tenant_rules
 from saas.tenancy.models import Tenant
@@ -194,24 +195,28 @@ def _next_draft_sitting(sitting: Sitting) -> Sitting | None:
     ).scalar_one_or_none()
 
 
+def approval_item(minutes: Minutes) -> AgendaItem | None:
+    """The approval item proposed on a later agenda, if it still stands (not withdrawn)."""
+    item = db.session.get(AgendaItem, minutes.approval_item_id) if minutes.approval_item_id else None
+    return item if item is not None and item.withdrawn_at is None else None
+
+
 def approval_pending(minutes: Minutes) -> bool:
-    """Whether an approval item stands on a later agenda (proposed, not withdrawn)."""
-    item = minutes.approval_item
-    return item is not None and item.withdrawn_at is None
+    return approval_item(minutes) is not None
 
 
 def propose_approval(minutes: Minutes, *, actor: Person | None) -> AgendaItem | None:
     """Put « Approbation du procès-verbal de la séance du … » on the assembly's next sitting in preparation;
     None when there is none yet (the secretariat proposes it again once that sitting is created)."""
     if minutes.status != MinutesStatus.READY or approval_pending(minutes):
-        return minutes.approval_item if approval_pending(minutes) else None
+        return approval_item(minutes)
     sitting = minutes.sitting
     target = _next_draft_sitting(sitting)
     if target is None:
         return None
     day = sittings.sitting_day(sitting).strftime("%d/%m/%Y")
     item = sittings.add_item(target, title=APPROVAL_TITLE.format(day=day), actor=actor)
-    minutes.approval_item_id = item.id
+    minutes.approval_item = item
     db.session.flush()
     record(
         "minutes.approval_proposed",
@@ -248,14 +253,15 @@ def back_to_draft(sitting: Sitting, *, actor: Person) -> Minutes:
     _require_editable(minutes)
     if minutes.status != MinutesStatus.READY:
         raise MinutesError("Le procès-verbal n'est pas soumis à l'approbation.")
-    if approval_pending(minutes):
-        if minutes.approval_item.sitting.status != SittingStatus.DRAFT:
+    pending = approval_item(minutes)
+    if pending is not None:
+        if pending.sitting.status != SittingStatus.DRAFT:
             raise MinutesError(
                 "Son approbation est à l'ordre du jour d'une séance déjà convoquée : "
                 "elle ne peut plus être retirée ici."
             )
-        sittings.withdraw_item(minutes.approval_item, actor=actor, reason="procès-verbal repris en rédaction")
-    minutes.status, minutes.approval_item_id = MinutesStatus.DRAFT, None
+        sittings.withdraw_item(pending, actor=actor, reason="procès-verbal repris en rédaction")
+    minutes.status, minutes.approval_item = MinutesStatus.DRAFT, None
     db.session.flush()
     record("minutes.back_to_draft", tenant_id=sitting.tenant_id, actor_id=actor.id, obj=minutes)
     return minutes
@@ -271,7 +277,7 @@ def on_item_decided(sender: AgendaItem, outcome: ItemOutcome, **_) -> None:
     if minutes is None or minutes.status != MinutesStatus.READY:
         return
     if outcome.outcome != Outcome.ADOPTED:
-        minutes.approval_item_id = None
+        minutes.approval_item = None
         db.session.flush()
         record(
             "minutes.not_approved",
@@ -319,12 +325,13 @@ def request_signatures(minutes: Minutes, *, actor: Person | None) -> SignatureRe
     """Freeze the approved minutes as PDF/A (once) and put them into the book; nothing if already there."""
     if minutes.status != MinutesStatus.APPROVED:
         raise MinutesError("Seul un procès-verbal approuvé, pas encore signé, part à la signature.")
-    if minutes.request is not None and minutes.request.status in (RequestStatus.PENDING, RequestStatus.SIGNED):
-        return minutes.request
+    current = db.session.get(SignatureRequest, minutes.request_id) if minutes.request_id else None
+    if current is not None and current.status in (RequestStatus.PENDING, RequestStatus.SIGNED):
+        return current
     sitting = minutes.sitting
     signers = signers_of(sitting)
     if minutes.blob_id is None:
-        minutes.blob_id = store(minutes.tenant_id, io.BytesIO(render(sitting, minutes))).id
+        minutes.blob = store(minutes.tenant_id, io.BytesIO(render(sitting, minutes)))
         db.session.flush()
     day = sittings.sitting_day(sitting)
     request = book.request_signatures(
@@ -335,7 +342,7 @@ def request_signatures(minutes: Minutes, *, actor: Person | None) -> SignatureRe
         upload=(io.BytesIO(read_all(minutes.blob)), f"proces-verbal-{day.isoformat()}.pdf"),
         sitting=sitting,
     )
-    minutes.request_id = request.id
+    minutes.request = request
     db.session.flush()
     record(
         "minutes.signature_requested",
@@ -359,7 +366,7 @@ def signature_closed(request: SignatureRequest, **_) -> None:
         minutes.status, minutes.signed_at = MinutesStatus.SIGNED, request.closed_at
         event, data = "minutes.signed", {"sha256": request.current_blob.sha256}
     else:
-        minutes.request_id = None
+        minutes.request = None
         event, data = "minutes.signature_stopped", {"status": request.status.value}
     db.session.flush()
     record(event, tenant_id=minutes.tenant_id, obj=minutes, data={"request_id": request.id, **data})
@@ -367,9 +374,10 @@ def signature_closed(request: SignatureRequest, **_) -> None:
 
 def minutes_file(minutes: Minutes):
     """(blob, signed) of approved minutes: the signed file once signed by all, else the frozen one."""
-    if minutes.request is not None and minutes.request.status == RequestStatus.SIGNED:
-        return minutes.request.current_blob, True
-    return minutes.blob, False
+    request = db.session.get(SignatureRequest, minutes.request_id) if minutes.request_id else None
+    if request is not None and request.status == RequestStatus.SIGNED:
+        return request.current_blob, True
+    return (db.session.get(Blob, minutes.blob_id) if minutes.blob_id else None), False
 
 
 def record_online(item, day: date | None, *, actor: Person, what: str) -> None:
