@@ -585,7 +585,7 @@ def import_councillors(tenant: Tenant, text: str | None, *, actor: Person) -> tu
         raise MinutesError(f"Au plus {MAX_IMPORT_LINES} lignes par import.", field="text")
     delimiter = ";" if ";" in lines[0] else ","
     rows = list(csv.reader(lines, delimiter=delimiter))
-    if rows and not any("@" in cell for cell in rows[0]):
+    if len(rows) > 1 and not any("@" in cell for cell in rows[0]):
         rows = rows[1:]  # a header line
     known = {councillor.email for councillor in active_councillors(tenant)}
     added = skipped = 0
