@@ -7,16 +7,15 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from saas.acts import operations as acts
 from saas.acts.minutes import jobs
 from saas.acts.minutes import operations as minutes_ops
 from saas.acts.minutes.models import MinutesStatus
 from saas.core.database import TenantContext, context
-from saas.sittings.models import SittingStatus
 from saas.sittings.outcomes import BallotType, Outcome, item_decided
 from saas.storage.operations import read_all
-from tests.acts.conftest import outcome_for, presence
-from tests.acts.register.records import pdf_text
+from tests.acts.register.records import council_outcome as outcome_for
+from tests.acts.register.records import council_presence as presence
+from tests.acts.register.records import hold, pdf_text
 from tests.fixtures.signing import sign_as
 from tests.fixtures.verifiers import pdfsig
 
@@ -32,18 +31,6 @@ NAMED = dict(
 
 def flat(text: str) -> str:
     return re.sub(r"\s+", " ", text)
-
-
-def hold(session, council, outcome=None):
-    """The sitting was held: opened, its item decided (an act made), closed."""
-    sitting = council.sitting
-    with context(session, TenantContext(tenant_id=council.tenant.id)):
-        act = acts.create_deliberation(council.item, outcome or outcome_for(council.item.id))
-        sitting.opened_at = datetime(2027, 3, 15, 17, 2, tzinfo=UTC)
-        sitting.closed_at = datetime(2027, 3, 15, 19, 40, tzinfo=UTC)
-        sitting.status = SittingStatus.CLOSED
-        session.flush()
-    return act
 
 
 @pytest.fixture

@@ -14,8 +14,7 @@ from saas.core.database import SYSTEM, TenantContext, context
 from saas.mail.models import OutboundMail
 from saas.storage.operations import read_all
 from saas.tenancy.models import TenantKind
-from tests.acts.minutes.test_minutes import hold
-from tests.acts.register.records import pdf_text
+from tests.acts.register.records import hold, pdf_text
 from tests.fixtures.signing import sign_as
 from tests.fixtures.verifiers import pdfsig
 
