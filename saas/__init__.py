@@ -55,8 +55,10 @@ def _connect_signals() -> None:
     once a member's signature request closes, and a circuit's signature step once its request does; a new
     document version moves the annotations, asks for the board book again and tells the report's running
     circuit; the circuits' people read the documents they are asked about; a report placed on an agenda quotes
-    its committee's opinion; an item decided at the sitting becomes an act. Connected here, so the area
+    its committee's opinion; an item decided at the sitting becomes an act, and the adopted approval of minutes
+    approves them; minutes signed in the book are signed. Connected here, so the area
     that sends never imports the one that listens."""
+    from saas.acts.minutes import operations as minutes
     from saas.acts.operations import on_item_decided
     from saas.documents.annotations.anchoring import follow_new_version
     from saas.documents.board_book.operations import inputs_changed
@@ -77,6 +79,8 @@ def _connect_signals() -> None:
     register_readers()
     quote_opinions_from(agenda_phrase)
     item_decided.connect(on_item_decided)
+    item_decided.connect(minutes.on_item_decided)
+    request_closed.connect(minutes.signature_closed)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -45,6 +45,18 @@ class LegalRules:
     majority_article: str = "L2121-20"
     casting_vote: bool = True
     casting_vote_in_secret: bool = False
+    # --- acts of the sitting (minutes, list of deliberations, EPCI councillors) ---
+    #: the minutes go online within this many days of their approval (L2121-15); None: no such rule
+    minutes_online_days: int | None = None
+    minutes_article: str | None = None
+    #: the list of deliberations is posted and online within this many days of the sitting (L2121-25)
+    deliberation_list_days: int | None = None
+    deliberation_list_article: str | None = None
+    #: the list goes to the councillors of member communes not sitting, within this many months (L5211-40-2)
+    outside_councillors_months: int | None = None
+    #: the tenant kinds that rule applies to (EPCIs with their own taxation, not syndicats)
+    outside_councillors_kinds: tuple[str, ...] = ()
+    outside_councillors_article: str | None = None
 
 
 #: the majority rules the votes know (saas.sittings.votes.results)
@@ -77,7 +89,10 @@ def rules_for(kind: TenantKind, population: int) -> LegalRules:
         if "population_below" in profile and population >= profile["population_below"]:
             continue
         fields = {f.name for f in dataclasses.fields(LegalRules)}
-        return LegalRules(**{key: value for key, value in profile.items() if key in fields})
+        values = {key: value for key, value in profile.items() if key in fields}
+        if "outside_councillors_kinds" in values:
+            values["outside_councillors_kinds"] = tuple(values["outside_councillors_kinds"])
+        return LegalRules(**values)
     raise LookupError(f"no legal rules for a {kind} of {population} inhabitants")
 
 
