@@ -7,6 +7,7 @@ import pyotp
 import pytest
 import sqlalchemy as sa
 
+from saas.acts.models import Deliberation
 from saas.audit.models import AuditEvent
 from saas.core.database import TenantContext, set_context
 from saas.core.extensions import db
@@ -20,9 +21,13 @@ from saas.signing.book.models import SignatureStep, StepStatus
 from saas.sittings.convocations.models import Convocation
 from saas.sittings.inbox import inbox_for
 from saas.sittings.models import AgendaItem, Sitting, SittingStatus
+from saas.sittings.outcomes import BallotType, Outcome
+from saas.sittings.votes.operations import outcome_of
+from saas.storage.operations import read_all
 from saas.tenancy.models import Assembly, Tenant
 from saas.workflow.models import Task, TaskAction, TaskState, WorkflowRun
 from tests.fixtures.instances import fresh_app, system_session
+from tests.fixtures.verifiers import pdf_text, pdfsig
 from tests.fixtures.web import login
 
 COUNTED = {
@@ -169,12 +174,13 @@ def test_outbox_page_is_for_operators_only(demo_run):
     assert redirect.status_code == 302 and "/login" in redirect.headers["Location"]
 
 
-def test_every_collectivity_has_a_convened_sitting_with_report_44_at_the_city(demo_run):
+def test_every_collectivity_has_a_convened_sitting_and_the_city_held_report_44(demo_run):
     app = demo_run[0]
     with system_session(app) as session:
         sittings = session.execute(sa.select(Sitting)).scalars().all()
-        assert len({s.tenant_id for s in sittings}) == 4
-        assert {s.status for s in sittings} == {SittingStatus.CONVENED}
+        assert len({s.tenant_id for s in sittings if s.status == SittingStatus.CONVENED}) == 4
+        held = [s for s in sittings if s.status == SittingStatus.CLOSED]
+        assert sorted(s.tenant.slug for s in held) == ["besancon", "grand-besancon"]
         report_44 = session.execute(
             sa.select(AgendaItem).where(AgendaItem.title.like("Équipement numérique%"))
         ).scalar_one()
@@ -207,7 +213,7 @@ def test_each_collectivity_has_its_circuit_and_reports_at_every_stage(demo_run):
         assert steps == ["approve", "approve", "approve", "give_opinion"]
         [item] = session.execute(sa.select(AgendaItem).where(AgendaItem.report_id == report_44.id)).scalars()
         assert item.committee_opinion == "Avis favorable unanime de la Commission n° 1"
-        assert item.rapporteur.last_name == "Dumont" and item.sitting.status == SittingStatus.CONVENED
+        assert item.rapporteur.last_name == "Dumont" and item.sitting.status == SittingStatus.CLOSED
         by_title = {report.title: report for report in session.execute(sa.select(Report)).scalars()}
         resubmitted = by_title["Convention d'occupation du domaine public — marché de Noël"]
         assert resubmitted.version == 2 and resubmitted.status.value == "in_circuit"
@@ -219,3 +225,43 @@ def test_each_collectivity_has_its_circuit_and_reports_at_every_stage(demo_run):
         assert [task.step_key for task in late] == ["visa-rapporteur"]
         in_circuit = [report for report in by_title.values() if report.status.value == "in_circuit"]
         assert {report.tenant_id for report in in_circuit} == set(session.execute(sa.select(Tenant.id)).scalars())
+
+
+def test_deliberation_44_is_generated_with_the_founding_formula_and_signed(demo_run, tmp_path):
+    app = demo_run[0]
+    with system_session(app) as session:
+        act = session.execute(
+            sa.select(Deliberation).where(Deliberation.title.like("Équipement numérique%"))
+        ).scalar_one()
+        assert act.number == f"{act.year}-044" and act.outcome == Outcome.ADOPTED
+        version = session.get(DocumentVersion, act.document_version_id)
+        latest = session.execute(
+            sa.select(DocumentVersion)
+            .where(DocumentVersion.document_id == version.document_id)
+            .order_by(DocumentVersion.number.desc())
+            .limit(1)
+        ).scalar_one()
+        signed = tmp_path / "deliberation-44.pdf"
+        signed.write_bytes(read_all(latest.blob))
+    text = pdf_text(signed.read_bytes(), tmp_path)
+    assert "sur avis favorable unanime de la Commission n° 1" in text
+    assert "à l'unanimité des suffrages exprimés" in text
+    assert pdfsig(signed).count("Signature is Valid") == 2
+
+
+def test_the_agglomeration_held_a_named_ballot_and_postponed_an_item_for_lack_of_quorum(demo_run):
+    app = demo_run[0]
+    with system_session(app) as session:
+        [sitting] = session.execute(
+            sa.select(Sitting)
+            .join(Tenant)
+            .where(Tenant.slug == "grand-besancon", Sitting.status == SittingStatus.CLOSED)
+        ).scalars()
+        first, second = session.execute(
+            sa.select(AgendaItem).where(AgendaItem.sitting_id == sitting.id).order_by(AgendaItem.position)
+        ).scalars()
+        with app.app_context():
+            named, postponed = outcome_of(first), outcome_of(second)
+        assert named.ballot_type == BallotType.NAMED and named.outcome == Outcome.ADOPTED
+        assert len(named.names_against) == 2 and len(named.names_abstaining) == 1
+        assert postponed.outcome == Outcome.POSTPONED and "quorum" in postponed.reason

@@ -2,7 +2,7 @@
 lists of deliberations (L2121-25) and the councillors of an EPCI's member communes who receive them (L5211-40-2)
 
 Revision ID: 0025
-Revises: 0023, 0024
+Revises: 0024
 Create Date: 2026-12-06
 
 """
@@ -14,7 +14,7 @@ import saas.core.database
 from saas.tenancy import rls
 
 revision = "0025"
-down_revision = ("0023", "0024")  # merges the votes and the deliberations (the merger re-chains: 0021 is enough)
+down_revision = "0024"
 branch_labels = None
 depends_on = None
 

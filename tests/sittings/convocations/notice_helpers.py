@@ -4,7 +4,6 @@ their sending run once more (in the embedded column they already ran inline: a s
 import email
 import email.policy
 import io
-import subprocess
 from datetime import timedelta
 
 import pikepdf
@@ -82,14 +81,6 @@ def attachment(session, mail, content_type: str) -> bytes | None:
             )
         ).scalar_one_or_none()
         return None if row is None else read_all(session.get(Blob, row.blob_id))
-
-
-def pdf_text(pdf: bytes, tmp_path) -> str:
-    """The text of a PDF (poppler's pdftotext), on one line."""
-    path = tmp_path / "avis.pdf"
-    path.write_bytes(pdf)
-    text = subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True, text=True).stdout
-    return " ".join(text.split())
 
 
 def is_pdfa(pdf: bytes) -> bool:

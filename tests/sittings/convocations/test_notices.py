@@ -30,6 +30,7 @@ from saas.sittings.proof.models import ProofKind
 from saas.tenancy.legal_rules import rules_for, tenant_rules
 from saas.tenancy.models import TenantKind
 from tests.fixtures.sittings import MONDAY_15_MARCH_2027
+from tests.fixtures.verifiers import pdf_text
 from tests.sittings.convocations.notice_helpers import (
     ON_TIME,
     attachment,
@@ -39,7 +40,6 @@ from tests.sittings.convocations.notice_helpers import (
     is_pdfa,
     notice_mails,
     notices,
-    pdf_text,
 )
 
 PARIS = ZoneInfo("Europe/Paris")
