@@ -580,10 +580,10 @@ def cast_ballot(
             f"{seat.name} ne prend pas part au vote sur ce point (article L2131-11 du CGCT) : ni en son nom, ni "
             "comme porteur d'un pouvoir."
         )
+    if seat is not None and seat.status == SeatStatus.REPRESENTED and voter.id == actor.id and not by_secretariat:
+        holder = seats.name(seat.proxy_holder_id)
+        raise VoteRefused(f"Vous avez donné pouvoir à {holder} : c'est à lui de voter pour vous.")
     if voter.id not in voters:
-        if seat is not None and seat.status == SeatStatus.REPRESENTED and voter.id == actor.id:
-            holder = seats.name(seat.proxy_holder_id)
-            raise VoteRefused(f"Vous avez donné pouvoir à {holder} : c'est à lui de voter pour vous.")
         raise VoteRefused(f"{seats.name(voter.id) or 'Ce votant'} n'est pas appelé à voter sur ce point.")
     if by_secretariat:
         if not roll_call.may_chair(actor, item.sitting):
