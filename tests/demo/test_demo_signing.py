@@ -1,5 +1,6 @@
 """The demo's signature book: the City's deliberations awaiting the Mayor then the secretary of the sitting,
-one awaiting the secretary, one signed by both (n° 44 is made at the sitting held, tests/demo/test_demo.py) (valid in pdfsig and in the validation report); idempotent."""
+one awaiting the secretary, one signed by both (valid in pdfsig and in the validation report); idempotent. N° 44
+is made at the sitting held (tests/demo/test_demo.py)."""
 
 import sqlalchemy as sa
 
