@@ -56,8 +56,9 @@ def _connect_signals() -> None:
     document version moves the annotations, asks for the board book again and tells the report's running
     circuit; the circuits' people read the documents they are asked about; a report placed on an agenda quotes
     its committee's opinion; an item decided at the sitting becomes an act, and the adopted approval of minutes
-    approves them; minutes signed in the book are signed. Connected here, so the area
-    that sends never imports the one that listens."""
+    approves them; minutes signed in the book are signed; a new sitting is offered the minutes waiting for their
+    approval, and a closed sitting's list of deliberations is drawn. Connected here, so the area that sends never
+    imports the one that listens."""
     from saas.acts.minutes import operations as minutes
     from saas.acts.operations import on_item_decided
     from saas.documents.annotations.anchoring import follow_new_version
@@ -66,7 +67,8 @@ def _connect_signals() -> None:
     from saas.groupement.agreement.operations import carry_on
     from saas.reports.operations import quote_opinions_from
     from saas.signing.book.operations import request_closed
-    from saas.sittings.outcomes import item_decided
+    from saas.sittings.operations import sitting_created
+    from saas.sittings.outcomes import item_decided, sitting_closed
     from saas.workflow.access import register_readers
     from saas.workflow.operations import documents_changed, signature_closed
     from saas.workflow.reports.opinions import agenda_phrase
@@ -81,6 +83,8 @@ def _connect_signals() -> None:
     item_decided.connect(on_item_decided)
     item_decided.connect(minutes.on_item_decided)
     request_closed.connect(minutes.signature_closed)
+    sitting_created.connect(minutes.on_sitting_created)
+    sitting_closed.connect(minutes.on_sitting_closed)
 
 
 def _register_blueprints(app: Flask) -> None:

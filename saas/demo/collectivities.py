@@ -243,8 +243,8 @@ def seed() -> list[DemoLogin]:
     ):
         logins.append(DemoLogin(_name(name), demo_email(*name), shows, totp_key=DEMO_TOTP_KEY))
     db.session.flush()
-    seed_sittings(tenants)
     seed_held(tenants)
+    seed_sittings(tenants)
     seed_signing(tenants)
     seed_purchasing(tenants)
     return logins

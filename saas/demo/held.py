@@ -3,7 +3,9 @@
 - the City's conseil municipal examined report n° 44 three days ago: opened by the Mayor with M. Garnier as
   secretary of the sitting, quorum reached, Commission n° 1's favourable unanimous opinion quoted, a unanimous
   vote; deliberation 44 is generated with the founding text's formula and signed by the Mayor and the secretary
-  of the sitting (``sign_held_acts``, after the commit that generates its PDF);
+  of the sitting (``sign_held_acts``, after the commit that generates its PDF); its list of deliberations is drawn
+  at the closing and its minutes, with the debates typed by the secretary of the sitting, are ready: their
+  approval is on the agenda of the City's next sitting (saas.demo.sittings, created afterwards);
 - the Agglomeration's conseil communautaire held a named ballot with votes against and an abstention, then lost
   its quorum: its second item was postponed for lack of quorum.
 
@@ -16,6 +18,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from saas.acts import operations as acts
+from saas.acts.minutes import operations as minutes
 from saas.acts.models import ActCounter, Deliberation
 from saas.core.database import utcnow
 from saas.core.extensions import db
@@ -40,6 +43,13 @@ from saas.tenancy.models import Assembly, Tenant
 DAYS_AGO = 3
 #: the City's acts of the year before Quorum: the first one made here is n° 44, like the founding text
 CITY_ACTS_BEFORE = 43
+#: the substance of the debates on report n° 44, as the secretary of the sitting typed it in the minutes
+DEBATE_44 = (
+    "M. l'Adjoint Dumont présente le rapport. M. Faure demande si les élus garderont leur équipement actuel "
+    "pendant l'expérimentation ; M. l'Adjoint Dumont répond que les ordinateurs portables seront repris à la "
+    "livraison des tablettes.\n\nMme la Maire constate qu'il n'y a pas d'autre demande de parole et met le "
+    "rapport aux voix : « C'est adopté »."
+)
 REPORT_44_TITLE = "Équipement numérique – Dématérialisation des documents et procédures"
 
 
@@ -119,6 +129,8 @@ def _seed_city(city: Tenant) -> None:
     voters = len(here) + 2
     votes.enter_totals(item, votes_for=voters, votes_against=0, abstentions=0, actor=secretariat)
     votes.close_sitting(sitting, actor=mayor, now=starts_at + timedelta(minutes=50))
+    minutes.save_debate(sitting, item, DEBATE_44, actor=secretary)
+    minutes.mark_ready(sitting, actor=secretary)
 
 
 def _seed_agglomeration(agglomeration: Tenant) -> None:
@@ -179,4 +191,4 @@ def sign_held_acts(tenants: dict[str, Tenant]) -> None:
         ensure_totp(signer)
         db.session.flush()
         [entry] = [entry for entry in book.book_for(signer) if entry.title.endswith(REPORT_44_TITLE)]
-        book.sign(db.session.get(SignatureRequest, entry.request_id), signer, fresh_code(signer))
+        book.sign(db.session.get(SignatureRequest, entry.request_id), signer, fresh_code(signer, wait=True))

@@ -73,14 +73,18 @@ def _person(first_and_last: tuple[str, str]) -> Person:
     return db.session.execute(sa.select(Person).where(Person.email == demo_email(*first_and_last))).scalar_one()
 
 
-def fresh_code(person: Person) -> str:
-    """The first code after the person's last accepted one (codes are single-use)."""
+def fresh_code(person: Person, wait: bool = False) -> str:
+    """The first code after the person's last accepted one (codes are single-use); with ``wait``, waits for the
+    next 30-second step when the codes around now are used (a signer who signs a third time in the demo)."""
 
     totp = pyotp.TOTP(DEMO_TOTP_KEY)
-    now_step = int(time.time()) // 30
-    for step in (now_step - 1, now_step, now_step + 1):
-        if person.totp_last_step is None or step > person.totp_last_step:
-            return totp.at(step * 30)
+    for _ in range(3 if wait else 1):
+        now_step = int(time.time()) // 30
+        for step in (now_step - 1, now_step, now_step + 1):
+            if person.totp_last_step is None or step > person.totp_last_step:
+                return totp.at(step * 30)
+        if wait:
+            time.sleep(30 - time.time() % 30 + 0.5)
     raise RuntimeError("no fresh demo TOTP code yet: run the demo again in a minute")
 
 

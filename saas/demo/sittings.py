@@ -50,7 +50,6 @@ PROGRAMME = {
         "Hôtel de Ville, salle du Conseil",
         [
             ("Budget supplémentaire 2027", "7.1", None),
-            ("Approbation du procès-verbal de la séance précédente", "5.2", None),
         ],
     ),
     "grand-besancon": (
@@ -132,7 +131,7 @@ def _documents(tenant: Tenant, number: int, title: str, rapporteur: Person | Non
 
 
 def seed_sittings(tenants: dict[str, Tenant]) -> None:
-    """Create and convene the demo sittings once (an assembly that already has a sitting is left alone): each
+    """Create and convene the demo sittings once (an assembly that already has one to come is left alone): each
     item's report is drafted, goes through its collectivity's circuit (saas.demo.circuits), then is placed on
     the agenda; further reports stay in their circuits, aimed at the same sitting."""
     for slug, (key, place, items) in PROGRAMME.items():
@@ -140,7 +139,8 @@ def seed_sittings(tenants: dict[str, Tenant]) -> None:
         assembly = db.session.execute(
             sa.select(Assembly).where(Assembly.tenant_id == tenant.id, Assembly.key == key)
         ).scalar_one()
-        if db.session.execute(sa.select(Sitting.id).where(Sitting.assembly_id == assembly.id)).first():
+        upcoming = sa.select(Sitting.id).where(Sitting.assembly_id == assembly.id, Sitting.starts_at > utcnow())
+        if db.session.execute(upcoming).first():
             continue
         service, drafter = circuits.seed_circuit(tenant)
         day = (utcnow() + timedelta(days=DAYS_AHEAD)).astimezone(ZoneInfo(tenant.timezone)).date()

@@ -14,6 +14,7 @@ import re
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
+from blinker import Namespace
 
 from saas.audit.operations import record
 from saas.core import display
@@ -29,6 +30,11 @@ from saas.tenancy.models import Assembly, Tenant
 SUBJECT_CODE = re.compile(r"^\d\.\d{1,2}$")
 VOTING_ROLES = (MandateRole.MEMBER, MandateRole.PRESIDENT)
 EDITABLE_FIELDS = ("starts_at", "place", "remote_allowed", "urgency", "urgency_reason", "first_after_renewal")
+
+
+#: sent once a sitting is created: ``sitting_created.send(sitting)`` (minutes waiting for their approval are
+#: proposed on its agenda)
+sitting_created = Namespace().signal("sitting-created")
 
 
 class SittingError(DomainError):
@@ -143,6 +149,7 @@ def create_sitting(
         obj=sitting,
         data={"assembly_id": assembly.id, "starts_at": starts_at.isoformat(), "place": place, "urgency": urgency},
     )
+    sitting_created.send(sitting)
     return sitting
 
 

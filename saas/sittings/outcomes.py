@@ -103,3 +103,6 @@ class ItemOutcome:
 
 #: sent by the votes once an item's outcome is frozen: ``item_decided.send(item, outcome=ItemOutcome)``
 item_decided = Namespace().signal("agenda-item-decided")
+
+#: sent by the votes once a sitting is closed: ``sitting_closed.send(sitting)`` (its list of deliberations is drawn)
+sitting_closed = Namespace().signal("sitting-closed")

@@ -228,6 +228,31 @@ def propose_approval(minutes: Minutes, *, actor: Person | None) -> AgendaItem | 
     return item
 
 
+def on_sitting_created(sender: Sitting, **_) -> None:
+    """Receiver of ``saas.sittings.operations.sitting_created``: the minutes of the assembly's earlier sittings
+    that wait for a sitting to be approved at are proposed on the new one's agenda."""
+    waiting = db.session.execute(
+        sa.select(Minutes)
+        .join(Sitting, Sitting.id == Minutes.sitting_id)
+        .where(
+            Sitting.assembly_id == sender.assembly_id,
+            Sitting.starts_at < sender.starts_at,
+            Minutes.status == MinutesStatus.READY,
+            Minutes.approval_item_id.is_(None),
+        )
+        .order_by(Sitting.starts_at)
+    ).scalars()
+    for minutes in waiting:
+        propose_approval(minutes, actor=None)
+
+
+def on_sitting_closed(sender: Sitting, **_) -> None:
+    """Receiver of ``saas.sittings.outcomes.sitting_closed``: the list of deliberations is drawn at once (its
+    one-week deadline runs from the sitting)."""
+    if not lists_of(sender):
+        generate_list(sender, actor=None)
+
+
 def mark_ready(sitting: Sitting, *, actor: Person) -> Minutes:
     """The draft is ready to be approved: its approval is proposed on the next sitting in preparation."""
     if sitting.status not in (SittingStatus.CLOSED, SittingStatus.ARCHIVED):

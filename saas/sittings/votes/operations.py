@@ -36,7 +36,15 @@ from saas.identity.models import Mandate, MandateRole, Person
 from saas.sittings import operations as sittings
 from saas.sittings.models import AgendaItem, Sitting, SittingStatus
 from saas.sittings.operations import sitting_day
-from saas.sittings.outcomes import BALLOT_LABELS, BallotType, ItemOutcome, Outcome, Presence, item_decided
+from saas.sittings.outcomes import (
+    BALLOT_LABELS,
+    BallotType,
+    ItemOutcome,
+    Outcome,
+    Presence,
+    item_decided,
+    sitting_closed,
+)
 from saas.sittings.roll_call import operations as roll_call
 from saas.sittings.roll_call.models import SeatStatus
 from saas.sittings.roll_call.operations import RollCallError, Seats, StateConflict, seats_at
@@ -783,6 +791,7 @@ def close_sitting(sitting: Sitting, *, actor: Person, now: datetime | None = Non
         state.current_item_id, state.updated_at = None, now
     db.session.flush()
     record("sitting.closed", tenant_id=sitting.tenant_id, actor_id=actor.id, obj=sitting, data={"at": now.isoformat()})
+    sitting_closed.send(sitting)
     return sitting
 
 

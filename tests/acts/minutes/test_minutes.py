@@ -17,6 +17,7 @@ from tests.acts.register.records import council_outcome as outcome_for
 from tests.acts.register.records import council_presence as presence
 from tests.acts.register.records import hold, pdf_text
 from tests.fixtures.signing import sign_as
+from tests.fixtures.sittings import sitting_items
 from tests.fixtures.verifiers import pdfsig
 
 NAMED = dict(
@@ -102,6 +103,18 @@ def test_an_approval_not_adopted_leaves_the_minutes_ready_to_propose_again(sessi
         assert minutes.status == MinutesStatus.READY and minutes.approval_item_id is None
         with pytest.raises(minutes_ops.MinutesError, match="déjà prêt"):
             minutes_ops.mark_ready(council.sitting, actor=city.secretariat)
+
+
+def test_a_sitting_created_after_the_minutes_are_ready_gets_their_approval_on_its_agenda(session, held, create_sitting):
+    council, city = held, held.city
+    with context(session, TenantContext(tenant_id=council.tenant.id, person_id=city.secretariat.id)):
+        minutes = minutes_ops.mark_ready(council.sitting, actor=city.secretariat)
+    assert minutes.approval_item_id is None
+    later = create_sitting(council.tenant, starts_at=datetime(2027, 4, 12, 16, tzinfo=UTC), convene=False, items=0)
+    assert minutes.approval_item.sitting_id == later.id and minutes.approval_item.position == 1
+    again = create_sitting(council.tenant, starts_at=datetime(2027, 5, 10, 16, tzinfo=UTC), convene=False, items=0)
+    assert minutes.approval_item.sitting_id == later.id  # proposed once, on the first sitting that follows
+    assert sitting_items(session, again) == []
 
 
 def test_the_minutes_are_written_by_the_secretary_of_the_sitting_or_the_secretariat_only(session, held):

@@ -4,6 +4,7 @@ the result by law frozen once with its presence, and item_decided sent with it."
 import pytest
 import sqlalchemy as sa
 
+from saas.acts.minutes import operations as minutes_ops
 from saas.sittings.outcomes import BallotType, Outcome, item_decided
 from saas.sittings.roll_call import operations as roll_call
 from saas.sittings.votes import operations as votes
@@ -243,6 +244,9 @@ def test_closing_the_sitting(council, in_tenant):
         votes.close_sitting(c.sitting, actor=c.president)
         assert c.sitting.status.value == "closed" and c.sitting.closed_at is not None
         assert votes.current_item(c.sitting) is None
+        # the list of deliberations is drawn at the closing (saas.acts.minutes, L2121-25)
+        [listing] = minutes_ops.lists_of(c.sitting)
+        assert listing.version == 1 and listing.online_due_on is not None
         with pytest.raises(votes.StateConflict, match="pas en cours"):
             votes.enter_totals(c.item(1), votes_for=1, votes_against=0, abstentions=0, actor=c.secretariat)
 
