@@ -7,6 +7,7 @@ import pyotp
 import pytest
 import sqlalchemy as sa
 
+from saas.acts import operations as acts
 from saas.acts.models import Deliberation
 from saas.audit.models import AuditEvent
 from saas.core.database import TenantContext, set_context
@@ -234,15 +235,12 @@ def test_deliberation_44_is_generated_with_the_founding_formula_and_signed(demo_
             sa.select(Deliberation).where(Deliberation.title.like("Équipement numérique%"))
         ).scalar_one()
         assert act.number == f"{act.year}-044" and act.outcome == Outcome.ADOPTED
-        version = session.get(DocumentVersion, act.document_version_id)
-        latest = session.execute(
-            sa.select(DocumentVersion)
-            .where(DocumentVersion.document_id == version.document_id)
-            .order_by(DocumentVersion.number.desc())
-            .limit(1)
-        ).scalar_one()
+        with app.app_context():
+            set_context(db.session, TenantContext(tenant_id=act.tenant_id))
+            request = acts.signed_request(db.session.get(Deliberation, act.id))
+            data = read_all(request.current_blob)
         signed = tmp_path / "deliberation-44.pdf"
-        signed.write_bytes(read_all(latest.blob))
+        signed.write_bytes(data)
     text = pdf_text(signed.read_bytes(), tmp_path)
     assert "sur avis favorable unanime de la Commission n° 1" in text
     assert "à l'unanimité des suffrages exprimés" in text
