@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from saas.acts.minutes import access, forms
 from saas.acts.minutes import operations as minutes_ops
-from saas.acts.minutes.models import MINUTES_STATUS_LABELS
+from saas.acts.minutes.models import MINUTES_STATUS_LABELS, OutsideCouncillor
 from saas.acts.register import record as records
 from saas.core.database import commit
 from saas.core.errors import on_refusal
@@ -169,6 +169,8 @@ def deliberation_list(sitting_id: int):
         closed=sitting.status.value in ("closed", "archived"),
         councillors_rule=rule,
         councillors=minutes_ops.active_councillors(g.tenant) if rule else [],
+        councillor_form=forms.CouncillorForm(),
+        import_form=forms.ImportForm(),
         late=minutes_ops.late,
         today=g.tenant.today(),
         action_form=forms.ActionForm(),
@@ -219,3 +221,57 @@ def send_list(sitting_id: int, number: int):
     commit(db.session)
     flash(_("Liste adressée à %(count)d conseillers municipaux.", count=count), "success")
     return redirect(url_for(".deliberation_list", sitting_id=sitting.id))
+
+
+# --- The municipal councillors of the member communes (an EPCI) -----------------------------------------------
+
+
+def _councillors_back(sitting_id: int):
+    return _flashed(".deliberation_list", sitting_id)
+
+
+def _managed_epci(sitting_id: int):
+    sitting = access.load_managed_sitting(g.tenant, sitting_id, current_user)
+    if minutes_ops.councillors_rule(g.tenant) is None:
+        abort(404)
+    return sitting
+
+
+@bp.post("/s/<int:sitting_id>/liste-des-deliberations/conseillers")
+def add_councillor(sitting_id: int):
+    sitting = _managed_epci(sitting_id)
+    on_refusal(_councillors_back(sitting.id))
+    form = forms.CouncillorForm()
+    _check(form)
+    councillor = minutes_ops.add_councillor(
+        g.tenant, full_name=form.full_name.data, email=form.email.data, commune=form.commune.data, actor=current_user
+    )
+    commit(db.session)
+    flash(_("%(name)s ajouté à la liste des conseillers municipaux.", name=councillor.full_name), "success")
+    return redirect(url_for(".deliberation_list", sitting_id=sitting.id, _anchor="conseillers"))
+
+
+@bp.post("/s/<int:sitting_id>/liste-des-deliberations/conseillers/import")
+def import_councillors(sitting_id: int):
+    sitting = _managed_epci(sitting_id)
+    on_refusal(_councillors_back(sitting.id))
+    form = forms.ImportForm()
+    _check(form)
+    added, skipped = minutes_ops.import_councillors(g.tenant, form.text.data, actor=current_user)
+    commit(db.session)
+    flash(_("%(added)d conseillers ajoutés, %(skipped)d déjà présents.", added=added, skipped=skipped), "success")
+    return redirect(url_for(".deliberation_list", sitting_id=sitting.id, _anchor="conseillers"))
+
+
+@bp.post("/s/<int:sitting_id>/liste-des-deliberations/conseillers/<int:councillor_id>/archive")
+def archive_councillor(sitting_id: int, councillor_id: int):
+    sitting = _managed_epci(sitting_id)
+    councillor = db.session.get(OutsideCouncillor, councillor_id)
+    if councillor is None or councillor.tenant_id != g.tenant.id or councillor.archived_at is not None:
+        abort(404)
+    on_refusal(_councillors_back(sitting.id))
+    _check(forms.ActionForm())
+    minutes_ops.archive_councillor(councillor, actor=current_user)
+    commit(db.session)
+    flash(_("%(name)s retiré de la liste (archivé).", name=councillor.full_name), "success")
+    return redirect(url_for(".deliberation_list", sitting_id=sitting.id, _anchor="conseillers"))

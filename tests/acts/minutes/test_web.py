@@ -138,3 +138,50 @@ def test_the_secretary_of_the_sitting_writes(client, session, council):
     token = csrf_token(client, f"{base}/proces-verbal")
     client.post(f"{base}/proces-verbal/points/{council.item.id}", data={"csrf_token": token, "text": "Débat."})
     assert _debates(session, council) == {council.item.id: "Débat."}
+
+
+def test_an_epci_manages_its_municipal_councillors(client, session, council):
+    from saas.acts.minutes.models import OutsideCouncillor
+    from saas.tenancy.models import TenantKind
+
+    hold(session, council)
+    with context(session, SYSTEM):
+        council.tenant.kind = TenantKind.EPCI
+        session.flush()
+    login(client, council.city.secretariat)
+    base = f"{_base(council)}/liste-des-deliberations"
+    page = client.get(base).get_data(as_text=True)
+    assert "Conseillers municipaux des communes membres" in page and "data-add-councillor" in page
+    token = csrf_token(client, base)
+    added = client.post(
+        f"{base}/conseillers",
+        data={"csrf_token": token, "full_name": "Anne Roy", "email": "anne@roche.example", "commune": "Roche"},
+    )
+    assert added.status_code == 302
+    pasted = client.post(
+        f"{base}/conseillers/import",
+        data={"csrf_token": token, "text": "Nom;adresse;commune\nPaul Mas;paul@thise.example;Thise"},
+        follow_redirects=True,
+    )
+    assert "1 conseillers ajoutés" in pasted.get_data(as_text=True)
+    wrong = client.post(f"{base}/conseillers/import", data={"csrf_token": token, "text": "a;b"}, follow_redirects=True)
+    assert "Ligne 1" in wrong.get_data(as_text=True)
+    with context(session, SYSTEM):
+        people = session.execute(sa.select(OutsideCouncillor).order_by(OutsideCouncillor.id)).scalars().all()
+        assert [person.email for person in people] == ["anne@roche.example", "paul@thise.example"]
+        first = people[0].id
+    assert client.post(f"{base}/conseillers/{first}/archive", data={"csrf_token": token}).status_code == 302
+    assert client.post(f"{base}/conseillers/{first}/archive", data={"csrf_token": token}).status_code == 404
+    assert client.post(f"{base}/conseillers/2147483648/archive", data={"csrf_token": token}).status_code == 404
+    client.post(base, data={"csrf_token": token})
+    sent = client.post(f"{base}/1/envoi", data={"csrf_token": token}, follow_redirects=True)
+    assert "Liste adressée à 1 conseillers municipaux" in sent.get_data(as_text=True)
+
+
+def test_a_commune_has_no_councillor_routes(client, session, council):
+    hold(session, council)
+    login(client, council.city.secretariat)
+    base = f"{_base(council)}/liste-des-deliberations"
+    token = csrf_token(client, base)
+    data = {"csrf_token": token, "full_name": "A", "email": "a@b.example", "commune": "C"}
+    assert client.post(f"{base}/conseillers", data=data).status_code == 404
