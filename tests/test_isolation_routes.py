@@ -15,6 +15,7 @@ import pytest
 from flask import Flask
 
 from saas.acts import operations as acts
+from saas.acts.minutes.models import OutsideCouncillor
 from saas.audit.operations import record
 from saas.core.database import SYSTEM, context, utcnow
 from saas.documents.annotations.models import Annotation
@@ -192,6 +193,11 @@ def world(session, tmp_path, create_tenant, create_person, give_mandate, give_gr
         beta_run = engine.submit(beta_report, beta_member)
         beta_task = engine.tasks_of(beta_run)[0]
         beta_act = acts.create_deliberation(beta_item, outcome_for(beta_item.id))
+        beta_councillor = OutsideCouncillor(
+            tenant_id=b.id, full_name="Conseiller Bêta", email="conseiller@beta.example", commune="Bêta-Ville"
+        )
+        session.add(beta_councillor)
+        session.flush()
     ids = {
         "tenant_slug": b.slug,
         "slug": b.slug,
@@ -218,6 +224,7 @@ def world(session, tmp_path, create_tenant, create_person, give_mandate, give_gr
         "step_key": "visa-beta",
         "task_id": beta_task.id,
         "act_id": beta_act.id,
+        "councillor_id": beta_councillor.id,
         # purchasing group objects are platform-level: any id, the caller is not the coordinator
         "membership_id": 1,
         "contract_id": 1,
@@ -236,7 +243,7 @@ ID_ARGUMENTS = {
     "document_id", "report_id", "service_id", "number", "request_id", "batch_id", "annotation_id", "definition_id",
     "step_key", "task_id",
     "membership_id", "contract_id", "lot_id", "milestone_id", "device_id", "statement_id", "signing_id",
-    "delegation_id", "act_id",
+    "delegation_id", "act_id", "councillor_id",
 }  # fmt: skip
 
 
