@@ -238,11 +238,19 @@ def ensure_tenant_pki(tenant: Tenant) -> tuple[KeyPair, KeyPair]:
     return tenant_ca(tenant), tenant_tsa(tenant)
 
 
+def _mailbox_name(email: str) -> list[tuple[x509.SubjectAlternativeName, bool]]:
+    """The e-mail as subjectAltName; an address with accents before the @ (SMTPUTF8) cannot be an rfc822Name,
+    which is ASCII only: the certificate then names the person by its subject alone."""
+    if not email.isascii():
+        return []
+    return [(x509.SubjectAlternativeName([x509.RFC822Name(email)]), False)]
+
+
 def issue_signer_certificate(tenant: Tenant, person: Person) -> KeyPair:
     """The signing certificate of ``person`` within ``tenant``, issued on first use.
 
     Key usage digitalSignature + nonRepudiation (pyHanko's default check for signers) and the EKUs
-    documentSigning (RFC 9336) and emailProtection, with the e-mail as subjectAltName.
+    documentSigning (RFC 9336) and emailProtection, with the e-mail as subjectAltName when it is ASCII.
     """
     slot = f"signer:{person.id}"
     row = _current(tenant, slot)
@@ -257,7 +265,7 @@ def issue_signer_certificate(tenant: Tenant, person: Person) -> KeyPair:
             (x509.BasicConstraints(ca=False, path_length=None), True),
             (_key_usage(digital_signature=True, content_commitment=True), True),
             (x509.ExtendedKeyUsage([DOCUMENT_SIGNING, ExtendedKeyUsageOID.EMAIL_PROTECTION]), False),
-            (x509.SubjectAlternativeName([x509.RFC822Name(person.email)]), False),
+            *_mailbox_name(person.email),
         ],
         issuer=tenant_ca(tenant),
         person=person,

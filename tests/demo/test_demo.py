@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from saas.acts import operations as acts
 from saas.acts.models import Deliberation
 from saas.audit.models import AuditEvent
-from saas.core.database import TenantContext, set_context
+from saas.core.database import SYSTEM, TenantContext, set_context
 from saas.core.extensions import db
 from saas.demo import collectivities as demo
 from saas.documents.models import DocumentVersion
@@ -88,8 +88,10 @@ def test_second_run_creates_nothing(demo_run):
         + after_first["signature steps started"]
         + after_first["circuit tasks announced"]
     )
-    # the City's deliberations: 6; the group agreement: the Agglomeration, the Department, then the Mayor
-    assert after_first["signature steps started"] == 6 + 3
+    # the City's deliberations 41–43 in the book: 5; deliberation 44 through the circuit for acts: the Mayor, then
+    # the secretary of the sitting, each in a request of their own: 2; the group agreement: the Agglomeration,
+    # the Department, then the Mayor
+    assert after_first["signature steps started"] == 5 + 2 + 3
 
 
 def test_people_hold_mandates_across_collectivities(demo_run):
@@ -203,11 +205,11 @@ def test_each_collectivity_has_its_circuit_and_reports_at_every_stage(demo_run):
         runs = session.execute(sa.select(WorkflowRun)).scalars().all()
         keys = {(run.tenant_id, run.version.definition.key) for run in runs}
         assert {key for _, key in keys} == {
-            "circuit-ville", "circuit-region", "circuit-departement", "circuit-agglomeration"
+            "circuit-ville", "circuit-region", "circuit-departement", "circuit-agglomeration", "actes-a-signer"
         }  # fmt: skip
         report_44 = session.execute(sa.select(Report).where(Report.title.like("Équipement numérique%"))).scalar_one()
         assert report_44.status.value == "ready"
-        [run] = [run for run in runs if run.report_id == report_44.id]
+        [run] = [run for run in runs if run.report_id == report_44.id and run.version.definition.key == "circuit-ville"]
         steps = [action.kind for action in session.execute(
             sa.select(TaskAction).where(TaskAction.run_id == run.id).order_by(TaskAction.id)
         ).scalars()]  # fmt: skip
@@ -230,17 +232,14 @@ def test_each_collectivity_has_its_circuit_and_reports_at_every_stage(demo_run):
 
 def test_deliberation_44_is_generated_with_the_founding_formula_and_signed(demo_run, tmp_path):
     app = demo_run[0]
-    with system_session(app) as session:
-        act = session.execute(
+    with app.app_context():
+        set_context(db.session, SYSTEM)
+        act = db.session.execute(
             sa.select(Deliberation).where(Deliberation.title.like("Équipement numérique%"))
         ).scalar_one()
         assert act.number == f"{act.year}-044" and act.outcome == Outcome.ADOPTED
-        with app.app_context():
-            set_context(db.session, TenantContext(tenant_id=act.tenant_id))
-            request = acts.signed_request(db.session.get(Deliberation, act.id))
-            data = read_all(request.current_blob)
         signed = tmp_path / "deliberation-44.pdf"
-        signed.write_bytes(data)
+        signed.write_bytes(read_all(acts.signed_request(act).current_blob))
     text = pdf_text(signed.read_bytes(), tmp_path)
     assert "sur avis favorable unanime de la Commission n° 1" in text
     assert "à l'unanimité des suffrages exprimés" in text
@@ -249,17 +248,14 @@ def test_deliberation_44_is_generated_with_the_founding_formula_and_signed(demo_
 
 def test_the_agglomeration_held_a_named_ballot_and_postponed_an_item_for_lack_of_quorum(demo_run):
     app = demo_run[0]
-    with system_session(app) as session:
-        [sitting] = session.execute(
-            sa.select(Sitting)
-            .join(Tenant)
-            .where(Tenant.slug == "grand-besancon", Sitting.status == SittingStatus.CLOSED)
-        ).scalars()
-        first, second = session.execute(
+    with app.app_context():
+        set_context(db.session, SYSTEM)
+        held = sa.select(Sitting).join(Tenant).where(Sitting.status == SittingStatus.CLOSED)
+        [sitting] = db.session.execute(held.where(Tenant.slug == "grand-besancon")).scalars()
+        first, second = db.session.execute(
             sa.select(AgendaItem).where(AgendaItem.sitting_id == sitting.id).order_by(AgendaItem.position)
         ).scalars()
-        with app.app_context():
-            named, postponed = outcome_of(first), outcome_of(second)
-        assert named.ballot_type == BallotType.NAMED and named.outcome == Outcome.ADOPTED
-        assert len(named.names_against) == 2 and len(named.names_abstaining) == 1
-        assert postponed.outcome == Outcome.POSTPONED and "quorum" in postponed.reason
+        named, postponed = outcome_of(first), outcome_of(second)
+    assert named.ballot_type == BallotType.NAMED and named.outcome == Outcome.ADOPTED
+    assert len(named.names_against) == 2 and len(named.names_abstaining) == 1
+    assert postponed.outcome == Outcome.POSTPONED and "quorum" in postponed.reason

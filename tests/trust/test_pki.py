@@ -197,3 +197,14 @@ def test_long_accented_names_fit_the_certificate_limits(session, create_tenant):
         ca, tsa = pki.tenant_ca(tenant), pki.tenant_tsa(tenant)
     assert "Besançon" in ca.certificate.subject.rfc4514_string()
     assert tsa.certificate.issuer == ca.certificate.subject
+
+
+def test_a_signer_whose_address_has_accents_gets_a_certificate_without_the_address(
+    create_tenant, in_tenant, create_person
+):
+    tenant = create_tenant()
+    person = create_person(email="hélène.marchand@example.org")
+    with in_tenant(tenant):
+        certificate = pki.issue_signer_certificate(tenant, person).certificate
+    with pytest.raises(x509.ExtensionNotFound):
+        certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName)
