@@ -101,6 +101,18 @@ def take_number(tenant_id: int, year: int) -> tuple[int, str]:
     return sequence, number_format.format(year=year, seq=sequence)
 
 
+def continue_numbering(tenant_id: int, year: int, last_sequence: int) -> None:
+    """The collectivity numbered ``last_sequence`` acts of the year before Quorum: the next one takes the number
+    after (never backwards)."""
+    _ensure_counter(tenant_id, year)
+    db.session.execute(
+        sa.update(ActCounter)
+        .where(ActCounter.tenant_id == tenant_id, ActCounter.year == year, ActCounter.last_sequence < last_sequence)
+        .values(last_sequence=last_sequence)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def set_number_format(tenant: Tenant, year: int, number_format: str, actor: Person | None) -> ActCounter:
     """Set how the acts of ``year`` are numbered from now on (the numbers given stay as they are)."""
     number_format = check_number_format(number_format)

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from saas.acts import operations as acts
 from saas.acts.minutes import operations as minutes
-from saas.acts.models import ActCounter, Deliberation
+from saas.acts.models import Deliberation
 from saas.core.database import utcnow
 from saas.core.extensions import db
 from saas.demo import circuits
@@ -116,11 +116,7 @@ def _seed_city(city: Tenant) -> None:
     send_convocations(sitting, None, at=starts_at - timedelta(days=12))
 
     year = sitting.starts_at.astimezone(ZoneInfo(city.timezone)).year
-    acts.take_number(city.id, year)  # makes the year's counter, then it carries on from the acts made before
-    counter = db.session.execute(
-        sa.select(ActCounter).where(ActCounter.tenant_id == city.id, ActCounter.year == year)
-    ).scalar_one()
-    counter.last_sequence = CITY_ACTS_BEFORE
+    acts.continue_numbering(city.id, year, CITY_ACTS_BEFORE)
 
     roll_call.open_sitting(sitting, secretary=secretary, actor=mayor, now=starts_at + timedelta(minutes=5))
     here = _roll_call(sitting, absent=3, represented=2, actor=secretariat)
