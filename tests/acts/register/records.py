@@ -9,6 +9,8 @@ from saas.acts.register.record import ActLine, ItemLine, SittingRecord
 from saas.core.database import TenantContext, context
 from saas.sittings.models import SittingStatus
 from saas.sittings.outcomes import BallotType, ItemOutcome, Outcome, Presence
+from tests.fixtures.outcomes import outcome_for as council_outcome  # noqa: F401 (the tests import it from here)
+from tests.fixtures.outcomes import presence as council_presence  # noqa: F401
 
 PRESENT = ("Hélène Marchand", "Julien Garnier", "Karim Benali", "Claire Dubois")
 REPRESENTED = (("Sophie Lambert", "Julien Garnier"),)
@@ -115,42 +117,6 @@ def pdf_text(data: bytes, folder: Path) -> str:
     path = folder / "document.pdf"
     path.write_bytes(data)
     return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True).stdout
-
-
-def council_presence(**values) -> Presence:
-    """The presence the acts' world gives (40 present of 55, two represented, one absent)."""
-    defaults = dict(
-        in_office=55,
-        present=tuple(f"Élu {n}" for n in range(40)),
-        remote=(),
-        represented=(("Élu absent 1", "Élu 1"), ("Élu absent 2", "Élu 2")),
-        replaced=(),
-        absent=("Élu absent 3",),
-        quorum_required=28,
-        quorum_present=40,
-        quorum_reached=True,
-        quorum_article="L2121-17",
-    )
-    return Presence(**(defaults | values))
-
-
-def council_outcome(item_id: int, **values) -> ItemOutcome:
-    defaults = dict(
-        item_id=item_id,
-        outcome=Outcome.ADOPTED,
-        ballot_type=BallotType.SHOW_OF_HANDS,
-        votes_for=42,
-        votes_against=0,
-        abstentions=0,
-        blank=0,
-        not_taking_part=(),
-        names_against=(),
-        names_abstaining=(),
-        casting_vote=False,
-        presence=council_presence(),
-        decided_at=datetime(2027, 3, 15, 18, 30, tzinfo=UTC),
-    )
-    return ItemOutcome(**(defaults | values))
 
 
 def hold(session, council, outcome=None):
