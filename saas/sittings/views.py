@@ -32,6 +32,9 @@ from saas.sittings.models import STATUS_LABELS, TRANSITIONS, AgendaItem, Attenda
 from saas.sittings.operations import GENERIC_STATUSES, colleagues
 from saas.sittings.presentation import BADGE_COLOURS, MEMBER_ANSWERS, labels, local_day_and_time, to_utc
 from saas.sittings.proof import operations as proof
+from saas.sittings.roll_call import operations as roll_call
+from saas.sittings.roll_call.models import SEAT_LABELS
+from saas.sittings.votes import operations as votes
 from saas.tenancy.legal_rules import tenant_rules
 from saas.tenancy.models import Tenant
 
@@ -161,6 +164,10 @@ def _page(sitting: Sitting, manager: bool, status: int = 200, refusal: str | Non
         context["board"] = attendance.attendance_board(sitting)
         context["notices"] = convening.notices_of(sitting)
         context["reconvened"] = convening.reconvened_sittings(sitting)
+        context["lacking_quorum"] = votes.items_lacking_quorum(sitting)
+        held = sitting.status in (SittingStatus.IN_PROGRESS, SittingStatus.CLOSED, SittingStatus.ARCHIVED)
+        context["held_roll_call"] = roll_call.roll_call(sitting) if held else None
+        context["seat_labels"] = SEAT_LABELS
     return render_template("sittings/sitting.html", **context), status
 
 
@@ -365,7 +372,7 @@ def cancel_sitting(sitting_id: int):
 
 def _reconvene_form(sitting: Sitting, form: forms.ReconveneForm | None = None) -> forms.ReconveneForm:
     form = form or forms.ReconveneForm()
-    form.items.choices = [(item.id, f"{item.position}. {item.title}") for item in operations.active_items(sitting)]
+    form.items.choices = [(item.id, f"{item.position}. {item.title}") for item in votes.items_lacking_quorum(sitting)]
     return form
 
 

@@ -21,7 +21,7 @@ from saas.sittings.models import Sitting, SittingStatus
 from saas.tenancy.models import Tenant
 from tests.fixtures.convocations import STARTS_AT, convene
 from tests.fixtures.instances import fresh_app, system_session
-from tests.fixtures.sittings import MONDAY_15_MARCH_2027
+from tests.fixtures.sittings import MONDAY_15_MARCH_2027, postpone_for_lack_of_quorum
 from tests.fixtures.web import bearer
 
 
@@ -131,6 +131,7 @@ def test_reconvene_through_the_api_checks_the_items_belong_to_the_sitting(
     other = create_sitting(city["tenant"], starts_at=MONDAY_15_MARCH_2027 + timedelta(days=40))
     with in_tenant(city["tenant"]):
         operations.set_status(failed, SittingStatus.IN_PROGRESS, actor=None)
+        postpone_for_lack_of_quorum(operations.active_items(failed))
         ids = [i.id for i in operations.active_items(failed)]
         foreign = operations.active_items(other)[0].id
     headers = city["headers"]
@@ -247,6 +248,7 @@ def test_two_reconvenings_at_the_same_moment_make_one_sitting(tmp_path):
             set_context(session, TenantContext(tenant_id=tenant_id))
             sitting = session.get(Sitting, sitting_id)
             operations.set_status(sitting, SittingStatus.IN_PROGRESS, actor=None)
+            postpone_for_lack_of_quorum(operations.active_items(sitting))
             item_ids = [i.id for i in operations.active_items(sitting)]
             commit(session)
         day = (STARTS_AT + timedelta(days=4)).date()

@@ -13,7 +13,7 @@ from saas.sittings import operations
 from saas.sittings.convocations.models import NoticeKind, SittingNotice
 from saas.sittings.convocations.operations import send_convocations
 from saas.sittings.models import AgendaItem, Sitting, SittingStatus
-from tests.fixtures.sittings import MONDAY_15_MARCH_2027
+from tests.fixtures.sittings import MONDAY_15_MARCH_2027, postpone_for_lack_of_quorum
 from tests.fixtures.web import csrf_token, login
 
 
@@ -156,11 +156,34 @@ def test_cancelling_from_its_page(client, session, city, create_sitting, in_tena
     assert client.get(f"/t/ville/s/{sitting.id}/edit").status_code == 422
 
 
+def test_a_held_sitting_shows_its_roll_call_and_offers_reconvening_only_after_a_failed_quorum(
+    client, session, city, create_sitting, in_tenant
+):
+    held = create_sitting(city["tenant"], items=2)
+    with in_tenant(city["tenant"]):
+        operations.set_status(held, SittingStatus.IN_PROGRESS, actor=None)
+        first, _ = operations.active_items(held)
+    login(client, city["secretary"])
+    page = client.get(f"/t/ville/s/{held.id}").get_data(as_text=True)
+    assert "Appel à l'ouverture" in page and "L'appel n'a pas encore été fait." in page
+    assert "Quorum attendu" not in page and "data-reconvene" not in page and "data-lacking-quorum" not in page
+    assert client.post(
+        f"/t/ville/s/{held.id}/reconvene",
+        data={"csrf_token": csrf_token(client, f"/t/ville/s/{held.id}/reconvene"), "day": "2027-03-18",
+              "time": "18:00", "place": "Salle", "items": [first.id]},
+    ).status_code == 422  # fmt: skip
+    with in_tenant(city["tenant"]):
+        postpone_for_lack_of_quorum([first])
+    page = client.get(f"/t/ville/s/{held.id}").get_data(as_text=True)
+    assert "data-reconvene" in page and "Points reportés faute de quorum : 1. Point 1" in page
+
+
 def test_reconvening_after_a_failed_quorum_from_its_page(client, session, city, create_sitting, in_tenant):
     failed = create_sitting(city["tenant"], items=2)
     other = create_sitting(city["tenant"], starts_at=MONDAY_15_MARCH_2027 + timedelta(days=40))
     with in_tenant(city["tenant"]):
         operations.set_status(failed, SittingStatus.IN_PROGRESS, actor=None)
+        postpone_for_lack_of_quorum(operations.active_items(failed))
         first, second = operations.active_items(failed)
         [foreign] = operations.active_items(other)
         first_id, second_id, foreign_id = first.id, second.id, foreign.id

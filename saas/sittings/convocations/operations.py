@@ -52,6 +52,7 @@ from saas.sittings.operations import (
     sitting_day,
 )
 from saas.sittings.proof import operations as proof
+from saas.sittings.votes import operations as votes
 
 #: elected members and the secretary of the sitting are convened; staff and guests are invited
 CONVENED_ROLES = (MandateRole.MEMBER, MandateRole.PRESIDENT, MandateRole.SECRETARY_OF_SITTING)
@@ -503,9 +504,9 @@ def reconvene_without_quorum(
     title, report, subject code, rapporteur, opinion and confidentiality) and convene it at once; it
     deliberates without quorum and its convocation says so, citing the article.
 
-    ``sitting`` must have been opened (in progress or closed: saas.sittings.roll_call decides which items
-    lacked the quorum); a second reconvening of the same sitting is refused (two secretaries clicking at once
-    get one)."""
+    ``sitting`` must have been opened (in progress or closed) and ``items`` postponed there for lack of
+    quorum (saas.sittings.votes.items_lacking_quorum); a second reconvening of the same sitting is refused
+    (two secretaries clicking at once get one)."""
     _lock(sitting)
     if sitting.status not in QUORUM_FAILED_STATUSES:
         raise SittingError(
@@ -527,6 +528,17 @@ def reconvene_without_quorum(
         item.sitting_id != sitting.id or item.withdrawn_at is not None for item in chosen
     ):
         raise SittingError("Les points choisis doivent être des points de l'ordre du jour de cette séance.")
+    lacking = {item.id for item in votes.items_lacking_quorum(sitting)}
+    if not lacking:
+        raise SittingError(
+            "Aucun point de cette séance n'a été reporté faute de quorum : la convocation sans condition de "
+            "quorum ne suit qu'un point que l'assemblée n'a pas pu mettre aux voix, le quorum n'étant pas atteint."
+        )
+    if any(item.id not in lacking for item in chosen):
+        raise SittingError(
+            "Seuls les points reportés faute de quorum peuvent être inscrits à la séance convoquée sans condition "
+            "de quorum ; les autres suivent une convocation ordinaire."
+        )
     now = now or utcnow()
     refusal = reconvening_refusal(SimpleNamespace(tenant=sitting.tenant, starts_at=starts_at, reconvened_from=sitting))
     if refusal is not None:

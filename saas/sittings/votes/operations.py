@@ -15,6 +15,8 @@ Stable names (the screens and the acts build on them):
 - no vote: ``postpone_item(item, *, actor, reason)``, ``postpone_for_lack_of_quorum(item, *, actor)``,
   ``withdraw_at_sitting(item, *, actor, reason)``, ``take_note(item, *, actor)``
 - ``vote_of(item)``, ``result_of(item) -> ItemResult | None``, ``outcome_of(item) -> ItemOutcome | None``
+- ``items_lacking_quorum(sitting)``: the items postponed while the quorum was not reached (what a reconvened
+  sitting may take up)
 - ``close_sitting(sitting, *, actor, now=None)``
 - ``live_state(sitting) -> dict``: what the screens poll, in a dozen statements
 
@@ -113,6 +115,19 @@ def outcome_of(item: AgendaItem) -> ItemOutcome | None:
     """The frozen outcome of the item, as the acts read it (None while undecided)."""
     row = result_of(item)
     return _outcome(row) if row is not None else None
+
+
+def items_lacking_quorum(sitting: Sitting) -> list[AgendaItem]:
+    """The items of ``sitting`` postponed while the quorum was not reached for them, in agenda order: read
+    from the presence frozen with the result, not from the reason's words (with the quorum lacking the item
+    could not be put to the vote, whatever the reason typed)."""
+    rows = db.session.execute(
+        sa.select(AgendaItem, ItemResult)
+        .join(ItemResult, ItemResult.item_id == AgendaItem.id)
+        .where(ItemResult.sitting_id == sitting.id, ItemResult.outcome == Outcome.POSTPONED)
+        .order_by(AgendaItem.position)
+    ).all()
+    return [item for item, row in rows if not (row.presence.get("quorum_reached") or row.presence.get("quorum_waived"))]
 
 
 def presence_at(item: AgendaItem) -> Presence:

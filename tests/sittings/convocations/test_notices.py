@@ -27,9 +27,10 @@ from saas.sittings.models import AgendaItem, Sitting, SittingStatus
 from saas.sittings.operations import SittingError
 from saas.sittings.proof import operations as proof
 from saas.sittings.proof.models import ProofKind
+from saas.sittings.votes import operations as votes
 from saas.tenancy.legal_rules import rules_for, tenant_rules
 from saas.tenancy.models import TenantKind
-from tests.fixtures.sittings import MONDAY_15_MARCH_2027
+from tests.fixtures.sittings import MONDAY_15_MARCH_2027, postpone_for_lack_of_quorum
 from tests.fixtures.verifiers import pdf_text
 from tests.sittings.convocations.notice_helpers import (
     ON_TIME,
@@ -286,6 +287,7 @@ def opened(session, in_tenant, council):
     convene_now(session, in_tenant, council)
     with in_tenant(council["tenant"]):
         operations.set_status(council["sitting"], SittingStatus.IN_PROGRESS, actor=None)
+        postpone_for_lack_of_quorum(operations.active_items(council["sitting"]))
     return council["sitting"]
 
 
@@ -357,6 +359,14 @@ def test_reconvening_refuses_a_sitting_not_opened_and_items_of_another_sitting(
         for chosen, message in (([], "au moins un point"), (foreign, "de cette séance"), (items * 2, "de cette")):
             with pytest.raises(SittingError, match=message):
                 convening.reconvene_without_quorum(sitting, chosen, paris(2027, 3, 19, 18), actor=None, now=ON_TIME)
+        with pytest.raises(SittingError, match="Aucun point de cette séance n'a été reporté faute de quorum"):
+            convening.reconvene_without_quorum(sitting, items, paris(2027, 3, 19, 18), actor=None, now=ON_TIME)
+        postpone_for_lack_of_quorum(items[:1])
+        assert votes.items_lacking_quorum(sitting) == items[:1]
+        with pytest.raises(SittingError, match="Seuls les points reportés faute de quorum"):
+            convening.reconvene_without_quorum(sitting, items, paris(2027, 3, 19, 18), actor=None, now=ON_TIME)
+        new = convening.reconvene_without_quorum(sitting, items[:1], paris(2027, 3, 19, 18), actor=None, now=ON_TIME)
+        assert [item.title for item in operations.active_items(new)] == [items[0].title]
 
 
 @pytest.mark.parametrize(
@@ -380,6 +390,7 @@ def test_the_reconvened_convocation_cites_each_kinds_article_from_the_rules(
     failed = create_sitting(tenant)
     with in_tenant(tenant):
         operations.set_status(failed, SittingStatus.IN_PROGRESS, actor=None)
+        postpone_for_lack_of_quorum(operations.active_items(failed))
         new = convening.reconvene_without_quorum(
             failed,
             operations.active_items(failed),
