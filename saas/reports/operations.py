@@ -13,7 +13,8 @@ from saas.core.extensions import db
 from saas.identity.models import GrantKind, Person, TenantGrant
 from saas.reports import access
 from saas.reports.models import SUBJECT_CODE_PATTERN, Report, ReportStatus, Service
-from saas.sittings.models import AgendaItem, Sitting
+from saas.sittings.convocations.operations import add_supplement_item
+from saas.sittings.models import AgendaItem, Sitting, SittingStatus
 from saas.sittings.operations import add_item
 from saas.tenancy.models import Assembly, Tenant
 
@@ -246,8 +247,10 @@ def place_on_agenda(
     confidential: bool = False,
     committee_opinion: str | None = None,
 ) -> AgendaItem:
-    """Put ``report`` on the agenda of ``sitting`` (a draft): on its own assembly's once its circuit is
-    complete; on another assembly's (the committee that gives its opinion) once it was submitted."""
+    """Put ``report`` on the agenda of ``sitting``: on its own assembly's once its circuit is complete; on
+    another assembly's (the committee that gives its opinion) once it was submitted. A draft sitting takes it
+    as an item; a convened one by a convocation complémentaire to everyone convened, refused (with the
+    article) when the notice period no longer holds (saas.sittings.convocations.add_supplement_item)."""
     if sitting.tenant_id != report.tenant_id:
         raise ReportError("Cette séance n'appartient pas à la collectivité du rapport.", field="sitting")
     own_assembly = sitting.assembly_id == report.assembly_id
@@ -268,8 +271,7 @@ def place_on_agenda(
         raise ReportError("Ce rapport est déjà inscrit à l'ordre du jour de cette séance.", field="sitting")
     if committee_opinion is None:
         committee_opinion = next(filter(None, (source(report) for source in _opinion_sources)), None)
-    item = add_item(
-        sitting,
+    values = dict(
         title=title or report.title[:500],
         actor=actor,
         rapporteur=report.rapporteur if own_assembly else None,
@@ -277,6 +279,10 @@ def place_on_agenda(
         committee_opinion=committee_opinion,
         confidential=confidential,
     )
+    if sitting.status == SittingStatus.CONVENED:
+        item, _notice = add_supplement_item(sitting, report_id=report.id, **values)
+    else:
+        item = add_item(sitting, **values)
     item.report = report
     db.session.flush()
     record(

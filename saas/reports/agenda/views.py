@@ -1,7 +1,6 @@
 """Placing a report on a sitting's agenda, from the sitting page: its secretariat picks a report whose circuit
 is complete (for the sitting's own assembly) or running (for a committee that gives its opinion)."""
 
-import sqlalchemy as sa
 from flask import abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -13,10 +12,11 @@ from wtforms.validators import InputRequired
 from saas.core.database import commit
 from saas.core.extensions import db
 from saas.identity.web import tenant_blueprint
-from saas.reports.models import Report, ReportStatus
+from saas.reports.agenda.operations import placeable
+from saas.reports.models import Report
 from saas.reports.operations import place_on_agenda
 from saas.sittings.access import load_sitting
-from saas.sittings.models import AgendaItem, Sitting, SittingStatus
+from saas.sittings.models import Sitting, SittingStatus
 
 bp = tenant_blueprint("reports_agenda", __name__)
 
@@ -27,25 +27,6 @@ class PlaceForm(FlaskForm):
         coerce=int,
         validators=[InputRequired(_l("Choisissez un rapport."))],
         validate_choice=False,
-    )
-
-
-def placeable(sitting: Sitting) -> list[Report]:
-    """Reports the sitting's agenda may take: ready ones of its assembly, submitted or ready ones aimed at
-    another assembly (a committee examines them first); not already on this agenda."""
-    on_agenda = sa.select(AgendaItem.report_id).where(
-        AgendaItem.sitting_id == sitting.id, AgendaItem.withdrawn_at.is_(None), AgendaItem.report_id.is_not(None)
-    )
-    own = sa.and_(Report.assembly_id == sitting.assembly_id, Report.status == ReportStatus.READY)
-    other = sa.and_(
-        Report.assembly_id != sitting.assembly_id, Report.status.in_([ReportStatus.IN_CIRCUIT, ReportStatus.READY])
-    )
-    return list(
-        db.session.execute(
-            sa.select(Report)
-            .where(Report.tenant_id == sitting.tenant_id, sa.or_(own, other), Report.id.not_in(on_agenda))
-            .order_by(Report.id)
-        ).scalars()
     )
 
 
@@ -60,7 +41,7 @@ def agenda_on_pages():
     """The sitting page's "Inscrire un rapport" form, for its secretariat while the agenda is open."""
 
     def place_form(sitting: Sitting, manager: bool) -> PlaceForm | None:
-        if not manager or sitting.status != SittingStatus.DRAFT:
+        if not manager or sitting.status not in (SittingStatus.DRAFT, SittingStatus.CONVENED):
             return None
         return _form(sitting)
 
@@ -85,7 +66,18 @@ def place(sitting_id: int):
         )
         return render_template("error.html", code=422, message=message), 422
     report = db.session.get(Report, form.report.data)
+    convened = sitting.status == SittingStatus.CONVENED
     item = place_on_agenda(report, sitting, actor=current_user)
     commit(db.session)
-    flash(_("Rapport inscrit au point %(n)s de l'ordre du jour.", n=item.position), "success")
+    if convened:
+        flash(
+            _(
+                "Rapport inscrit au point %(n)s par une convocation complémentaire, envoyée à chaque personne "
+                "convoquée.",
+                n=item.position,
+            ),
+            "success",
+        )
+    else:
+        flash(_("Rapport inscrit au point %(n)s de l'ordre du jour.", n=item.position), "success")
     return redirect(url_for("sittings.sitting", sitting_id=sitting.id))

@@ -262,7 +262,7 @@ def test_cancelling_a_draft_tells_nobody(session, in_tenant, council):
 
 
 def test_a_cancelled_sittings_report_goes_on_another_sitting(session, town, make_report, create_sitting):
-    from saas.reports.agenda.views import placeable
+    from saas.reports.agenda.operations import placeable
     from saas.reports.models import ReportStatus
     from saas.reports.operations import place_on_agenda
 
