@@ -6,7 +6,7 @@ answers 404 exactly like a missing sitting. The secretary of the sitting and the
 from flask import abort
 
 from saas.acts.minutes import operations as minutes
-from saas.acts.minutes.models import DeliberationList
+from saas.acts.minutes.models import DeliberationList, OutsideCouncillor
 from saas.core.extensions import db
 from saas.identity.models import Person
 from saas.sittings.access import load_sitting
@@ -33,6 +33,23 @@ def load_managed_sitting(tenant: Tenant, sitting_id: int, person: Person) -> Sit
     if not manager:
         abort(404)
     return sitting
+
+
+def load_councillors_sitting(tenant: Tenant, sitting_id: int, person: Person) -> Sitting:
+    """A sitting of an EPCI whose list goes to the councillors of its member communes (L5211-40-2), managed by
+    the caller: where they keep that list of councillors; 404 otherwise (another kind of collectivity too)."""
+    sitting = load_managed_sitting(tenant, sitting_id, person)
+    if minutes.councillors_rule(tenant) is None:
+        abort(404)
+    return sitting
+
+
+def load_councillor(tenant: Tenant, councillor_id: int) -> OutsideCouncillor:
+    """A councillor still on the list; an archived one, or one of another collectivity, is 404."""
+    councillor = db.session.get(OutsideCouncillor, councillor_id)
+    if councillor is None or councillor.tenant_id != tenant.id or councillor.archived_at is not None:
+        abort(404)
+    return councillor
 
 
 def load_item(sitting: Sitting, item_id: int) -> AgendaItem:

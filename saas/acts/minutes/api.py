@@ -13,7 +13,16 @@ from flask_smorest import Blueprint
 from saas.acts.minutes import access
 from saas.acts.minutes import operations as minutes_ops
 from saas.acts.minutes.models import MINUTES_STATUS_LABELS
-from saas.acts.minutes.schemas import DebateInSchema, DeliberationListSchema, MinutesSchema, OnlineInSchema
+from saas.acts.minutes.schemas import (
+    CouncillorImportInSchema,
+    CouncillorImportSchema,
+    CouncillorInSchema,
+    CouncillorSchema,
+    DebateInSchema,
+    DeliberationListSchema,
+    MinutesSchema,
+    OnlineInSchema,
+)
 from saas.acts.register import record as records
 from saas.core.database import commit
 from saas.core.extensions import db
@@ -36,6 +45,8 @@ NOT_VISIBLE = "Collectivité ou séance inconnue, ou que vous ne pouvez pas voir
 REFUSED = "Refus : le message dit pourquoi, en français (déjà approuvé, séance non close…)."
 MINUTES = "/tenants/<tenant_slug>/sittings/<int:sitting_id>/minutes"
 LISTS = "/tenants/<tenant_slug>/sittings/<int:sitting_id>/deliberation-lists"
+COUNCILLORS = "/tenants/<tenant_slug>/sittings/<int:sitting_id>/outside-councillors"
+NOT_EPCI = NOT_VISIBLE + " Aussi hors d'un EPCI à fiscalité propre (L5211-40-2)."
 PDF = {"responses": {"200": {"description": "Le PDF/A.", "content": {"application/pdf": {}}}}}
 
 
@@ -286,3 +297,81 @@ def post_send(tenant_slug, sitting_id, number):
     minutes_ops.send_to_councillors(listing, actor=current_user)
     commit(db.session)
     return listing
+
+
+# --- The municipal councillors of the member communes (an EPCI) -----------------------------------------------
+
+
+def _councillors_sitting(tenant_slug: str, sitting_id: int):
+    return access.load_councillors_sitting(enter_tenant(tenant_slug, current_user), sitting_id, current_user)
+
+
+@operation(
+    blp,
+    COUNCILLORS,
+    schema=CouncillorSchema(many=True),
+    summary="Conseillers municipaux des communes membres qui ne siègent pas",
+    description="Ceux qui reçoivent la liste des délibérations (L5211-40-2), par commune ; les archivés n'y "
+    "sont plus. La liste est celle de la collectivité : la même depuis chacune de ses séances.",
+    not_found=NOT_EPCI,
+)
+def get_councillors(tenant_slug, sitting_id):
+    sitting = _councillors_sitting(tenant_slug, sitting_id)
+    return minutes_ops.active_councillors(sitting.tenant)
+
+
+@operation(
+    blp,
+    COUNCILLORS,
+    "POST",
+    201,
+    CouncillorSchema,
+    summary="Ajouter un conseiller municipal",
+    body=CouncillorInSchema,
+    not_found=NOT_EPCI,
+    refused="Nom, adresse ou commune manquant, trop long ou invalide ; adresse déjà dans la liste.",
+)
+def post_councillor(tenant_slug, sitting_id):
+    sitting = _councillors_sitting(tenant_slug, sitting_id)
+    data = json_body(CouncillorInSchema)
+    councillor = minutes_ops.add_councillor(sitting.tenant, actor=current_user, **data)
+    commit(db.session)
+    return json_response(CouncillorSchema().dump(councillor), 201)
+
+
+@operation(
+    blp,
+    COUNCILLORS + "/import",
+    "POST",
+    200,
+    CouncillorImportSchema,
+    summary="Importer des conseillers municipaux (une ligne chacun)",
+    description="« nom ; adresse électronique ; commune » par ligne ; une adresse déjà dans la liste est "
+    "comptée à part et non ajoutée ; une ligne invalide refuse tout l'import, avec son numéro.",
+    body=CouncillorImportInSchema,
+    not_found=NOT_EPCI,
+    refused="Ligne invalide (son numéro et le champ en cause).",
+)
+def post_councillor_import(tenant_slug, sitting_id):
+    sitting = _councillors_sitting(tenant_slug, sitting_id)
+    data = json_body(CouncillorImportInSchema)
+    added, skipped = minutes_ops.import_councillors(sitting.tenant, data["text"], actor=current_user)
+    commit(db.session)
+    return {"added": added, "skipped": skipped}
+
+
+@operation(
+    blp,
+    COUNCILLORS + "/<int:councillor_id>/archive",
+    "POST",
+    200,
+    CouncillorSchema,
+    summary="Retirer un conseiller de la liste (archivé, jamais effacé)",
+    not_found=NOT_EPCI + " Ou conseiller inconnu ou déjà archivé.",
+)
+def post_councillor_archive(tenant_slug, sitting_id, councillor_id):
+    sitting = _councillors_sitting(tenant_slug, sitting_id)
+    councillor = access.load_councillor(sitting.tenant, councillor_id)
+    minutes_ops.archive_councillor(councillor, actor=current_user)
+    commit(db.session)
+    return councillor

@@ -67,3 +67,36 @@ class DeliberationListSchema(ma.Schema):
     online_on = fields.Date(allow_none=True)
     councillors_due_on = fields.Date(allow_none=True)
     councillors_sent_at = fields.DateTime(allow_none=True)
+
+
+_TEXT = {"required": "Champ obligatoire.", "null": "Ce champ ne peut pas être vide.", "invalid": "Texte attendu."}
+
+
+class CouncillorInSchema(_Input):
+    """Lengths and the address are checked by the operation, with a French message naming the field."""
+
+    full_name = fields.String(required=True, error_messages=_TEXT)
+    email = fields.String(required=True, error_messages=_TEXT)
+    commune = fields.String(required=True, error_messages=_TEXT)
+
+
+class CouncillorImportInSchema(_Input):
+    text = fields.String(
+        required=True,
+        validate=validate.Length(max=200_000, error="Au plus 200 000 caractères."),
+        error_messages=_TEXT,
+        metadata={"description": "Une ligne par conseiller : nom ; adresse électronique ; commune."},
+    )
+
+
+class CouncillorSchema(ma.Schema):
+    id = fields.Integer()
+    full_name = fields.String()
+    email = fields.String()
+    commune = fields.String()
+    created_at = fields.DateTime()
+
+
+class CouncillorImportSchema(ma.Schema):
+    added = fields.Integer()
+    skipped = fields.Integer()

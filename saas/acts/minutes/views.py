@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from saas.acts.minutes import access, forms
 from saas.acts.minutes import operations as minutes_ops
-from saas.acts.minutes.models import MINUTES_STATUS_LABELS, OutsideCouncillor
+from saas.acts.minutes.models import MINUTES_STATUS_LABELS
 from saas.acts.register import record as records
 from saas.core.database import commit
 from saas.core.errors import on_refusal
@@ -231,10 +231,7 @@ def _councillors_back(sitting_id: int):
 
 
 def _managed_epci(sitting_id: int):
-    sitting = access.load_managed_sitting(g.tenant, sitting_id, current_user)
-    if minutes_ops.councillors_rule(g.tenant) is None:
-        abort(404)
-    return sitting
+    return access.load_councillors_sitting(g.tenant, sitting_id, current_user)
 
 
 @bp.post("/s/<int:sitting_id>/liste-des-deliberations/conseillers")
@@ -266,9 +263,7 @@ def import_councillors(sitting_id: int):
 @bp.post("/s/<int:sitting_id>/liste-des-deliberations/conseillers/<int:councillor_id>/archive")
 def archive_councillor(sitting_id: int, councillor_id: int):
     sitting = _managed_epci(sitting_id)
-    councillor = db.session.get(OutsideCouncillor, councillor_id)
-    if councillor is None or councillor.tenant_id != g.tenant.id or councillor.archived_at is not None:
-        abort(404)
+    councillor = access.load_councillor(g.tenant, councillor_id)
     on_refusal(_councillors_back(sitting.id))
     _check(forms.ActionForm())
     minutes_ops.archive_councillor(councillor, actor=current_user)

@@ -76,3 +76,41 @@ def test_members_read_only_others_404(client, session, council, create_person):
     assert client.get(f"{base}/minutes", headers=stranger).status_code == 404
     assert client.get(f"{base}/deliberation-lists", headers=stranger).status_code == 404
     assert _count(session, MinutesDebate) == 0 and _count(session, DeliberationList) == 0
+
+
+def test_an_epci_keeps_its_municipal_councillors_through_the_api(client, session, council):
+    from saas.acts.minutes.models import OutsideCouncillor
+    from saas.tenancy.models import TenantKind
+
+    hold(session, council)
+    headers = bearer(council.city.secretariat)
+    base = f"/api/v1/tenants/{council.tenant.slug}/sittings/{council.sitting.id}/outside-councillors"
+    assert client.get(base, headers=headers).status_code == 404  # a commune sends no list (L5211-40-2)
+    with context(session, SYSTEM):
+        council.tenant.kind = TenantKind.EPCI
+        session.flush()
+    assert client.get(base, headers=headers).json == []
+    anne = {"full_name": "Anne Roy", "email": "Anne@Roche.example", "commune": "Roche"}
+    added = client.post(base, json=anne, headers=headers)
+    assert added.status_code == 201 and added.json["email"] == "anne@roche.example"
+    again = client.post(base, json=anne, headers=headers)
+    assert again.status_code == 422 and "déjà dans la liste" in again.json["message"]
+    for wrong in ({}, {**anne, "email": "pas-une-adresse"}, {**anne, "full_name": " "}, {**anne, "x": 1},
+                  {**anne, "commune": "é" * 201}, {**anne, "full_name": 3}, []):  # fmt: skip
+        assert client.post(base, json=wrong, headers=headers).status_code == 422, wrong
+    imported = client.post(
+        f"{base}/import", json={"text": "Nom;adresse;commune\nPaul Mas;paul@thise.example;Thise"}, headers=headers
+    )
+    assert imported.status_code == 200 and imported.json == {"added": 1, "skipped": 0}
+    broken = client.post(f"{base}/import", json={"text": "Zoé Lin;zoe@x.example;Avanne\na;b"}, headers=headers)
+    assert broken.status_code == 422 and "Ligne 2" in broken.json["message"]
+    assert [c["full_name"] for c in client.get(base, headers=headers).json] == ["Anne Roy", "Paul Mas"]  # by commune
+    archived = client.post(f"{base}/{added.json['id']}/archive", headers=headers)
+    assert archived.status_code == 200
+    assert client.post(f"{base}/{added.json['id']}/archive", headers=headers).status_code == 404
+    assert client.post(f"{base}/2147483648/archive", headers=headers).status_code == 404
+    assert [c["full_name"] for c in client.get(base, headers=headers).json] == ["Paul Mas"]
+    assert _count(session, OutsideCouncillor) == 2  # archived, never deleted; the broken import wrote nothing
+    member = bearer(council.city.mayor)  # sits in the council, does not run its secretariat
+    assert client.get(base, headers=member).status_code == client.post(base, json=anne, headers=member).status_code
+    assert client.get(base, headers=member).status_code == 404
