@@ -5,6 +5,7 @@ import re
 from collections.abc import Callable
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from saas.audit.operations import record
 from saas.core.database import utcnow
@@ -186,13 +187,18 @@ SECRETARIAT_SERVICE = "Secrétariat des assemblées"
 
 
 def secretariat_service(tenant_id: int) -> Service:
-    service = db.session.execute(
-        sa.select(Service).where(Service.tenant_id == tenant_id, Service.name == SECRETARIAT_SERVICE)
-    ).scalar_one_or_none()
-    if service is None:
-        service = Service(tenant_id=tenant_id, name=SECRETARIAT_SERVICE)
-        db.session.add(service)
-        db.session.flush()
+    """The collectivity's « Secrétariat des assemblées » service, made on first need; two requests making it at
+    once (documents uploaded onto several items together) share the one the first committed."""
+    query = sa.select(Service).where(Service.tenant_id == tenant_id, Service.name == SECRETARIAT_SERVICE)
+    service = db.session.execute(query).scalar_one_or_none()
+    if service is not None:
+        return service
+    try:
+        with db.session.begin_nested():
+            service = Service(tenant_id=tenant_id, name=SECRETARIAT_SERVICE)
+            db.session.add(service)
+    except IntegrityError:
+        service = db.session.execute(query).scalar_one()
     return service
 
 

@@ -6,15 +6,15 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from saas.core.database import SYSTEM, commit, context, utcnow
-from saas.mail.models import OutboundMail
+from saas.core.database import SYSTEM, TenantContext, commit, context, set_context, utcnow
 from saas.reports.models import ReportStatus
-from saas.sittings.convocations.models import NoticeKind, SittingNotice
+from saas.sittings.convocations.models import Convocation, NoticeKind, SittingNotice
 from saas.sittings.convocations.operations import send_convocations
 from saas.sittings.models import AgendaItem, SittingStatus
-from tests.fixtures.convocations import drain
+from tests.fixtures.convocations import convene, drain
 from tests.fixtures.sittings import MONDAY_15_MARCH_2027
 from tests.fixtures.web import bearer, login
+from tests.sittings.convocations.notice_helpers import drain_notices, notice_mails
 
 
 def _ready(session, make_report, town, title):
@@ -63,21 +63,20 @@ def test_a_report_placed_on_a_convened_sitting_is_a_convocation_complementaire(
         send_convocations(sitting, None, at=MONDAY_15_MARCH_2027 - timedelta(days=20))
         commit(session)
     drain(session, sitting)
-    with context(session, SYSTEM):
-        convened = session.execute(sa.select(OutboundMail.id)).scalars().all()
     login(client, town.secretary)
     page = client.get(f"/t/{town.tenant.slug}/s/{sitting.id}").text
     assert "Inscrire un rapport validé (convocation complémentaire)" in page and "Subvention au club" in page
     url = f"/api/v1/tenants/{town.tenant.slug}/sittings/{sitting.id}/reports"
     placed = client.post(url, json={"report_id": ready.id}, headers=bearer(town.secretary))
     assert placed.status_code == 201 and placed.get_json()["position"] == 2
-    drain(session, sitting)
+    drain_notices(session, sitting)
     with context(session, SYSTEM):
         [notice] = session.execute(sa.select(SittingNotice).where(SittingNotice.sitting_id == sitting.id)).scalars()
         assert notice.kind == NoticeKind.SUPPLEMENT and notice.agenda_item_id == placed.get_json()["id"]
-        mails = session.execute(sa.select(OutboundMail).where(OutboundMail.id.not_in(convened))).scalars().all()
+        convened = session.execute(sa.select(sa.func.count()).where(Convocation.sitting_id == sitting.id)).scalar()
+    mails = notice_mails(session, notice)
     assert mails and all(m.subject.startswith("Convocation complémentaire — ") for m in mails)
-    assert len({m.to_address for m in mails}) == len(mails)  # one mail per person convened
+    assert len({m.to_address for m in mails}) == len(mails) == convened  # one mail per person convened
 
 
 def test_too_late_for_a_supplement_the_report_is_refused_and_nothing_is_written(
@@ -96,3 +95,43 @@ def test_too_late_for_a_supplement_the_report_is_refused_and_nothing_is_written(
     assert _items(session, soon) == ["Point 1"]
     with context(session, SYSTEM):
         assert session.execute(sa.select(SittingNotice.id).where(SittingNotice.sitting_id == soon.id)).first() is None
+
+
+def test_two_requests_making_the_secretariat_service_at_once_share_one(tmp_path):
+    """Documents uploaded onto two items together each make the item's report, in the secretariat's service:
+    the second request, which looked before the first committed, finds the service the first committed instead
+    of failing on its unique name."""
+    import threading
+    import time
+
+    from saas.reports import operations as reports
+    from saas.reports.models import Service
+    from tests.fixtures.instances import fresh_app, system_session
+
+    with fresh_app(tmp_path, "secretariatservice") as app:
+        tenant_id, _sitting_id, _ = convene(app, 903)
+        first_made, made, failures = threading.Event(), [], []
+
+        def make(first: bool):
+            with system_session(app) as session:
+                try:
+                    set_context(session, TenantContext(tenant_id=tenant_id))
+                    if not first:
+                        first_made.wait(timeout=30)  # the first has inserted, not committed
+                    made.append(reports.secretariat_service(tenant_id).id)
+                    if first:
+                        first_made.set()
+                        time.sleep(1)  # the second looks and inserts meanwhile
+                    commit(session)
+                except Exception as error:  # noqa: BLE001 - the test reports any failure of either request
+                    failures.append(repr(error))
+                    first_made.set()
+
+        threads = [threading.Thread(target=make, args=(first,)) for first in (True, False)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        assert failures == [] and len(made) == 2 and made[0] == made[1], (failures, made)
+        with system_session(app) as session:
+            assert session.execute(sa.select(sa.func.count()).select_from(Service)).scalar_one() == 1
