@@ -4,6 +4,7 @@ secretariat's « Publier » button with its statement about personal data."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional, Regexp, ValidationError
 
 from saas.portal.models import KIND_LABELS, PublicationKind
@@ -44,7 +45,8 @@ class SearchForm(FlaskForm):
     mots = StringField(_l("Mots du titre"), validators=[Optional(), Length(max=200), _no_control_characters])
     type = SelectField(
         _l("Type de document"),
-        choices=[("", _l("Tous"))] + [(kind.value, label) for kind, label in KIND_LABELS.items()],
+        choices=[SelectChoice("", _l("Tous"))]
+        + [SelectChoice(kind.value, label) for kind, label in KIND_LABELS.items()],
         validators=[Optional()],
     )
     page = IntegerField(
