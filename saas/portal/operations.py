@@ -177,7 +177,8 @@ def _refuse_closed_session(sitting: Sitting, what: str) -> None:
 
 
 def publish_minutes(minutes: Minutes, *, actor: Person | None, personal_data_checked: bool) -> tuple[Publication, bool]:
-    """(publication, made now) of minutes approved and signed (L2121-15); their « mis en ligne le » is set."""
+    """(publication, made now) of minutes approved and signed (L2121-15); their « mis en ligne le » is set to
+    today when not set yet."""
     minutes = _lock(Minutes, minutes.id)
     existing = publication_of(minutes.tenant_id, f"minutes:{minutes.id}")
     if existing is not None:
@@ -201,8 +202,10 @@ def publish_minutes(minutes: Minutes, *, actor: Person | None, personal_data_che
         filename=f"proces-verbal-{sittings.sitting_day(sitting).isoformat()}.pdf",
         minutes_id=minutes.id,
     )
-    if actor is not None and minutes.online_on is None:
-        minutes_ops.record_minutes_online(minutes, sitting.tenant.today(), actor=actor)
+    today = sitting.tenant.today()
+    approved_on = display.local(minutes.approved_at, sitting.tenant).date() if minutes.approved_at else None
+    if actor is not None and minutes.online_on is None and approved_on is not None and approved_on <= today:
+        minutes_ops.record_minutes_online(minutes, today, actor=actor)
     return publication, made
 
 
@@ -227,6 +230,7 @@ def publish_list(listing: DeliberationList, *, actor: Person | None, personal_da
         filename=f"liste-des-deliberations-{sittings.sitting_day(sitting).isoformat()}-v{listing.version}.pdf",
         deliberation_list_id=listing.id,
     )
-    if actor is not None and listing.online_on is None:
-        minutes_ops.record_list_online(listing, sitting.tenant.today(), actor=actor)
+    today = sitting.tenant.today()
+    if actor is not None and listing.online_on is None and sittings.sitting_day(sitting) <= today:
+        minutes_ops.record_list_online(listing, today, actor=actor)
     return publication, made

@@ -175,7 +175,9 @@ def test_hostile_search_input_is_a_clear_400(client, council, query):
     assert "La recherche n'a pas pu être faite" in text(response)
 
 
-@pytest.mark.parametrize("query", ["mots=%ff%fe%fd", "mots=%E2%80%AE%F0%9F%98%80", "mots=%25%25", "numero=_", "page=10000"])
+@pytest.mark.parametrize(
+    "query", ["mots=%ff%fe%fd", "mots=%E2%80%AE%F0%9F%98%80", "mots=%25%25", "numero=_", "page=10000"]
+)
 def test_odd_but_valid_search_input_gives_empty_results(client, council, query):
     """Broken UTF-8 is kept as the text it is (Werkzeug leaves invalid escapes undecoded): nothing matches."""
     response = client.get(f"{portal_url(council)}?{query}")
