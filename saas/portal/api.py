@@ -64,8 +64,9 @@ def list_publications(tenant_slug):
     body=PublishInSchema,
     not_found="Collectivité ou document inconnu, ou dont vous n'êtes pas le secrétariat.",
     refused="Refus en français : non signé, point examiné à huis clos, données personnelles, acte corrigé.",
-    answer="Publié maintenant (201) ou déjà publié (200).",
+    answer="Publié maintenant.",
 )
+@blp.alt_response(200, schema=PublicationSchema, description="Déjà publié : la publication existante, inchangée.")
 def publish(tenant_slug):
     tenant = enter_tenant(tenant_slug, current_user)
     data = json_body(PublishInSchema)
