@@ -32,7 +32,8 @@ from saas.workflow.definitions import create_definition
 from saas.workflow.models import Delegation
 from tests.fixtures.outcomes import outcome_for
 from tests.fixtures.pdfs import clean_pdf
-from tests.fixtures.web import bearer, login
+from tests.fixtures.publications import place_publication
+from tests.fixtures.web import bearer, login, without_csrf
 
 #: routes anyone may reach, and why
 PUBLIC_ENDPOINTS = {
@@ -48,6 +49,11 @@ PUBLIC_ENDPOINTS = {
     "api-docs.openapi_json": "the API description",
     "identity_api.api_docs": "the API description, readable",
     "identity_api.TokensCollection": "POST exchanges credentials for a token; GET lists the caller's own tokens",
+    # the public portal of each collectivity: what it published, to anyone (walked anonymously below)
+    "portal.index": "a collectivity's public portal: the list of what it published",
+    "portal.publication": "a published document's public page",
+    "portal.pdf": "a published document's signed PDF",
+    "portal.feed": "the Atom feed of what a collectivity published",
 }
 #: routes without ids that show or change the caller's own data only (checked: no trace of tenant B)
 OWN_DATA_ENDPOINTS = {
@@ -198,6 +204,7 @@ def world(session, tmp_path, create_tenant, create_person, give_mandate, give_gr
         )
         session.add(beta_councillor)
         session.flush()
+    beta_publication = place_publication(session, b, beta_sitting, pdf.getvalue(), title="Publication Bêta")
     ids = {
         "tenant_slug": b.slug,
         "slug": b.slug,
@@ -225,6 +232,7 @@ def world(session, tmp_path, create_tenant, create_person, give_mandate, give_gr
         "task_id": beta_task.id,
         "act_id": beta_act.id,
         "councillor_id": beta_councillor.id,
+        "publication_id": beta_publication.id,
         # purchasing group objects are platform-level: any id, the caller is not the coordinator
         "membership_id": 1,
         "contract_id": 1,
@@ -243,7 +251,7 @@ ID_ARGUMENTS = {
     "document_id", "report_id", "service_id", "number", "request_id", "batch_id", "annotation_id", "definition_id",
     "step_key", "task_id",
     "membership_id", "contract_id", "lot_id", "milestone_id", "device_id", "statement_id", "signing_id",
-    "delegation_id", "act_id", "councillor_id",
+    "delegation_id", "act_id", "councillor_id", "publication_id",
 }  # fmt: skip
 
 
@@ -322,3 +330,32 @@ def test_routes_without_ids_show_nothing_of_another_tenant(app, client, world):
         body = response.get_data(as_text=True)
         for name in SECRET_NAMES_OF_B:
             assert not re.search(re.escape(name), body), f"GET {rule.rule} shows {name!r} of tenant B"
+
+
+def test_the_portal_shows_anonymously_only_what_each_collectivity_published(app, client, world, session):
+    """Every public portal route, anonymously: A's portal with B's publication answers 404 like a missing one,
+    B's unpublished act and sitting are nowhere, and nothing of B is on A's pages."""
+    ids, own = world["ids"], world["own_slug"]
+    portal_rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("portal.")]
+    assert {rule.endpoint for rule in portal_rules} == {
+        "portal.index",
+        "portal.publication",
+        "portal.pdf",
+        "portal.feed",
+    }
+    for rule in portal_rules:
+        values = {name: ids[name] for name in rule.arguments} | {"tenant_slug": own}
+        url = rule.build(values)[1]
+        response = client.get(url)
+        if "publication_id" in rule.arguments:
+            assert response.status_code == 404, url
+            missing = client.get(rule.build(values | {"publication_id": 2_000_000_000})[1])
+            assert missing.status_code == 404 and without_csrf(missing) == without_csrf(response)
+        else:
+            assert response.status_code == 200, url
+            body = response.get_data(as_text=True)
+            for name in (*SECRET_NAMES_OF_B, "Publication Bêta", "Point Bêta"):
+                assert name not in body, f"GET {url} shows {name!r} of tenant B"
+        assert response.status_code != 302  # the portal never sends to the login page
+    beta = client.get(f"/{ids['tenant_slug']}/actes").get_data(as_text=True)
+    assert "Publication Bêta" in beta and "Point Bêta" not in beta  # B's act was never published

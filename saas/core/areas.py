@@ -53,6 +53,7 @@ AREAS = (
     "groupement.statements",
     "admin",
     "operator",
+    "portal",
 )
 
 

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from saas.core.extensions import db
 from saas.demo.circuits import STAFF as STAFF_OF_CIRCUITS
 from saas.demo.groupement import seed_purchasing
-from saas.demo.held import seed_held
+from saas.demo.held import publish_held_acts, seed_held
 from saas.demo.held import sign_held_acts as held_sign
 from saas.demo.people import DEMO_PASSWORD, DEMO_TOTP_KEY, demo_email, demo_person, ensure_password
 from saas.demo.signing import ensure_totp, seed_signing
@@ -285,5 +285,8 @@ def describe_logins(logins: list[DemoLogin]) -> str:
 
 
 def sign_held_acts() -> None:
-    """After the commit that generated the held sittings' acts: their signatures (saas.demo.held)."""
-    held_sign(_tenants())
+    """After the commit that generated the held sittings' acts: their signatures, then their publication on the
+    City's portal (saas.demo.held)."""
+    tenants = _tenants()
+    held_sign(tenants)
+    publish_held_acts(tenants)

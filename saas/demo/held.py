@@ -5,7 +5,9 @@
   vote; deliberation 44 is generated with the founding text's formula and signed by the Mayor and the secretary
   of the sitting (``sign_held_acts``, after the commit that generates its PDF); its list of deliberations is drawn
   at the closing and its minutes, with the debates typed by the secretary of the sitting, are ready: their
-  approval is on the agenda of the City's next sitting (saas.demo.sittings, created afterwards);
+  approval is on the agenda of the City's next sitting (saas.demo.sittings, created afterwards); the signed
+  deliberation and the list are published on the City's portal (``/besancon/actes``) by the secretariat, and the
+  minutes too once signed (``publish_held_acts``);
 - the Agglomeration's conseil communautaire held a named ballot with votes against and an abstention, then lost
   its quorum: its second item was postponed for lack of quorum.
 
@@ -19,6 +21,7 @@ import sqlalchemy as sa
 
 from saas.acts import operations as acts
 from saas.acts.minutes import operations as minutes
+from saas.acts.minutes.models import MinutesStatus
 from saas.acts.models import Deliberation
 from saas.core.database import utcnow
 from saas.core.extensions import db
@@ -26,6 +29,7 @@ from saas.demo import circuits
 from saas.demo.people import demo_email
 from saas.demo.signing import MAYOR, SECRETARIAT, SECRETARY_OF_SITTING, ensure_totp, fresh_code
 from saas.identity.models import MandateRole, Person
+from saas.portal import operations as portal
 from saas.reports import operations as reports
 from saas.signing.book import operations as book
 from saas.signing.book.models import SignatureRequest
@@ -188,3 +192,21 @@ def sign_held_acts(tenants: dict[str, Tenant]) -> None:
         db.session.flush()
         [entry] = [entry for entry in book.book_for(signer) if entry.title.endswith(REPORT_44_TITLE)]
         book.sign(db.session.get(SignatureRequest, entry.request_id), signer, fresh_code(signer, wait=True))
+
+
+def publish_held_acts(tenants: dict[str, Tenant]) -> None:
+    """The City's secretariat puts deliberation 44 (signed), the sitting's list of deliberations and its minutes
+    (when signed) on the City's public portal. Publishing twice gives the same publications."""
+    city = tenants["besancon"]
+    act = db.session.execute(
+        sa.select(Deliberation).where(Deliberation.tenant_id == city.id, Deliberation.title == REPORT_44_TITLE)
+    ).scalar_one_or_none()
+    if act is None or not acts.signed_completely(act):
+        return
+    secretariat = _person(SECRETARIAT)
+    portal.publish_deliberation(act, actor=secretariat, personal_data_checked=True)
+    for listing in minutes.lists_of(act.sitting)[:1]:
+        portal.publish_list(listing, actor=secretariat, personal_data_checked=True)
+    held = minutes.minutes_of(act.sitting)
+    if held is not None and held.status == MinutesStatus.SIGNED:
+        portal.publish_minutes(held, actor=secretariat, personal_data_checked=True)

@@ -1,5 +1,6 @@
 """``quorum demo``: seeds a fresh embedded installation, twice without duplicating anything."""
 
+import hashlib
 from datetime import date
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from saas.documents.models import DocumentVersion
 from saas.identity import authentication, operations
 from saas.identity.models import GrantKind, Mandate, MandateRole, Person, TenantGrant
 from saas.mail.models import OutboundMail
+from saas.portal.models import Publication, PublicationKind
 from saas.reports.models import Report
 from saas.signing.book.models import SignatureStep, StepStatus
 from saas.sittings.convocations.models import Convocation
@@ -259,3 +261,25 @@ def test_the_agglomeration_held_a_named_ballot_and_postponed_an_item_for_lack_of
     assert named.ballot_type == BallotType.NAMED and named.outcome == Outcome.ADOPTED
     assert len(named.names_against) == 2 and len(named.names_abstaining) == 1
     assert postponed.outcome == Outcome.POSTPONED and "quorum" in postponed.reason
+
+
+def test_deliberation_44_and_its_list_are_on_the_citys_public_portal(demo_run):
+    app = demo_run[0]
+    with app.app_context():
+        set_context(db.session, SYSTEM)
+        act = db.session.execute(
+            sa.select(Deliberation).where(Deliberation.title.like("Équipement numérique%"))
+        ).scalar_one()
+        signed = read_all(acts.signed_request(act).current_blob)
+        [publication] = db.session.execute(
+            sa.select(Publication).where(Publication.kind == PublicationKind.DELIBERATION)
+        ).scalars()
+        kinds = sorted(kind.value for kind in db.session.execute(sa.select(Publication.kind)).scalars())
+        publication_id = publication.id
+    assert kinds == ["deliberation", "deliberation_list"]  # twice run, published once; the minutes are not signed
+    client = app.test_client()
+    page = client.get("/besancon/actes")
+    assert page.status_code == 200 and f"n° {act.number}" in page.get_data(as_text=True)
+    pdf = client.get(f"/besancon/actes/{publication_id}/pdf")
+    assert pdf.status_code == 200 and pdf.data == signed
+    assert hashlib.sha256(pdf.data).hexdigest() == publication.sha256
