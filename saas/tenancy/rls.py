@@ -56,6 +56,10 @@ def isolate_audit_table(table: str) -> None:
     )
 
 
+#: tables whose rows not even the application may delete (what was put online stays online)
+NEVER_DELETED = ("publication",)
+
+
 def grant_application_role() -> None:
     """Give the application role (DATABASE_APP_ROLE) data access to current and future tables."""
     role = current_app.config["DATABASE_APP_ROLE"]
@@ -67,3 +71,8 @@ def grant_application_role() -> None:
     op.execute(f'ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO "{role}"')
     op.execute(f'ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO "{role}"')
     op.execute(f'REVOKE UPDATE, DELETE ON audit_event FROM "{role}"')
+    for table in NEVER_DELETED:  # once the migration that makes it has run
+        op.execute(
+            f"DO $$ BEGIN IF to_regclass('public.{table}') IS NOT NULL THEN "
+            f"EXECUTE 'REVOKE DELETE ON {table} FROM \"{role}\"'; END IF; END $$"
+        )

@@ -9,7 +9,6 @@ Create Date: 2026-12-07
 
 import sqlalchemy as sa
 from alembic import op
-from flask import current_app
 
 import saas.core.database
 from saas.tenancy import rls
@@ -77,11 +76,7 @@ def upgrade():
     op.create_index("ix_publication_tenant_id_published_at", "publication", ["tenant_id", "published_at"], unique=False)
     op.create_index("ix_publication_tenant_id_decided_on", "publication", ["tenant_id", "decided_on"], unique=False)
     rls.isolate_tenant_table("publication")
-    rls.grant_application_role()
-    role = current_app.config["DATABASE_APP_ROLE"]
-    if op.get_bind().dialect.name == "postgresql" and role:
-        # council records are never hard-deleted: not even the application may delete what was put online
-        op.execute(f'REVOKE DELETE ON publication FROM "{role}"')
+    rls.grant_application_role()  # without DELETE on publication (rls.NEVER_DELETED)
 
 
 def downgrade():
