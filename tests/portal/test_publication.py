@@ -70,3 +70,24 @@ def test_nothing_unpublishes(app):
 
 def test_searchable_text_ignores_accents_case_and_control_characters():
     assert portal.searchable("Équipement  NUMÉRIQUE\x00", None, "2026-044") == "equipement numerique 2026-044"
+
+
+def test_not_even_the_application_role_deletes_a_publication(tmp_path):
+    """What was put online stays online: on PostgreSQL the application's role has no DELETE on the table
+    (rls.NEVER_DELETED, revoked by every migration that grants); SQLite has no privileges, and no route
+    deletes (the test above)."""
+    import psycopg
+
+    from saas.tenancy import rls
+    from tests import services
+    from tests.fixtures.instances import fresh_app, production, role_connection
+
+    assert "publication" in rls.NEVER_DELETED
+    with fresh_app(tmp_path, "publication_kept") as app:
+        if not production():
+            return
+        with role_connection(app.config["TEST_DATABASE_NAME"], services.APP_ROLE) as connection:
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                connection.execute("DELETE FROM publication")
+            connection.rollback()
+            connection.execute("SELECT count(*) FROM publication")  # reading stays allowed
