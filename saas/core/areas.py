@@ -46,6 +46,7 @@ AREAS = (
     "acts",
     "acts.register",
     "acts.minutes",
+    "prefecture",
     "groupement",
     "groupement.agreement",
     "groupement.contracts",
