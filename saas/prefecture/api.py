@@ -46,13 +46,13 @@ NOT_VISIBLE = "Collectivité ou délibération inconnue, ou que vous ne gérez p
     "(plus de 150 Mo)…",
     answer="La transmission préparée.",
 )
+@blp.alt_response(200, schema=TransmissionSchema, description="La transmission déjà préparée, inchangée.")
 def prepare(tenant_slug, act_id):
     tenant = enter_tenant(tenant_slug, current_user)
     act = load_managed_act(tenant, act_id, current_user)
-    existing = prefecture.open_transmission(act)
-    transmission = prefecture.prepare(act, current_user)
+    transmission, created = prefecture.prepare(act, current_user)
     commit(db.session)
-    return json_response(TransmissionSchema().dump(transmission), 200 if existing is not None else 201)
+    return json_response(TransmissionSchema().dump(transmission), 201 if created else 200)
 
 
 @operation(

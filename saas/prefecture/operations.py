@@ -88,9 +88,9 @@ def submission(act: Deliberation, actor: Person, today) -> package.Submission:
     )
 
 
-def prepare(act: Deliberation, actor: Person) -> Transmission:
-    """The act's package for the prefecture, prepared and stored (status ``prepared``); prepared again, the open
-    transmission as it is. Refused in French, naming the field, before anything is written."""
+def prepare(act: Deliberation, actor: Person) -> tuple[Transmission, bool]:
+    """The act's package for the prefecture, prepared and stored (status ``prepared``), and True; prepared again,
+    the open transmission as it is, and False. Refused in French, naming the field, before anything is written."""
     act = db.session.execute(
         sa.select(Deliberation)
         .where(Deliberation.id == act.id)
@@ -99,7 +99,7 @@ def prepare(act: Deliberation, actor: Person) -> Transmission:
     ).scalar_one()
     existing = open_transmission(act)
     if existing is not None:
-        return existing
+        return existing, False
     if not acts.is_current(act):
         raise package.PackageError(
             "Document : cette délibération a été corrigée : c'est l'acte rectificatif qui se transmet.",
@@ -141,7 +141,7 @@ def prepare(act: Deliberation, actor: Person) -> Transmission:
             "files": [file["sha256"] for file in built.fields["files"]],
         },
     )
-    return transmission
+    return transmission, True
 
 
 # --- The collectivity's identity in the envelope -------------------------------------------------------------

@@ -49,10 +49,9 @@ def prepare(act_id: int):
         return redirect(url_for("acts.act", act_id=act_id) + "#transmission")
 
     on_refusal(shown)
-    existing = prefecture.open_transmission(act)
-    transmission = prefecture.prepare(act, current_user)
+    transmission, created = prefecture.prepare(act, current_user)
     commit(db.session)
-    if existing is None:
+    if created:
         flash(_("Envoi préparé : le paquet %(name)s est prêt.", name=transmission.package_name), "success")
     else:
         flash(_("Cet envoi était déjà préparé : rien n'a été refait."), "info")
