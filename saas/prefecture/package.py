@@ -44,7 +44,7 @@ NUMERO_INTERNE = re.compile(r"^[0-9A-Z_]{1,15}$")
 DEPARTEMENT = re.compile(r"^[0-9]{2}[0-9AB]$")
 ARRONDISSEMENT = re.compile(r"^[0-9]$")
 SIREN = re.compile(r"^[0-9]{9}$")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+EMAIL = re.compile(r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$")
 #: characters XML 1.0 cannot carry
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 OBJET_MAX = 499
@@ -254,7 +254,8 @@ def envelope_xml(emitter: Emitter, message_name: str) -> bytes:
         },
     )
     referent = _sub(sender, "Referent")
-    _sub(referent, "Nom", " ".join(emitter.referent_name.split())[:200] or emitter.referent_email)
+    name = " ".join(NOT_XML.sub("", emitter.referent_name).split())[:200]
+    _sub(referent, "Nom", name or emitter.referent_email)
     _sub(referent, "Email", emitter.referent_email)
     returns = _sub(root, "AdressesRetour")
     for address in dict.fromkeys(a for a in (emitter.mailbox, emitter.referent_email) if a):
