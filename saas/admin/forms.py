@@ -109,3 +109,24 @@ class ImportForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A button that changes something (archive, remove): nothing but the CSRF token."""
+
+
+class TeletransmissionForm(FlaskForm):
+    """The collectivity's identity in the @ctes envelope (saas.prefecture); checked by its operation."""
+
+    departement = StringField(
+        _l("Code département"),
+        validators=[Optional(), Length(max=3)],
+        description=_l("Celui de la préfecture qui contrôle vos actes, sur 3 caractères : 025, 02A, 974."),
+    )
+    arrondissement = StringField(
+        _l("Arrondissement"),
+        validators=[Optional(), Length(max=1)],
+        description=_l("Un chiffre : 1 pour l'arrondissement de la préfecture."),
+    )
+    nature = SelectField(_l("Nature de la collectivité"), validators=[Optional()])
+    email = EmailField(
+        _l("Adresse de retour"),
+        validators=[Optional(), Length(max=254)],
+        description=_l("La boîte de la collectivité où la préfecture répond (la personne qui prépare l'envoi aussi)."),
+    )

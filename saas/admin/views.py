@@ -22,6 +22,8 @@ from saas.identity import operations as identity
 from saas.identity.access import can_manage
 from saas.identity.models import GrantKind, Mandate, MandateRole, TenantGrant
 from saas.identity.web import tenant_blueprint
+from saas.prefecture import operations as prefecture
+from saas.prefecture.classification import classification
 from saas.tenancy.models import Assembly, AssemblyKind, PoliticalGroup, PoliticalGroupKind
 
 bp = tenant_blueprint("admin", __name__, "/admin")
@@ -86,6 +88,51 @@ def home():
         "grants": len(ops.grants(g.tenant)),
     }
     return render_template("admin/home.html", counts=counts)
+
+
+# --- Télétransmission (@ctes) --------------------------------------------------------------------
+
+
+@bp.route("/teletransmission", methods=["GET", "POST"])
+def teletransmission():
+    tenant = g.tenant
+    form = forms.TeletransmissionForm(
+        data=None
+        if request.method == "POST"
+        else {
+            "departement": tenant.actes_departement,
+            "arrondissement": tenant.actes_arrondissement,
+            "nature": tenant.actes_nature or "",
+            "email": tenant.actes_email,
+        }
+    )
+    form.nature.choices = [SelectChoice("", _("— à choisir —"))] + [
+        SelectChoice(code, f"{code} — {name}") for code, name in classification().collectivities.items()
+    ]
+    page = (_("Télétransmission des actes (@ctes)"), _("Enregistrer"), url_for(".home"))
+    intro = _(
+        "Comment la collectivité est nommée dans l'enveloppe des actes transmis à la préfecture (SIREN %(siren)s).",
+        siren=tenant.siren,
+    )
+
+    def shown(error):
+        getattr(form, error.field if error.field in form else "departement").errors.append(str(error))
+        return _form_page(form, *page, intro=intro)
+
+    on_refusal(shown)
+    if form.validate_on_submit():
+        prefecture.set_identity(
+            tenant,
+            departement=form.departement.data,
+            arrondissement=form.arrondissement.data,
+            nature=form.nature.data,
+            email=form.email.data,
+            actor=current_user,
+        )
+        commit(db.session)
+        flash(_("Télétransmission : identité de la collectivité enregistrée."), "success")
+        return redirect(url_for(".home"))
+    return _form_page(form, *page, intro=intro)
 
 
 # --- Assemblies -----------------------------------------------------------------------------------

@@ -46,6 +46,8 @@ AREAS = (
     "acts",
     "acts.register",
     "acts.minutes",
+    "prefecture",
+    "portal",
     "groupement",
     "groupement.agreement",
     "groupement.contracts",
@@ -53,7 +55,6 @@ AREAS = (
     "groupement.statements",
     "admin",
     "operator",
-    "portal",
 )
 
 

@@ -60,6 +60,15 @@ class Tenant(Base):
     is_coordinator: Mapped[bool] = mapped_column(default=False)
     #: members must use a second factor too (admins, secretaries always must)
     require_mfa_for_members: Mapped[bool] = mapped_column(default=False)
+    #: @ctes envelope (saas.prefecture): the département of the prefecture that controls the acts, 3 characters
+    #: ("025", "02A", "974")
+    actes_departement: Mapped[str | None] = mapped_column(sa.String(3))
+    #: @ctes envelope: the arrondissement (one digit, "1" for the prefecture's own)
+    actes_arrondissement: Mapped[str | None] = mapped_column(sa.String(1))
+    #: @ctes envelope: the nature of the collectivity as the tiers de télétransmission codes it ("31" commune…)
+    actes_nature: Mapped[str | None] = mapped_column(sa.String(2))
+    #: @ctes envelope: the collectivity's mailbox for the prefecture's returns (with the preparer's own address)
+    actes_email: Mapped[str | None] = mapped_column(sa.String(254))
 
     assemblies: Mapped[list["Assembly"]] = relationship(back_populates="tenant", order_by="Assembly.id")
 

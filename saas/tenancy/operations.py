@@ -23,7 +23,20 @@ TENANT_FIELDS = (
     "timezone",
     "is_coordinator",
     "require_mfa_for_members",
+    "actes_departement",
+    "actes_arrondissement",
+    "actes_nature",
+    "actes_email",
 )
+
+
+#: the @ctes identity of a tenant file (saas.prefecture checks the nature against its list)
+ACTES_PATTERNS = {
+    "actes_departement": r"[0-9]{2}[0-9AB]",
+    "actes_arrondissement": r"[0-9]",
+    "actes_nature": r"[1-5][1-9]",
+    "actes_email": r"[^@\s]+@[^@\s]+\.[^@\s]+",
+}
 
 
 class TenantFileError(ValueError):
@@ -58,6 +71,9 @@ def check_tenant_values(name: str, data: dict) -> None:
         fail("siren must be 9 digits")
     if "siret" in data and not (re.fullmatch(r"\d{14}", data["siret"]) and data["siret"].startswith(data["siren"])):
         fail("siret must be 14 digits starting with the siren")
+    for key, pattern in ACTES_PATTERNS.items():
+        if key in data and not (isinstance(data[key], str) and re.fullmatch(pattern, data[key])):
+            fail(f"{key} must match {pattern}")
     if not isinstance(data["population"], int) or data["population"] < 0:
         fail("population must be a whole number")
     try:

@@ -2,7 +2,7 @@
 R2131-1), never deleted (the application role may not delete them)
 
 Revision ID: 0027
-Revises: 0025
+Revises: 0026
 Create Date: 2026-12-07
 
 """
@@ -14,7 +14,7 @@ import saas.core.database
 from saas.tenancy import rls
 
 revision = "0027"
-down_revision = "0025"
+down_revision = "0026"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,1 @@
+"""Transmission of acts to the prefecture (@ctes, legality control): classification, package, preparation."""
