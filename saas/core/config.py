@@ -101,7 +101,6 @@ def engine_options(url: str) -> dict:
 
 def flask_settings(values: dict) -> dict:
     """Translate Quorum settings into the keys Flask and its extensions read."""
-    idle_seconds = int(values["SESSION_IDLE_MINUTES"]) * 60
     return {
         **values,
         "SQLALCHEMY_DATABASE_URI": values["DATABASE_URL"],
@@ -110,7 +109,11 @@ def flask_settings(values: dict) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": bool(values["HTTPS"]),
-        "PERMANENT_SESSION_LIFETIME": idle_seconds,
+        # The login's idle and longest durations are checked on the server (identity.authentication); the
+        # cookie is written only when the session changes, so that a poll answered after a page that showed a
+        # flash message cannot bring the message back with its older cookie.
+        "PERMANENT_SESSION_LIFETIME": int(values["SESSION_MAX_HOURS"]) * 3600,
+        "SESSION_REFRESH_EACH_REQUEST": False,
         "REMEMBER_COOKIE_DURATION": 0,
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parents[1] / "translations"),
         "API_TITLE": "Quorum API",

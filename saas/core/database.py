@@ -8,6 +8,7 @@ security policies read. The third guard, access checks, lives in each handler.
 import contextlib
 import dataclasses
 import sqlite3
+import threading
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
@@ -184,8 +185,7 @@ def write_apart(session: Session | scoped_session):
         yield
         return
     session.rollback()
-    token = _writing_apart.set(True)
-    try:
+    with _queued_for_sqlite(session), _writing_apart_block():
         try:
             yield
             commit(session)
@@ -197,6 +197,32 @@ def write_apart(session: Session | scoped_session):
         except BaseException:
             session.rollback()
             raise
+
+
+#: the page loads of this process that write to a SQLite file wait their turn here, woken one by one, rather
+#: than all polling the file's lock in SQLite's busy handler (which serves no queue: with fifty members
+#: opening the sitting at once, one of them could wait past the busy timeout)
+_sqlite_page_writes = threading.Lock()
+
+
+@contextlib.contextmanager
+def _queued_for_sqlite(session: Session):
+    if session.get_bind().dialect.name != "sqlite":
+        yield
+        return
+    if not _sqlite_page_writes.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
+        raise ServiceUnavailable()
+    try:
+        yield
+    finally:
+        _sqlite_page_writes.release()
+
+
+@contextlib.contextmanager
+def _writing_apart_block():
+    token = _writing_apart.set(True)
+    try:
+        yield
     finally:
         _writing_apart.reset(token)
 

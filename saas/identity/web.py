@@ -67,7 +67,8 @@ def init_app(app: Flask) -> None:
             and authentication.mfa_required(current_user)
         ):
             return redirect(url_for("identity.enroll_mfa"))
-        session.permanent = True
+        if not session.permanent:  # setting it again would mark the session changed, and rewrite its cookie
+            session.permanent = True
         return None
 
 

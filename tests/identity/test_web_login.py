@@ -181,6 +181,18 @@ def test_idle_session_expires_after_30_minutes(client, session, clock, create_pe
     assert client.get("/").headers["Location"].startswith("/login")
 
 
+def test_a_page_load_that_changes_nothing_in_the_session_does_not_rewrite_its_cookie(client, create_person):
+    """A poll answered after the page that showed a flash message would otherwise bring the message back."""
+    person = create_person()
+    post_login(client, person.email, PASSWORD)
+    client.get("/account")  # the form's CSRF token is now in the session
+    response = client.get("/account")
+    assert response.status_code == 200
+    assert not [c for c in response.headers.getlist("Set-Cookie") if c.startswith("session=")]
+    flashed = client.post("/logout", data={"csrf_token": csrf_token(client, "/account")})
+    assert any(c.startswith("session=") for c in flashed.headers.getlist("Set-Cookie"))  # a change is written
+
+
 def test_session_ends_12_hours_after_login_even_when_active(client, session, clock, create_person):
     person = create_person()
     post_login(client, person.email, PASSWORD)
