@@ -13,10 +13,10 @@ from saas.core.extensions import db
 from saas.core.rest import json_body, json_response, operation
 from saas.identity.access import enter_tenant
 from saas.identity.web import api_blueprint
-from saas.portal import access
+from saas.portal import access, enforceability
 from saas.portal import operations as portal
 from saas.portal.models import Publication
-from saas.portal.schemas import PublicationSchema, PublishInSchema
+from saas.portal.schemas import EnforceabilitySchema, PublicationSchema, PublishInSchema
 
 blp = api_blueprint(
     Blueprint(
@@ -82,3 +82,20 @@ def publish(tenant_slug):
         publication, made = portal.publish_list(listing, actor=current_user, personal_data_checked=checked)
     commit(db.session)
     return json_response(PublicationSchema().dump(publication), 201 if made else 200)
+
+
+@operation(
+    blp,
+    "/tenants/<tenant_slug>/deliberations/<int:act_id>/enforceability",
+    "GET",
+    200,
+    EnforceabilitySchema,
+    summary="Le caractère exécutoire d'une délibération",
+    description="Exécutoire une fois publiée et, quand la loi la range parmi les actes à transmettre (article "
+    "L2131-2 du CGCT et ses équivalents), reçue par la préfecture : depuis le plus tardif des deux jours.",
+    not_found="Collectivité ou délibération inconnue, ou que vous ne pouvez pas voir.",
+)
+def get_enforceability(tenant_slug, act_id):
+    tenant = enter_tenant(tenant_slug, current_user)
+    act, _manager = acts_access.load_act(tenant, act_id, current_user)
+    return enforceability.of_act(act)

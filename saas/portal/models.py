@@ -12,6 +12,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from saas.acts.models import Deliberation
 from saas.core.database import Base, TenantOwned, utcnow
 from saas.identity.models import Person
 from saas.sittings.models import Sitting
@@ -84,5 +85,6 @@ class Publication(TenantOwned, Base):
 
     tenant: Mapped[Tenant] = relationship()
     sitting: Mapped[Sitting] = relationship()
+    deliberation: Mapped[Deliberation | None] = relationship()
     blob: Mapped[Blob] = relationship()
     published_by: Mapped[Person | None] = relationship()

@@ -5,6 +5,7 @@ from flask import url_for
 from marshmallow import fields, validate
 
 from saas.core.inputs import Id
+from saas.portal import enforceability
 from saas.portal.models import PublicationKind
 
 KINDS = [kind.value for kind in PublicationKind]
@@ -34,6 +35,27 @@ class PublishInSchema(ma.Schema):
     )
 
 
+class EnforceabilitySchema(ma.Schema):
+    enforceable = fields.Function(lambda e: e.since is not None, metadata={"description": "Exécutoire aujourd'hui."})
+    since = fields.Date(
+        allow_none=True, metadata={"description": "Exécutoire depuis ce jour (vide tant qu'il ne l'est pas)."}
+    )
+    published_on = fields.Date(allow_none=True, metadata={"description": "Mis en ligne sur le portail ce jour."})
+    transmission_required = fields.Boolean(
+        metadata={"description": "La loi demande sa transmission à la préfecture (obligations.toml)."}
+    )
+    received_on = fields.Date(
+        allow_none=True, metadata={"description": "DateReception de l'accusé de réception de la préfecture."}
+    )
+    id_acte = fields.String(allow_none=True, metadata={"description": "L'identifiant de l'acte à la préfecture."})
+    missing = fields.List(
+        fields.String(), metadata={"description": "Ce qui manque encore : publication, transmission."}
+    )
+    enforceability_article = fields.String(metadata={"description": "Par exemple L2131-1."})
+    transmission_article = fields.String(metadata={"description": "Par exemple L2131-2."})
+    sentence = fields.Function(lambda e: e.sentence(), metadata={"description": "La phrase affichée, en français."})
+
+
 class PublicationSchema(ma.Schema):
     id = fields.Integer()
     kind = fields.Function(lambda item: item.kind.value, metadata={"description": ", ".join(KINDS)})
@@ -48,6 +70,14 @@ class PublicationSchema(ma.Schema):
     sha256 = fields.String(metadata={"description": "SHA-256 du PDF publié, tel que servi sur le portail."})
     published_at = fields.DateTime(metadata={"description": "Mis en ligne le (UTC)."})
     published_by_id = fields.Integer(allow_none=True)
+    enforceability = fields.Function(
+        lambda item: (
+            EnforceabilitySchema().dump(enforceability.of_act(item.deliberation))
+            if item.deliberation is not None
+            else None
+        ),
+        metadata={"description": "D'une délibération : exécutoire ou non, depuis quand, ce qui manque."},
+    )
     url = fields.Function(
         lambda item: url_for(
             "portal.publication", tenant_slug=item.tenant.slug, publication_id=item.id, _external=True

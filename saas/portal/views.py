@@ -18,7 +18,7 @@ from saas.core.database import commit
 from saas.core.errors import on_refusal
 from saas.core.extensions import db
 from saas.identity.web import tenant_blueprint
-from saas.portal import access, forms, search
+from saas.portal import access, enforceability, forms, search
 from saas.portal import operations as portal
 from saas.portal.models import KIND_LABELS, Publication
 from saas.storage.http import send_blob
@@ -67,7 +67,10 @@ def index():
 @bp.get("/<int:publication_id>")
 def publication(publication_id: int):
     item = access.load_publication(g.tenant, publication_id)
-    return render_template("portal/publication.html", tenant=g.tenant, item=item, kinds=KIND_LABELS)
+    enforceable = enforceability.of_act(item.deliberation) if item.deliberation is not None else None
+    return render_template(
+        "portal/publication.html", tenant=g.tenant, item=item, kinds=KIND_LABELS, enforceability=enforceable
+    )
 
 
 @bp.get("/<int:publication_id>/pdf")
@@ -142,7 +145,11 @@ def publication_helpers():
         tenant = g.get("tenant")
         return portal.publication_of(tenant.id, key) if tenant is not None else None
 
-    return {"portal_publication": portal_publication, "portal_publish_form": forms.PublishForm}
+    return {
+        "portal_publication": portal_publication,
+        "portal_publish_form": forms.PublishForm,
+        "act_enforceability": enforceability.of_act,
+    }
 
 
 def _publish_form() -> bool:
