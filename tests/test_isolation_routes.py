@@ -54,6 +54,9 @@ PUBLIC_ENDPOINTS = {
     "portal.publication": "a published document's public page",
     "portal.pdf": "a published document's signed PDF",
     "portal.feed": "the Atom feed of what a collectivity published",
+    "opendata.deliberations": "a collectivity's SCDL file of the deliberations it published",
+    "opendata.deliberations_schema": "the Table Schema of the SCDL file, the same for every collectivity",
+    "opendata_api.deliberations": "the SCDL file of the deliberations a collectivity published, through the API",
 }
 #: routes without ids that show or change the caller's own data only (checked: no trace of tenant B)
 OWN_DATA_ENDPOINTS = {
@@ -111,8 +114,8 @@ def uncovered_routes(app: Flask, id_arguments: set[str]) -> list[str]:
 @pytest.fixture
 def world(session, tmp_path, create_tenant, create_person, give_mandate, give_grant):
     """Tenant A with its admin-member, tenant B with one of everything."""
-    a = create_tenant(slug="alpha")
-    b = create_tenant(slug="beta", name="Collectivité Bêta")
+    a = create_tenant(slug="alpha", siret="10000000100013")  # the SCDL file needs a SIRET
+    b = create_tenant(slug="beta", name="Collectivité Bêta", siret="20000000200013")
     caller = create_person(email="alpha-admin@example.org")
     give_mandate(caller, a)
     give_grant(caller, a, GrantKind.TENANT_ADMIN)
@@ -336,12 +339,16 @@ def test_the_portal_shows_anonymously_only_what_each_collectivity_published(app,
     """Every public portal route, anonymously: A's portal with B's publication answers 404 like a missing one,
     B's unpublished act and sitting are nowhere, and nothing of B is on A's pages."""
     ids, own = world["ids"], world["own_slug"]
-    portal_rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("portal.")]
+    public = ("portal.", "opendata.", "opendata_api.")
+    portal_rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith(public)]
     assert {rule.endpoint for rule in portal_rules} == {
         "portal.index",
         "portal.publication",
         "portal.pdf",
         "portal.feed",
+        "opendata.deliberations",
+        "opendata.deliberations_schema",
+        "opendata_api.deliberations",
     }
     for rule in portal_rules:
         values = {name: ids[name] for name in rule.arguments} | {"tenant_slug": own}
@@ -359,3 +366,5 @@ def test_the_portal_shows_anonymously_only_what_each_collectivity_published(app,
         assert response.status_code != 302  # the portal never sends to the login page
     beta = client.get(f"/{ids['tenant_slug']}/actes").get_data(as_text=True)
     assert "Publication Bêta" in beta and "Point Bêta" not in beta  # B's act was never published
+    beta_scdl = client.get(f"/{ids['tenant_slug']}/donnees/deliberations.csv").get_data(as_text=True)
+    assert "Publication Bêta" in beta_scdl and "Point Bêta" not in beta_scdl

@@ -48,6 +48,7 @@ AREAS = (
     "acts.minutes",
     "prefecture",
     "portal",
+    "portal.opendata",
     "groupement",
     "groupement.agreement",
     "groupement.contracts",
