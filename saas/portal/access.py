@@ -4,6 +4,8 @@ transaction then sees the collectivity's rows only (the ORM filter and row-level
 publications alone. Publishing is for the assembly's secretariat and the admins: the loaders of ``saas.acts``
 (``load_managed_act``, ``load_managed_sitting``) decide, 404 for anyone else."""
 
+import re
+
 import sqlalchemy as sa
 from flask import abort, g
 
@@ -15,9 +17,14 @@ from saas.identity.models import Person
 from saas.portal.models import Publication
 from saas.tenancy.models import Tenant
 
+SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
+
 
 def enter_portal(slug: str) -> Tenant:
-    """The collectivity of a public portal (404 for an unknown one), its rows only from now on."""
+    """The collectivity of a public portal (404 for an unknown one, and for what cannot be a slug: a NUL byte
+    never reaches the database), its rows only from now on."""
+    if not SLUG.fullmatch(slug):
+        abort(404)
     tenant = db.session.execute(sa.select(Tenant).where(Tenant.slug == slug)).scalar_one_or_none()
     if tenant is None:
         abort(404)

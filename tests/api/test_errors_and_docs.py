@@ -102,6 +102,7 @@ def test_openapi_describes_every_api_route_and_the_bearer_scheme(app, client):
         ("/api/v1/auth/tokens", "post"),
         ("/api/v1/openapi.json", "get"),
         ("/api/v1/docs", "get"),
+        ("/api/v1/tenants/{tenant_slug}/opendata/deliberations.csv", "get"),
     }
     for path, method in documented:
         assert spec["paths"][path][method]["summary"], f"{method} {path} has no summary"

@@ -129,6 +129,8 @@ def test_without_a_siret_or_a_collectivity_there_is_no_file(client, council, cre
         "/inconnue/donnees/deliberations.csv",
         "/api/v1/tenants/inconnue/opendata/deliberations.csv",
         "/%C3%A9%00x/donnees/deliberations.csv",
+        "/%C3%A9%00x/actes",
+        "/api/v1/tenants/%00/opendata/deliberations.csv",
     ):
         assert client.get(url).status_code == 404, url
     assert "SIRET" in client.get("/sans-siret/donnees/deliberations.csv").get_data(as_text=True)
