@@ -7,6 +7,9 @@ the collectivity's slug is unique to this run. axe-core comes from the npm regis
 static/vendor/axe/ by scripts/install.
 """
 
+import csv
+import io
+import urllib.request
 import uuid
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -29,6 +32,7 @@ def _committed_portal(app, tmp_path) -> tuple[str, int]:
     pdf = clean_pdf(tmp_path / "acte.pdf").read_bytes()
     with app.app_context(), context(db.session, SYSTEM):
         tenant = Tenant(slug=f"ville-{run}", name="Ville d'Ornans", kind=TenantKind.COMMUNE, siren="212504676")
+        tenant.siret = "21250467600019"
         tenant.population = 4200
         db.session.add(tenant)
         db.session.flush()
@@ -96,3 +100,7 @@ def test_the_portal_pages_have_no_accessibility_violation(app, live_server, chro
             assert width <= viewport["width"], (device, name, width)  # nothing cut, no sideways scrolling
             page.screenshot(path=f"/tmp/quorum-portal-{name}-{device}.png", full_page=True)
         context.close()
+    # the SCDL file over real HTTP: it streams after the page's session has gone, and must still hold every row
+    with urllib.request.urlopen(f"{live_server}/{slug}/donnees/deliberations.csv") as answer:
+        rows = list(csv.DictReader(io.StringIO(answer.read().decode("utf-8"))))
+    assert [row["DELIB_ID"] for row in rows] == [f"2026-{101 + n:03d}" for n in range(23)]

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from flask import Response, abort, stream_with_context, url_for
 
 from saas.acts.models import Deliberation
+from saas.core.database import TenantContext, set_context
 from saas.core.extensions import db
 from saas.portal.models import Publication, PublicationKind
 from saas.prefecture.classification import classification
@@ -118,8 +119,11 @@ def rows(tenant: Tenant) -> Iterator[list]:
             ]
 
 
-def csv_chunks(tenant: Tenant) -> Iterator[bytes]:
-    """The CSV (UTF-8, comma, header first), a batch of rows per chunk."""
+def csv_chunks(tenant_id: int) -> Iterator[bytes]:
+    """The CSV (UTF-8, comma, header first), a batch of rows per chunk. Run as the response streams, once the
+    page's own session is gone: it enters the collectivity again, in the session of the moment."""
+    set_context(db.session, TenantContext(tenant_id=tenant_id))
+    tenant = db.session.get(Tenant, tenant_id)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(columns())
@@ -139,7 +143,7 @@ def download(tenant: Tenant) -> Response:
     if not tenant.siret:
         abort(404, description=NO_SIRET)
     return Response(
-        stream_with_context(csv_chunks(tenant)),
+        stream_with_context(csv_chunks(tenant.id)),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename(tenant)}"'},
     )
