@@ -5,7 +5,6 @@ from flask import url_for
 from marshmallow import fields, validate
 
 from saas.core.inputs import Id
-from saas.portal import enforceability
 from saas.portal.models import PublicationKind
 
 KINDS = [kind.value for kind in PublicationKind]
@@ -70,14 +69,6 @@ class PublicationSchema(ma.Schema):
     sha256 = fields.String(metadata={"description": "SHA-256 du PDF publié, tel que servi sur le portail."})
     published_at = fields.DateTime(metadata={"description": "Mis en ligne le (UTC)."})
     published_by_id = fields.Integer(allow_none=True)
-    enforceability = fields.Function(
-        lambda item: (
-            EnforceabilitySchema().dump(enforceability.of_act(item.deliberation))
-            if item.deliberation is not None
-            else None
-        ),
-        metadata={"description": "D'une délibération : exécutoire ou non, depuis quand, ce qui manque."},
-    )
     url = fields.Function(
         lambda item: url_for(
             "portal.publication", tenant_slug=item.tenant.slug, publication_id=item.id, _external=True

@@ -1,1 +1,1 @@
-"""Open data of the portal: the SCDL « Délibérations » file of each collectivity (docs/opendata.md)."""
+"""Open data of the portal: the SCDL « Délibérations » file of each collectivity (docs/portal.md)."""
