@@ -102,4 +102,6 @@ def test_objects_of_another_collectivity_answer_404(operations, two_collectiviti
             assert response.status_code == 404, f"{case.method} {case.formatted_path}: {response.status_code}"
 
         for operation in operations(TENANT_PATHS):
+            if operation.definition.raw.get("security") == []:
+                continue  # public data (the SCDL file): anyone reads any collectivity's, by design
             _run(operation, GenerationMode.POSITIVE, _path_of(operation, other), test)
